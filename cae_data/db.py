@@ -1,0 +1,322 @@
+"""DuckDB schema, migrations and connections.
+
+DuckDB allows one writing process: while it holds the file, no other process can open it, not
+even read-only. So every connection here is short-lived: readers open read-only and close at
+once, writers open, write in one transaction and close; both retry with a short back-off while
+the file is locked and then fail with a French message. The schema is described in
+docs/data-model.md.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from .errors import InvalidInput
+
+DEFAULT_DB = Path("data") / "pcaet.duckdb"
+SCHEMA_VERSION = 1
+
+LOCK_RETRY_SECONDS = 15.0
+
+
+class DatabaseBusy(RuntimeError):
+    """The database stayed locked by another process longer than we wait."""
+
+    def __init__(self, path: Path):
+        super().__init__(
+            f"La base de données {path} est occupée par une autre opération (un import est sans doute "
+            "en cours). Réessayez dans quelques secondes."
+        )
+
+
+class DatabaseMissing(RuntimeError):
+    def __init__(self, path: Path):
+        super().__init__(
+            f"La base de données {path} n'existe pas encore. Créez-la avec la commande : pcaet init"
+        )
+
+
+def resolve_db_path(option: str | os.PathLike | None = None) -> Path:
+    """`--db`, else env PCAET_DB, else data/pcaet.duckdb (cli.md)."""
+    if option:
+        return Path(option)
+    env = os.environ.get("PCAET_DB")
+    return Path(env) if env else DEFAULT_DB
+
+
+def uploads_dir(db_path: Path) -> Path:
+    """The upload archive lives in a folder beside the database."""
+    return db_path.parent / "uploads"
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text or "conflicting" in text or "being used by another process" in text
+
+
+def connect(db_path: Path, read_only: bool = True, retry_seconds: float = LOCK_RETRY_SECONDS) -> duckdb.DuckDBPyConnection:
+    if read_only and not db_path.exists():
+        raise DatabaseMissing(db_path)
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + retry_seconds
+    delay = 0.01
+    while True:
+        try:
+            return duckdb.connect(str(db_path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                if _is_lock_error(exc):
+                    raise DatabaseBusy(db_path) from None
+                raise
+            time.sleep(delay + random.random() * delay)
+            delay = min(delay * 2, 0.25)
+
+
+@contextmanager
+def reading(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(db_path, read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def writing(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction: everything inside is committed together or not at all."""
+    con = connect(db_path, read_only=False)
+    try:
+        migrate(con)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("UPDATE meta SET data_version = data_version + 1, updated_at = now()")
+        con.execute("COMMIT")
+    finally:
+        con.close()
+
+
+def data_version(db_path: Path) -> tuple:
+    """A cheap key that changes whenever the database file changes (for page caches)."""
+    parts = []
+    for path in (db_path, db_path.with_name(db_path.name + ".wal")):
+        try:
+            st = path.stat()
+            parts.append((st.st_mtime_ns, st.st_size))
+        except FileNotFoundError:
+            parts.append(None)
+    return tuple(parts)
+
+
+# Each migration brings the schema from version i to i+1; a database made by an older
+# version of the project is brought up to date when it is next opened for writing.
+MIGRATIONS: list[str] = [
+    # 0 -> 1: the foundation
+    """
+    CREATE TABLE IF NOT EXISTS meta (
+        schema_version INTEGER NOT NULL,
+        data_version BIGINT NOT NULL DEFAULT 0,
+        updated_at TIMESTAMP
+    );
+    CREATE TABLE IF NOT EXISTS referentiels (
+        nom VARCHAR PRIMARY KEY,
+        titre VARCHAR NOT NULL,
+        source_kind VARCHAR NOT NULL,
+        source VARCHAR,
+        action_depth INTEGER NOT NULL,
+        loaded_at TIMESTAMP NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS referentiel_nodes (
+        referentiel VARCHAR NOT NULL,
+        action_id VARCHAR NOT NULL,
+        parent_id VARCHAR,
+        depth INTEGER NOT NULL,
+        niveau VARCHAR NOT NULL,
+        ordre INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        nom VARCHAR NOT NULL,
+        description VARCHAR,
+        textes JSON,
+        categorie VARCHAR,
+        points_declares DOUBLE,
+        pourcentage DOUBLE,
+        point_referentiel DOUBLE NOT NULL,
+        collectivite_type VARCHAR,
+        climat_pratic_id VARCHAR,
+        source_file VARCHAR,
+        source_line INTEGER,
+        PRIMARY KEY (referentiel, action_id)
+    );
+    CREATE TABLE IF NOT EXISTS personnalisation_rules (
+        referentiel VARCHAR NOT NULL,
+        action_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        expression VARCHAR NOT NULL,
+        description VARCHAR,
+        source_file VARCHAR,
+        source_line INTEGER,
+        PRIMARY KEY (referentiel, action_id, kind)
+    );
+    CREATE TABLE IF NOT EXISTS questions (
+        referentiel VARCHAR NOT NULL,
+        question_id VARCHAR NOT NULL,
+        type VARCHAR NOT NULL,
+        thematique_id VARCHAR,
+        titre VARCHAR,
+        description VARCHAR,
+        choix JSON,
+        actions JSON,
+        source_file VARCHAR,
+        source_line INTEGER,
+        PRIMARY KEY (referentiel, question_id)
+    );
+    CREATE TABLE IF NOT EXISTS collectivites (
+        nom VARCHAR PRIMARY KEY,
+        type VARCHAR,
+        population BIGINT,
+        localisation VARCHAR,
+        reponses JSON,
+        updated_at TIMESTAMP NOT NULL
+    );
+    CREATE SEQUENCE IF NOT EXISTS upload_ids START 1;
+    CREATE TABLE IF NOT EXISTS uploads (
+        upload_id BIGINT PRIMARY KEY DEFAULT nextval('upload_ids'),
+        kind VARCHAR NOT NULL,
+        filename VARCHAR NOT NULL,
+        sha256 VARCHAR NOT NULL,
+        stored_path VARCHAR NOT NULL,
+        size_bytes BIGINT NOT NULL,
+        rows INTEGER NOT NULL,
+        uploaded_at TIMESTAMP NOT NULL,
+        uploaded_by VARCHAR,
+        summary VARCHAR
+    );
+    CREATE TABLE IF NOT EXISTS evaluations (
+        collectivite VARCHAR NOT NULL,
+        date DATE NOT NULL,
+        referentiel VARCHAR NOT NULL,
+        upload_id BIGINT,
+        imported_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (collectivite, date, referentiel)
+    );
+    CREATE TABLE IF NOT EXISTS evaluation_statuses (
+        collectivite VARCHAR NOT NULL,
+        date DATE NOT NULL,
+        referentiel VARCHAR NOT NULL,
+        action_id VARCHAR NOT NULL,
+        statut VARCHAR NOT NULL,
+        fait DOUBLE,
+        programme DOUBLE,
+        pas_fait DOUBLE,
+        commentaire VARCHAR,
+        PRIMARY KEY (collectivite, date, referentiel, action_id)
+    );
+    CREATE TABLE IF NOT EXISTS fiches (
+        fiche_id VARCHAR PRIMARY KEY,
+        titre VARCHAR NOT NULL,
+        collectivite VARCHAR,
+        etat VARCHAR,
+        annee_debut INTEGER,
+        annee_fin INTEGER,
+        maitre_ouvrage VARCHAR,
+        document JSON NOT NULL,
+        yaml VARCHAR NOT NULL,
+        source_file VARCHAR,
+        updated_at TIMESTAMP NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS fiche_mesures (
+        fiche_id VARCHAR NOT NULL,
+        referentiel VARCHAR NOT NULL,
+        action_id VARCHAR NOT NULL,
+        PRIMARY KEY (fiche_id, referentiel, action_id)
+    );
+    CREATE TABLE IF NOT EXISTS indicateurs (
+        indicateur_id VARCHAR PRIMARY KEY,
+        fiche_id VARCHAR,
+        nom VARCHAR NOT NULL,
+        unite VARCHAR,
+        sens VARCHAR NOT NULL,
+        source VARCHAR,
+        description VARCHAR
+    );
+    CREATE TABLE IF NOT EXISTS indicateur_cibles (
+        indicateur_id VARCHAR NOT NULL,
+        annee INTEGER NOT NULL,
+        valeur DOUBLE NOT NULL,
+        PRIMARY KEY (indicateur_id, annee)
+    );
+    CREATE TABLE IF NOT EXISTS indicateur_valeurs (
+        indicateur_id VARCHAR NOT NULL,
+        date DATE NOT NULL,
+        valeur DOUBLE NOT NULL,
+        commentaire VARCHAR,
+        saisi_par VARCHAR,
+        saisi_le TIMESTAMP NOT NULL,
+        upload_id BIGINT,
+        PRIMARY KEY (indicateur_id, date)
+    );
+    CREATE TABLE IF NOT EXISTS outils_cooperation (
+        outil_id VARCHAR PRIMARY KEY,
+        position INTEGER NOT NULL,
+        titre VARCHAR NOT NULL,
+        document JSON NOT NULL
+    );
+    """,
+]
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    row = con.execute("SELECT max(schema_version) FROM meta").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply the missing migrations in one transaction; returns the schema version."""
+    version = current_version(con)
+    if version > SCHEMA_VERSION:
+        raise InvalidInput.single(
+            "base", None, None,
+            f"cette base a été créée par une version plus récente du tableau de bord (schéma {version}, "
+            f"cette version connaît le schéma {SCHEMA_VERSION})",
+        )
+    if version == SCHEMA_VERSION:
+        return version
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for number in range(version, SCHEMA_VERSION):
+            con.execute(MIGRATIONS[number])
+        if version == 0:
+            con.execute("INSERT INTO meta VALUES (?, 0, now())", [SCHEMA_VERSION])
+        else:
+            con.execute("UPDATE meta SET schema_version = ?", [SCHEMA_VERSION])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return SCHEMA_VERSION
+
+
+def is_initialised(db_path: Path) -> bool:
+    if not db_path.exists():
+        return False
+    try:
+        with reading(db_path) as con:
+            return current_version(con) > 0 and con.execute("SELECT count(*) FROM referentiels").fetchone()[0] > 0
+    except duckdb.Error:
+        return False

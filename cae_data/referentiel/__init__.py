@@ -1,0 +1,1 @@
+"""Referential readers (seed markdown, ADEME markdown, CSV structure) producing one tree model."""

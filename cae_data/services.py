@@ -1,0 +1,346 @@
+"""What the command line and the dashboard do, as plain functions over a database path.
+
+Each write validates its whole input first, then writes in one transaction (db.writing), so a
+refused file or a crash leaves the database as it was."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from . import db, store
+from .archive import archive_upload, sha256_of
+from .errors import InvalidInput
+from .referentiel.model import Referentiel
+
+
+def project_root() -> Path:
+    return Path(__file__).resolve().parents[1]
+
+
+def seeds_dir() -> Path:
+    env = os.environ.get("PCAET_SEEDS")
+    return Path(env) if env else project_root() / "seeds"
+
+
+# --- referentials -------------------------------------------------------------------------
+
+def import_referentiel(db_path: Path, path: Path, nom: str | None = None,
+                       personnalisations: Path | None = None, questions: Path | None = None) -> Referentiel:
+    from .personnalisation.rules import parse_rules
+    from .referentiel.loader import read_referentiel
+
+    if not Path(path).exists():
+        raise InvalidInput.single(str(path), None, None, "fichier ou dossier introuvable")
+    ref = read_referentiel(Path(path), nom=nom, personnalisations=personnalisations, questions=questions)
+    parse_rules(ref.rules)  # a rule that does not parse refuses the whole referential
+    with db.writing(db_path) as con:
+        store.save_referentiel(con, ref)
+    return ref
+
+
+def load_referentiel(db_path: Path, nom: str = "cae") -> Referentiel | None:
+    with db.reading(db_path) as con:
+        return store.load_referentiel(con, nom)
+
+
+NIVEAU_LABELS_PLURAL = {
+    "referentiel": "racine", "axe": "axes", "sous-axe": "sous-axes", "mesure": "mesures",
+    "sous-action": "sous-actions", "tache": "tâches",
+}
+
+
+class Refused(Exception):
+    """A request refused for a reason that is not a file problem (printed as is, in French)."""
+
+
+# --- collectivities -----------------------------------------------------------------------
+
+def set_collectivites(db_path: Path, files: list[tuple[bytes, str]], referentiel: str = "cae") -> list:
+    """Validate every profile against the loaded questions, then store them all in one
+    transaction (each replaces the collectivity's previous profile)."""
+    from .personnalisation.profile import read_profile
+    from .referentiel.model import empty_questions
+
+    questions = empty_questions()
+    if db_path.exists():
+        ref = load_referentiel(db_path, referentiel)
+        if ref is not None:
+            questions = ref.questions
+    profiles, problems = [], []
+    for data, filename in files:
+        try:
+            profiles.append(read_profile(data, filename, questions))
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InvalidInput(problems)
+    with db.writing(db_path) as con:
+        for profile in profiles:
+            store.save_profile(con, profile)
+    return profiles
+
+
+# --- evaluations --------------------------------------------------------------------------
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+@dataclass
+class EvaluationOutcome:
+    collectivite: str
+    date: date
+    referentiel: str
+    rows: int
+    action: str  # "créée", "remplacée" or "identique"
+
+
+@dataclass
+class ImportResult:
+    filename: str
+    sha256: str
+    upload_id: int | None
+    outcomes: list[EvaluationOutcome]
+    messages: list[str]
+
+    @property
+    def changed(self) -> bool:
+        return any(o.action != "identique" for o in self.outcomes)
+
+
+def _check_size(data: bytes, filename: str) -> None:
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InvalidInput.single(
+            filename, None, None,
+            f"fichier trop volumineux ({len(data) / 1024 / 1024:.0f} Mo ; maximum {MAX_UPLOAD_BYTES // (1024 * 1024)} Mo)",
+        )
+
+
+def read_evaluation_file(db_path: Path, data: bytes, filename: str, collectivite: str | None = None,
+                         on_date: date | None = None, today: date | None = None):
+    """Validate a whole evaluation file against the database's referentials; writes nothing."""
+    from .evaluation.reader import read_evaluation
+
+    _check_size(data, filename)
+    with db.reading(db_path) as con:
+        ids = store.referentiel_ids(con)
+        known = store.collectivite_names(con)
+    today = today or date.today()
+    return read_evaluation(
+        data, filename, ids, collectivite=collectivite, date=on_date or today,
+        known_collectivites=known, today=today,
+    )
+
+
+def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: str | None = None,
+                      on_date: date | None = None, user: str | None = None,
+                      today: date | None = None) -> ImportResult:
+    """Validate, archive the raw file, then replace the evaluations it holds in one transaction.
+    The same file imported again changes nothing."""
+    evaluation = read_evaluation_file(db_path, data, filename, collectivite, on_date, today)
+    rows = evaluation.rows
+    digest = sha256_of(data)
+    keys = rows[["collectivite", "date", "referentiel"]].drop_duplicates().itertuples(index=False)
+    keys = [tuple(k) for k in keys]
+    archived = archive_upload(db_path, data, filename)
+    messages: list[str] = []
+    with db.writing(db_path) as con:
+        previous = {
+            (c, d, r): sha
+            for c, d, r, sha in con.execute(
+                "SELECT e.collectivite, e.date, e.referentiel, u.sha256 FROM evaluations e "
+                "LEFT JOIN uploads u USING (upload_id)"
+            ).fetchall()
+        }
+        if keys and all(previous.get(k) == digest for k in keys):
+            outcomes = [EvaluationOutcome(c, d, r, int(((rows.collectivite == c) & (rows.date == d)).sum()), "identique")
+                        for c, d, r in keys]
+            return ImportResult(filename, digest, None, outcomes, ["Fichier déjà importé : rien n'a changé."])
+        upload_id = con.execute(
+            "INSERT INTO uploads (kind, filename, sha256, stored_path, size_bytes, rows, uploaded_at, uploaded_by, summary) "
+            "VALUES ('evaluation', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
+            [filename, digest, str(archived.stored_path.relative_to(db_path.parent)), archived.size_bytes,
+             len(rows), datetime.now(), user, evaluation.kind],
+        ).fetchone()[0]
+        for nom in sorted({k[0] for k in keys}):
+            if store.ensure_collectivite(con, nom):
+                messages.append(f"Collectivité « {nom} » créée : complétez son profil avec pcaet collectivite set.")
+        outcomes = []
+        for c, d, r in keys:
+            existed = (c, d, r) in previous
+            con.execute("DELETE FROM evaluation_statuses WHERE collectivite = ? AND date = ? AND referentiel = ?", [c, d, r])
+            con.execute("DELETE FROM evaluations WHERE collectivite = ? AND date = ? AND referentiel = ?", [c, d, r])
+            con.execute("INSERT INTO evaluations VALUES (?, ?, ?, ?, ?)", [c, d, r, upload_id, datetime.now()])
+            count = int(((rows.collectivite == c) & (rows.date == d) & (rows.referentiel == r)).sum())
+            outcomes.append(EvaluationOutcome(c, d, r, count, "remplacée" if existed else "créée"))
+        statuses = rows[["collectivite", "date", "referentiel", "action_id", "statut", "fait", "programme",
+                         "pas_fait", "commentaire"]]
+        con.register("incoming_statuses", statuses)
+        con.execute("INSERT INTO evaluation_statuses BY NAME SELECT * FROM incoming_statuses")
+        con.unregister("incoming_statuses")
+    return ImportResult(filename, digest, int(upload_id), outcomes, messages)
+
+
+# --- scores -------------------------------------------------------------------------------
+
+SCORE_FIELDS = [
+    "referentiel", "action_id", "niveau", "point_referentiel", "point_potentiel", "point_fait",
+    "point_programme", "point_pas_fait", "point_non_renseigne", "desactive", "concerne",
+]
+POINT_FIELDS = [f for f in SCORE_FIELDS if f.startswith("point_")]
+
+
+def _evaluation_keys(con, referentiel: str) -> pd.DataFrame:
+    return con.execute(
+        "SELECT collectivite, date FROM evaluations WHERE referentiel = ? ORDER BY collectivite, date",
+        [referentiel],
+    ).df()
+
+
+def _statuses_for(con, referentiel: str, keys: pd.DataFrame) -> pd.DataFrame:
+    con.register("wanted_keys", keys[["collectivite", "date", "subject"]])
+    statuses = con.execute(
+        "SELECT k.subject, s.action_id, s.statut, s.fait, s.programme, s.pas_fait "
+        "FROM evaluation_statuses s JOIN wanted_keys k "
+        "ON s.collectivite = k.collectivite AND s.date = k.date "
+        "JOIN referentiel_nodes n ON n.referentiel = s.referentiel AND n.action_id = s.action_id "
+        "WHERE s.referentiel = ?",
+        [referentiel],
+    ).df()
+    con.unregister("wanted_keys")
+    return statuses
+
+
+def score_subjects(ref: Referentiel, profiles: dict, keys: pd.DataFrame, statuses: pd.DataFrame) -> pd.DataFrame:
+    """Score many evaluations at once; `keys` has collectivite, date, subject."""
+    from .personnalisation.profile import Profile
+    from .scoring.engine import score_evaluations
+
+    names = sorted(set(keys["collectivite"]))
+    profile_list = [profiles.get(n) or Profile(nom=n) for n in names]
+    subjects = keys.copy()
+    subjects["profile"] = subjects["collectivite"].map({n: i for i, n in enumerate(names)})
+    scores = score_evaluations(ref, profile_list, subjects[["subject", "profile"]], statuses)
+    scores = scores.merge(subjects[["subject", "collectivite", "date"]], on="subject", how="left")
+    scores.insert(0, "referentiel", ref.nom)
+    return scores
+
+
+def compute_scores(db_path: Path, referentiel: str = "cae", collectivite: str | None = None,
+                   on_date: date | None = None, toutes: bool = False) -> pd.DataFrame:
+    """Scores of every node, unrounded, with `collectivite` and `date` columns."""
+    with db.reading(db_path) as con:
+        ref = store.load_referentiel(con, referentiel)
+        if ref is None:
+            raise Refused(f"Aucun référentiel « {referentiel} » dans la base : chargez-le avec pcaet referentiel import.")
+        profiles = store.load_profiles(con)
+        evaluated = _evaluation_keys(con, referentiel)
+        if toutes:
+            keys = evaluated
+        else:
+            if collectivite is None:
+                candidates = sorted(set(evaluated["collectivite"])) or sorted(profiles)
+                if not candidates:
+                    raise Refused("Aucune collectivité dans la base : créez-la avec pcaet collectivite set.")
+                if len(candidates) > 1:
+                    raise Refused("Plusieurs collectivités dans la base (" + ", ".join(candidates)
+                                  + ") : précisez --collectivite.")
+                collectivite = candidates[0]
+            elif collectivite not in profiles and collectivite not in set(evaluated["collectivite"]):
+                raise Refused(f"Collectivité inconnue « {collectivite} ».")
+            own = evaluated[evaluated["collectivite"] == collectivite]
+            if on_date is not None:
+                own = own[own["date"].dt.date == on_date] if len(own) else own
+                if own.empty:
+                    raise Refused(f"Aucune évaluation de « {collectivite} » au {on_date.strftime('%d/%m/%Y')}.")
+            if own.empty:
+                keys = pd.DataFrame({"collectivite": [collectivite], "date": [pd.NaT]})
+            else:
+                keys = own.tail(1)
+        keys = keys.reset_index(drop=True)
+        keys["subject"] = range(len(keys))
+        statuses = _statuses_for(con, referentiel, keys) if len(keys) else pd.DataFrame(
+            columns=["subject", "action_id", "statut", "fait", "programme", "pas_fait"])
+    if keys.empty:
+        return pd.DataFrame(columns=["collectivite", "date"] + SCORE_FIELDS)
+    return score_subjects(ref, profiles, keys, statuses)
+
+
+def scores_for_output(scores: pd.DataFrame, with_keys: bool) -> pd.DataFrame:
+    """Fields of cli.md, points rounded to 3 decimals at the very end."""
+    out = scores.copy()
+    for column in POINT_FIELDS:
+        out[column] = out[column].astype(float).round(3)
+    fields = (["collectivite", "date"] if with_keys else []) + SCORE_FIELDS
+    out = out[fields]
+    if with_keys:
+        out["date"] = pd.to_datetime(out["date"]).dt.strftime("%Y-%m-%d")
+    return out
+
+
+# --- init ---------------------------------------------------------------------------------
+
+# The seed fiche is about partnership and concertation: these are the measures it serves,
+# reviewed by hand (tests/fixtures/fiches/capso-instance-climat-energie.yaml); editable in
+# the fiche's YAML afterwards.
+SEED_FICHE_MESURES = ["6.1.1", "6.1.2", "6.5.1"]
+SEED_FICHE_COLLECTIVITE = "CAPSO"
+
+
+def _seed_document(folder: Path, marker: str) -> Path:
+    for path in sorted(folder.glob("*.txt")) + sorted(folder.glob("*.md")):
+        if marker in path.read_text(encoding="utf-8", errors="replace"):
+            return path
+    raise InvalidInput.single(str(folder), None, None, f"document de départ introuvable (aucun fichier ne contient « {marker} »)")
+
+
+def init_database(db_path: Path, demo: bool = True, today: date | None = None) -> list[str]:
+    """Create or refresh the database from seeds/ (idempotent). The seed measures are loaded as
+    referential `cae` unless an official referential of that name was imported, which is kept."""
+    from .fiches.cooperation import read_cooperation_tools
+    from .fiches.seed_text import read_fiche_seed_text
+    from .referentiel.seed_markdown import read_seed_referentiel
+
+    folder = seeds_dir()
+    seed_ref = read_seed_referentiel(folder, nom="cae")
+    fiche_path = _seed_document(folder, "Indicateurs de suivi")
+    fiche = read_fiche_seed_text(fiche_path.read_bytes(), fiche_path.name,
+                                 collectivite=SEED_FICHE_COLLECTIVITE, mesures=SEED_FICHE_MESURES)
+    outils_path = _seed_document(folder, "déclencheurs")
+    outils = read_cooperation_tools(outils_path.read_bytes(), outils_path.name)
+    report = []
+    with db.writing(db_path) as con:
+        info = store.referentiel_info(con, "cae")
+        if info is None or info["source_kind"] == "seed":
+            store.save_referentiel(con, seed_ref)
+            report.append(f"Référentiel « cae » : {len(seed_ref.nodes[seed_ref.nodes.niveau == 'mesure'])} mesures "
+                          "des documents de départ.")
+        else:
+            report.append(f"Référentiel « cae » officiel conservé (chargé depuis {info['source']}).")
+        if not con.execute("SELECT 1 FROM fiches WHERE fiche_id = ?", [fiche.fiche_id]).fetchone():
+            store.save_fiche(con, fiche)
+        store.save_outils(con, outils)
+        report.append(f"Fiche-action « {fiche.titre} » et {len(outils)} outils de coopération.")
+    if demo:
+        report.extend(install_demo(db_path, today=today))
+    report.append(f"Base prête : {db_path}")
+    return report
+
+
+def install_demo(db_path: Path, today: date | None = None) -> list[str]:
+    from . import demo as demo_data
+
+    ref = load_referentiel(db_path, "cae")
+    set_collectivites(db_path, [(demo_data.demo_profile_yaml(ref).encode("utf-8"), "capso-demo.yaml")])
+    imported = 0
+    for when, frame in demo_data.demo_statuses(ref).items():
+        data = demo_data.evaluation_csv(frame, when)
+        result = import_evaluation(db_path, data, f"evaluation-capso-{when.isoformat()}.csv",
+                                   demo_data.DEMO_COLLECTIVITE, when, user=demo_data.DEMO_USER, today=today)
+        imported += result.changed
+    return [f"Démonstration : collectivité {demo_data.DEMO_COLLECTIVITE}, "
+            f"{len(demo_data.EVALUATION_DATES)} évaluations ({imported} nouvelles ou mises à jour)."]

@@ -1,0 +1,231 @@
+"""One reader for every spreadsheet-like file users bring (evaluation files, CSV structure
+referentials, indicator values): CSV in UTF-8, UTF-8 with BOM or cp1252, `,` or `;`, decimal
+commas, and XLSX/XLS. Every row keeps the line it came from so errors can name it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .errors import InvalidInput
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+def decode_bytes(data: bytes, filename: str) -> str:
+    """UTF-8 (with or without BOM) first, then cp1252, the two encodings French tools export."""
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InvalidInput.single(
+            filename, line, None,
+            "encodage non reconnu : le fichier doit être en UTF-8 ou en Windows-1252 (cp1252)",
+        ) from None
+    if "\x00" in text:
+        raise InvalidInput.single(filename, None, None, "fichier binaire : un fichier CSV (texte) ou XLSX est attendu")
+    return text
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("œ", "oe").replace("Œ", "OE")
+
+
+def normalize_header(text: str) -> str:
+    """`Action ID`, `action-id`, `ACTION_ID` and `Action_Id` all read as `actionid`."""
+    text = strip_accents(str(text)).lower()
+    return "".join(c for c in text if c not in " _-\t\u00a0.'’")
+
+
+def parse_number(text: str | float | int | None) -> float | None:
+    """French or English decimal notation; '' → None; anything else raises ValueError."""
+    if text is None:
+        return None
+    if isinstance(text, (int, float)):
+        return None if pd.isna(text) else float(text)
+    cleaned = str(text).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    if cleaned == "":
+        return None
+    if "," in cleaned and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    return float(cleaned)
+
+
+@dataclass
+class Sheet:
+    """Raw rows of one file or worksheet, every cell a str ('' when empty)."""
+
+    filename: str
+    rows: list[list[str]]
+    line_numbers: list[int]
+    sheet_name: str | None = None
+    sheet_names: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    filename: str
+    header: list[str]
+    keys: list[str]
+    frame: pd.DataFrame
+    line_numbers: list[int]
+    header_line: int
+    sheet_name: str | None = None
+
+    def column_label(self, key: str) -> str:
+        """The header as the user wrote it, for error messages."""
+        try:
+            return self.header[self.keys.index(key)]
+        except ValueError:
+            return key
+
+
+def is_excel(data: bytes, filename: str) -> bool:
+    return filename.lower().endswith(EXCEL_SUFFIXES) or data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC)
+
+
+def sniff_separator(text: str) -> str:
+    """`;` when the header line holds more `;` than `,` (French Excel exports), else `,`;
+    tabs for tab-separated text."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {sep: first.count(sep) for sep in (";", ",", "\t")}
+    best = max(counts, key=lambda s: counts[s])
+    return best if counts[best] > 0 else ","
+
+
+def read_csv_rows(text: str, filename: str) -> Sheet:
+    separator = sniff_separator(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, quotechar='"')
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    previous_end = 0
+    try:
+        for row in reader:
+            rows.append([cell.strip() for cell in row])
+            lines.append(previous_end + 1)
+            previous_end = reader.line_num
+    except csv.Error as exc:
+        raise InvalidInput.single(filename, reader.line_num, None, f"CSV illisible : {exc}") from None
+    return Sheet(filename, rows, lines)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        return repr(int(value)) if value.is_integer() else repr(value)
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:10] if text.endswith("T00:00:00") or len(text) == 19 and text.endswith("00:00:00") else text
+    return str(value).strip()
+
+
+def read_excel_rows(data: bytes, filename: str, sheet_name: str | None = None) -> Sheet:
+    from python_calamine import CalamineWorkbook
+
+    if data.startswith(ZIP_MAGIC):
+        _guard_zip_bomb(data, filename)
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception:  # calamine raises several error types for damaged files
+        raise InvalidInput.single(filename, None, None, "classeur Excel illisible ou endommagé") from None
+    names = list(workbook.sheet_names)
+    if not names:
+        raise InvalidInput.single(filename, None, None, "le classeur ne contient aucune feuille")
+    chosen = names[0]
+    if sheet_name is not None:
+        matches = [n for n in names if normalize_header(n) == normalize_header(sheet_name)]
+        if matches:
+            chosen = matches[0]
+    try:
+        raw = workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+    except Exception:
+        raise InvalidInput.single(filename, None, None, f"feuille « {chosen} » illisible") from None
+    rows = [[_cell_text(v) for v in row] for row in raw]
+    return Sheet(filename, rows, list(range(1, len(rows) + 1)), chosen, names)
+
+
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+
+
+def _guard_zip_bomb(data: bytes, filename: str) -> None:
+    """An XLSX is a zip: refuse one that inflates to an unreasonable size before opening it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise InvalidInput.single(filename, None, None, "classeur Excel illisible ou endommagé") from None
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise InvalidInput.single(
+            filename, None, None,
+            f"classeur trop volumineux une fois décompressé ({total // (1024 * 1024)} Mo, maximum "
+            f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} Mo)",
+        )
+
+
+def read_sheet(data: bytes, filename: str, sheet_name: str | None = None) -> Sheet:
+    if not data or not data.strip():
+        raise InvalidInput.single(filename, None, None, "fichier vide")
+    if is_excel(data, filename):
+        return read_excel_rows(data, filename, sheet_name)
+    return read_csv_rows(decode_bytes(data, filename), filename)
+
+
+def table_from_sheet(sheet: Sheet, header_index: int = 0) -> Table:
+    """Rows below `header_index` become a DataFrame of str keyed by normalized headers;
+    blank rows are dropped but every kept row remembers its line."""
+    if header_index >= len(sheet.rows):
+        raise InvalidInput.single(sheet.filename, None, None, "fichier vide : aucune ligne d'en-tête")
+    header = list(sheet.rows[header_index])
+    while header and header[-1] == "":
+        header.pop()
+    keys = [normalize_header(h) for h in header]
+    width = len(header)
+    body, lines = [], []
+    for row, line in zip(sheet.rows[header_index + 1:], sheet.line_numbers[header_index + 1:]):
+        if not any(cell != "" for cell in row):
+            continue
+        cells = (row + [""] * width)[:width]
+        body.append(cells)
+        lines.append(line)
+    unique_keys = _deduplicate(keys)
+    frame = pd.DataFrame(body, columns=unique_keys, dtype="object") if body else pd.DataFrame(
+        {k: pd.Series(dtype="object") for k in unique_keys})
+    return Table(sheet.filename, header, unique_keys, frame, lines, sheet.line_numbers[header_index], sheet.sheet_name)
+
+
+def _deduplicate(keys: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    result = []
+    for key in keys:
+        key = key or "colonne"
+        if key in seen:
+            seen[key] += 1
+            result.append(f"{key}{seen[key]}")
+        else:
+            seen[key] = 1
+            result.append(key)
+    return result
+
+
+def read_table(data: bytes, filename: str, sheet_name: str | None = None) -> Table:
+    return table_from_sheet(read_sheet(data, filename, sheet_name))
