@@ -272,9 +272,11 @@ def compute_scores(db_path: Path, referentiel: str = "cae", collectivite: str | 
 
 def scores_for_output(scores: pd.DataFrame, with_keys: bool) -> pd.DataFrame:
     """Fields of cli.md, points rounded to 3 decimals at the very end."""
+    from .scoring.rounding import round_exact
+
     out = scores.copy()
     for column in POINT_FIELDS:
-        out[column] = out[column].astype(float).round(3)
+        out[column] = round_exact(out[column].astype(float).to_numpy(), 3)
     fields = (["collectivite", "date"] if with_keys else []) + SCORE_FIELDS
     out = out[fields]
     if with_keys:

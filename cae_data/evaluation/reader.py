@@ -484,7 +484,7 @@ def _finish(parsed: ParsedSheet, filename: str, refs: dict[str, _Referentiel], c
     known_by_norm = {_norm_name(k): k for k in known}
     raw_coll = frame["collectivite_raw"].str.strip()
     uniques = {v: known_by_norm.get(_norm_name(v), " ".join(v.split())) for v in raw_coll.unique() if v != ""}
-    coll = raw_coll.map(uniques)
+    coll = raw_coll.map(uniques).astype("object")
     default_coll = collectivite or parsed.default_collectivite
     if not default_coll and len(known) == 1:
         default_coll = known[0]
@@ -505,7 +505,7 @@ def _finish(parsed: ParsedSheet, filename: str, refs: dict[str, _Referentiel], c
     # -- date: the file's column, else the one given, else the export date of the title rows.
     raw_date = frame["date_raw"].str.strip()
     parsed_dates = {v: parse_date_text(v) for v in raw_date.unique() if v != ""}
-    dates = raw_date.map(parsed_dates)
+    dates = raw_date.map(parsed_dates).astype("object")
     for i in np.flatnonzero(raw_date.ne("") & dates.isna()):
         parsed.add(filename, int(lines[i]), "date",
                    f"date non reconnue « {shown(raw_date.iloc[i])} » (attendu AAAA-MM-JJ ou JJ/MM/AAAA)")

@@ -412,14 +412,18 @@ def _long_frame(tree: CompiledTree, subject_ids: np.ndarray, columns: dict[str, 
     """Long output from (S × N) matrices: one row per (subject, node), subject-major."""
     n_subjects, n_nodes = len(subject_ids), tree.size
     niveaux = pd.unique(pd.Series(tree.niveau, dtype=object))
-    niveau_codes = pd.Index(niveaux).get_indexer(tree.niveau)
+    niveau_codes = pd.Index(niveaux).get_indexer(tree.niveau).astype(np.int8)
+    code_type = np.int16 if n_nodes < 2 ** 15 else np.int32  # the categoricals' own code width
+
+    def per_node(values: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(values, (n_subjects, n_nodes)).reshape(-1)
+
     frame = {
-        "subject": np.repeat(subject_ids, n_nodes),
-        "action_id": pd.Categorical.from_codes(np.tile(np.arange(n_nodes), n_subjects),
+        "subject": np.broadcast_to(subject_ids[:, None], (n_subjects, n_nodes)).reshape(-1),
+        "action_id": pd.Categorical.from_codes(per_node(np.arange(n_nodes, dtype=code_type)),
                                                categories=pd.Index(tree.ids, dtype=object)),
-        "niveau": pd.Categorical.from_codes(np.tile(niveau_codes, n_subjects),
-                                            categories=pd.Index(niveaux, dtype=object)),
-        "point_referentiel": np.tile(tree.point_referentiel, n_subjects),
+        "niveau": pd.Categorical.from_codes(per_node(niveau_codes), categories=pd.Index(niveaux, dtype=object)),
+        "point_referentiel": per_node(tree.point_referentiel),
     }
     frame.update({name: values.reshape(-1) for name, values in columns.items()})
     # copy=False: no block consolidation (which would copy 10 000 × 1 500 rows once more).
