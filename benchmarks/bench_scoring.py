@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> None:
         profiles = random_profiles(n)
         statuses = random_statuses(referentiel, n)
         subjects = pd.DataFrame({"subject": np.arange(n), "profile": np.arange(n)})
-        repeats = 3 if n <= 1000 else 1
+        repeats = 3 if n <= 1000 else 2
         t_perso, (reduction, desactive) = best_of(
             repeats, lambda: engine.personnalisation_matrices(referentiel, tree, profiles))
         t_score, scores = best_of(

@@ -148,6 +148,8 @@ def evaluation_check(files, collectivite_nom, on_date, db_option):
             click.echo(str(exc), err=True)
             sys.exit(1)
         else:
+            for warning in result.warnings:
+                click.echo(str(warning), err=True)
             click.echo(f"{file.name} : valide ({len(result.rows)} lignes).")
     sys.exit(1 if refused else 0)
 

@@ -127,7 +127,7 @@ def read_evaluation_file(db_path: Path, data: bytes, filename: str, collectivite
 
     _check_size(data, filename)
     with db.reading(db_path) as con:
-        ids = store.referentiel_ids(con)
+        ids = store.referentiel_levels(con)
         known = store.collectivite_names(con)
     today = today or date.today()
     return read_evaluation(
@@ -147,7 +147,7 @@ def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: s
     keys = rows[["collectivite", "date", "referentiel"]].drop_duplicates().itertuples(index=False)
     keys = [tuple(k) for k in keys]
     archived = archive_upload(db_path, data, filename)
-    messages: list[str] = []
+    messages: list[str] = [str(w) for w in evaluation.warnings]
     with db.writing(db_path) as con:
         previous = {
             (c, d, r): sha
@@ -159,7 +159,7 @@ def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: s
         if keys and all(previous.get(k) == digest for k in keys):
             outcomes = [EvaluationOutcome(c, d, r, int(((rows.collectivite == c) & (rows.date == d)).sum()), "identique")
                         for c, d, r in keys]
-            return ImportResult(filename, digest, None, outcomes, ["Fichier déjà importé : rien n'a changé."])
+            return ImportResult(filename, digest, None, outcomes, messages + ["Fichier déjà importé : rien n'a changé."])
         upload_id = con.execute(
             "INSERT INTO uploads (kind, filename, sha256, stored_path, size_bytes, rows, uploaded_at, uploaded_by, summary) "
             "VALUES ('evaluation', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
@@ -346,3 +346,64 @@ def install_demo(db_path: Path, today: date | None = None) -> list[str]:
         imported += result.changed
     return [f"Démonstration : collectivité {demo_data.DEMO_COLLECTIVITE}, "
             f"{len(demo_data.EVALUATION_DATES)} évaluations ({imported} nouvelles ou mises à jour)."]
+
+
+# --- score views
+# Reads for the score pages: one short read-only connection each, scoring outside it.
+
+def all_scores(db_path: Path, referentiel: str = "cae") -> pd.DataFrame:
+    """Scores of every node of every evaluation of the referential (unrounded), as
+    compute_scores(toutes=True), plus the nodes' `nom` and `categorie` (categoricals)."""
+    with db.reading(db_path) as con:
+        ref = store.load_referentiel(con, referentiel)
+        if ref is None:
+            raise Refused(f"Aucun référentiel « {referentiel} » dans la base : chargez-le avec pcaet referentiel import.")
+        profiles = store.load_profiles(con)
+        keys = _evaluation_keys(con, referentiel).reset_index(drop=True)
+        keys["subject"] = range(len(keys))
+        statuses = _statuses_for(con, referentiel, keys) if len(keys) else None
+    if keys.empty:
+        return pd.DataFrame(columns=["collectivite", "date", *SCORE_FIELDS, "nom", "categorie"])
+    scores = score_subjects(ref, profiles, keys, statuses)
+    # Node attributes through the categorical codes of action_id: no per-row object array.
+    codes = scores["action_id"].cat.codes.to_numpy()
+    by_id = ref.nodes.assign(action_id=ref.nodes["action_id"].astype(str)).set_index("action_id")
+    for column in ("nom", "categorie"):
+        values = by_id[column].reindex(scores["action_id"].cat.categories.astype(str))
+        value_codes, uniques = pd.factorize(values)
+        scores[column] = pd.Categorical.from_codes(value_codes[codes], categories=uniques)
+    return scores
+
+
+def evaluation_dates(db_path: Path, collectivite: str, referentiel: str = "cae") -> list[date]:
+    """Dates of the collectivity's evaluations, oldest first."""
+    with db.reading(db_path) as con:
+        rows = con.execute(
+            "SELECT date FROM evaluations WHERE collectivite = ? AND referentiel = ? ORDER BY date",
+            [collectivite, referentiel],
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def statuses_at(db_path: Path, collectivite: str, on_date: date, referentiel: str = "cae") -> pd.DataFrame:
+    """The status rows of one evaluation with their comments: action_id, statut, fait,
+    programme, pas_fait, commentaire (empty frame when there is no such evaluation)."""
+    with db.reading(db_path) as con:
+        return con.execute(
+            "SELECT s.action_id, s.statut, s.fait, s.programme, s.pas_fait, coalesce(s.commentaire, '') AS commentaire "
+            "FROM evaluation_statuses s LEFT JOIN referentiel_nodes n "
+            "ON n.referentiel = s.referentiel AND n.action_id = s.action_id "
+            "WHERE s.collectivite = ? AND s.date = ? AND s.referentiel = ? "
+            "ORDER BY n.position NULLS LAST, s.action_id",
+            [collectivite, on_date, referentiel],
+        ).df()
+
+
+def list_uploads(db_path: Path) -> pd.DataFrame:
+    """Every archived upload, newest first: upload_id, kind, filename, sha256, uploaded_at,
+    rows, uploaded_by, summary, size_bytes, stored_path."""
+    with db.reading(db_path) as con:
+        return con.execute(
+            "SELECT upload_id, kind, filename, sha256, uploaded_at, rows, uploaded_by, summary, size_bytes, "
+            "stored_path FROM uploads ORDER BY uploaded_at DESC, upload_id DESC"
+        ).df()

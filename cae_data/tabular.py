@@ -102,12 +102,21 @@ def is_excel(data: bytes, filename: str) -> bool:
 
 
 def sniff_separator(text: str) -> str:
-    """`;` when the header line holds more `;` than `,` (French Excel exports), else `,`;
-    tabs for tab-separated text."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {sep: first.count(sep) for sep in (";", ",", "\t")}
-    best = max(counts, key=lambda s: counts[s])
-    return best if counts[best] > 0 else ","
+    """The separator that splits the first lines most consistently (the same non-zero count on
+    the most lines): `;` for French Excel exports, `,` otherwise, tabs for tab-separated text.
+    Title rows with a single cell and commas inside a comment do not fool it."""
+    from collections import Counter
+
+    lines = [line for line in text.splitlines()[:30] if line.strip()]
+    best, best_score = ",", (0, 0)
+    for sep in (";", ",", "\t"):
+        counts = Counter(line.count(sep) for line in lines if sep in line)
+        if not counts:
+            continue
+        width, frequency = max(counts.items(), key=lambda item: (item[1], item[0]))
+        if (frequency, width) > best_score:
+            best, best_score = sep, (frequency, width)
+    return best
 
 
 def read_csv_rows(text: str, filename: str) -> Sheet:

@@ -330,6 +330,14 @@ def test_xlsx_with_the_wrong_sheet():
         "dans la première (feuilles du classeur : Feuil1, Notes)"]
 
 
+def test_xlsx_with_an_empty_sheet():
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Feuil1"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert problems(buffer.getvalue(), "eval.xlsx") == ["eval.xlsx::: la feuille « Feuil1 » est vide"]
+
+
 def test_status_on_a_mesure_or_above():
     assert problems("action_id;statut\n6.1.1;fait\n6;fait\n6.1;fait\n") == [
         "eval.csv:2:action_id: « 6.1.1 » est une mesure : seules les sous-actions et les tâches reçoivent un statut",
@@ -348,6 +356,12 @@ def test_unknown_referentiel():
         "eval.csv:4:action_id: le préfixe de « cae_6.1.1.1 » ne correspond pas au référentiel « eci » de la colonne "
         "referentiel",
     ]
+
+
+def test_no_referentiel_loaded():
+    assert problems("action_id;statut\n6.1.1.1;fait\n6.1.1.2;fait\n", refs={}) == [
+        "eval.csv::: référentiel « cae » non chargé : importez-le d'abord (pcaet referentiel import) ou précisez le "
+        "référentiel (référentiels chargés : aucun)"]
 
 
 def test_missing_action_id():
@@ -412,12 +426,20 @@ def test_scoring_examples_read_with_the_official_referential(example, official_i
 
 
 @pytest.mark.referentiel_officiel
-def test_scoring_example_02_names_tasks_absent_from_the_official_referential(official_ids):
-    # 6.5.1.3 has 4 tâches in cae-structure.csv and in seeds/004; the example lists 8.
+def test_scoring_example_02_ignores_tasks_of_another_edition_with_a_warning(official_ids):
+    # 6.5.1.3 has 4 tâches in cae-structure.csv and in seeds/004; the example lists 8. The
+    # example must score as the official engine does, so those 4 rows are ignored with a warning.
     path = EXAMPLES / "02-taches-non-concernees" / "evaluation.csv"
-    assert problems(path.read_bytes(), "evaluation.csv", refs={"cae": official_ids}) == [
-        f"evaluation.csv:{line}:action_id: action inconnue « 6.5.1.3.{k} » dans le référentiel cae"
+    levels = {"cae": {i: ("sous-action" if i.count(".") == 3 else "tache" if i.count(".") == 4 else "mesure")
+                      for i in official_ids}}
+    result = read(path.read_bytes(), "evaluation.csv", refs=levels)
+    assert len(result.rows) == 20 - 4
+    assert [str(w) for w in result.warnings] == [
+        f"evaluation.csv:{line}:action_id: tâche « 6.5.1.3.{k} » absente de cette édition du référentiel cae : ligne ignorée"
         for line, k in ((18, 5), (19, 6), (20, 7), (21, 8))]
+    # An unknown id whose parent is not a sous-action still refuses the file.
+    bad = b"action_id,statut\n6.5.9.1,fait\n"
+    assert problems(bad, "e.csv", refs=levels) == ["e.csv:2:action_id: action inconnue « 6.5.9.1 » dans le référentiel cae"]
 
 
 def test_scoring_example_01_with_the_seed_ids():

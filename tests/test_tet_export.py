@@ -177,6 +177,13 @@ def test_plain_detaille_without_task_statuses_reads_the_percent_columns():
     assert result.rows.loc[2, "commentaire"] == "note"
 
 
+def test_non_disponible_and_empty_statuses_give_no_row():
+    data = small_export("6.1.1.1;A;10;0;;0;;0;;Non disponible;;;", "6.1.1.2;B;10;0;;0;;0;;;;;",
+                        "6.1.1.3;C;10;0;;0;;10;1;pas FAIT;;;")
+    result = read(data, "export.csv")
+    assert result.rows[["line", "action_id", "statut"]].values.tolist() == [[7, "6.1.1.3", "pas_fait"]]
+
+
 def test_two_snapshot_groups_read_the_last_one():
     header = ("N°;Intitulé;Potentiel collectivité;Points réalisés;% réalisé;Statut;"
               "Potentiel collectivité;Points réalisés;% réalisé;Statut\n")
@@ -249,8 +256,6 @@ def test_formulas_that_cannot_be_evaluated(formula):
         _Formula(formula, cells, frozenset()).evaluate()
 
 
-@pytest.mark.xfail(strict=True, reason="tabular.sniff_separator reads the first line only: a lone title "
-                                        "line without `;` makes the file read as `,`-separated")
 def test_title_rows_without_separators():
     data = ("Commune de Test\n" + SMALL_HEADER + "6.1.1.1;A;10;10;1;0;;0;;Fait;;;\n").encode("utf-8")
     result = read(data, "export.csv", date=dt.date(2025, 6, 1))

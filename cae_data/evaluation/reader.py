@@ -77,6 +77,7 @@ class EvaluationFile:
     dates: list[dt.date]
     expected_points: pd.DataFrame | None = None
     sheet_name: str | None = None
+    warnings: list[Problem] = field(default_factory=list)  # rows ignored, the file is still valid
 
     @property
     def pairs(self) -> list[tuple[str, dt.date]]:
@@ -407,7 +408,8 @@ def _choose_tet_referentiel(parsed: ParsedSheet, refs: dict[str, _Referentiel]) 
     ids = parsed.expected_points["action_id"] if parsed.expected_points is not None else parsed.frame["action_raw"]
     ids = ids[ids.ne("")]
     best = max(refs.values(), key=lambda r: int(ids.isin(r.ids).sum()), default=None)
-    parsed.frame["referentiel_raw"] = best.name if best is not None else DEFAULT_REFERENTIEL
+    # Without any referential loaded, the default one is reported missing once.
+    parsed.frame["referentiel_raw"] = best.name if best is not None else ""
 
 
 def _default_referentiel(refs: dict[str, _Referentiel]) -> str:
@@ -463,21 +465,35 @@ def _finish(parsed: ParsedSheet, filename: str, refs: dict[str, _Referentiel], c
                        f"ou précisez le référentiel (référentiels chargés : {loaded})")
     valid &= ~unknown_ref
 
+    warnings: list[Problem] = []
+    ignored = pd.Series(False, index=frame.index)
     for name, ref in refs.items():
         in_ref = valid & referentiel.eq(name)
         if not in_ref.any():
             continue
         unknown = in_ref & ~action_id.isin(ref.ids)
+        # A tâche of a known sous-action that this edition of the referential does not have
+        # (editions differ by a task here and there, and the official scoring examples carry
+        # such rows): ignored with a warning, as the official platform does. Anything else
+        # unknown refuses the file.
+        parent_level = action_id.str.rsplit(".", n=1).str[0].map(ref.niveau)
+        other_edition = unknown & parent_level.eq("sous-action")
+        for i in np.flatnonzero(other_edition):
+            warnings.append(Problem(filename, int(lines[i]), parsed.labels.get("action", "action_id"),
+                                    f"tâche « {shown(action_raw.iloc[i])} » absente de cette édition du référentiel "
+                                    f"{name} : ligne ignorée"))
+        ignored |= other_edition
+        unknown &= ~other_edition
         for i in np.flatnonzero(unknown):
             parsed.add(filename, int(lines[i]), "action",
                        f"action inconnue « {shown(action_raw.iloc[i])} » dans le référentiel {name}")
-        not_evaluable = in_ref & ~unknown & ~action_id.isin(ref.evaluable)
+        not_evaluable = in_ref & ~unknown & ~other_edition & ~action_id.isin(ref.evaluable)
         for i in np.flatnonzero(not_evaluable):
             word = NIVEAU_WORDS.get(ref.niveau.get(action_id.iloc[i], ""), "un niveau au-dessus des sous-actions")
             parsed.add(filename, int(lines[i]), "action",
                        f"« {shown(action_raw.iloc[i])} » est {word} : seules les sous-actions et les tâches "
                        f"reçoivent un statut")
-        valid &= ~(unknown | not_evaluable)
+        valid &= ~(unknown | not_evaluable | other_edition)
 
     # -- collectivité: the file's column, else the one given, else the export's title, else the
     # only one known. Names matching a known one (case and accents aside) take its spelling.
@@ -547,6 +563,7 @@ def _finish(parsed: ParsedSheet, filename: str, refs: dict[str, _Referentiel], c
         ordered = sorted(enumerate(parsed.problems), key=lambda item: (item[1][0], item[1][1], item[0]))
         raise InvalidInput([problem for _, (_, _, problem) in ordered])
 
+    frame = frame[~ignored]
     commentaire = (frame["commentaire"].astype(str)
                    .str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
                    .str.replace(_CONTROL_CHARS, "", regex=True))
@@ -571,6 +588,7 @@ def _finish(parsed: ParsedSheet, filename: str, refs: dict[str, _Referentiel], c
         dates=pairs["date"].tolist(),
         expected_points=parsed.expected_points,
         sheet_name=parsed.sheet_name,
+        warnings=warnings,
     )
 
 

@@ -1,5 +1,14 @@
-"""Scores of evaluations (scoring.md §1–§4) and stars (§5)."""
+"""Scores of evaluations (scoring.md §1–§4), their rounding, and the label's stars (§5).
+
+See docs/scoring.md for how the engine maps each rule and the decisions taken where the rules
+are silent.
+"""
 
 from .engine import OUTPUT_COLUMNS, STATUTS, score_evaluations, score_one
+from .rounding import round_exact, round_scores
+from .stars import CRITERES, criteres, referentiel_complet, stars
 
-__all__ = ["OUTPUT_COLUMNS", "STATUTS", "score_evaluations", "score_one"]
+__all__ = [
+    "CRITERES", "OUTPUT_COLUMNS", "STATUTS", "criteres", "referentiel_complet", "round_exact",
+    "round_scores", "score_evaluations", "score_one", "stars",
+]

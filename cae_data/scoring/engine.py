@@ -65,10 +65,12 @@ class StatusRows:
 
     @classmethod
     def from_frame(cls, tree: CompiledTree, statuses: pd.DataFrame, row: np.ndarray) -> "StatusRows":
+        if len(statuses) == 0:
+            empty = np.zeros(0)
+            return cls(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int8), empty, empty, empty)
         # factorize first: millions of rows carry only ~1 500 distinct ids and 6 statuses.
         id_codes, ids = pd.factorize(statuses["action_id"])
-        position = tree.positions(pd.Index(ids).astype(str))[id_codes] if len(statuses) else \
-            np.zeros(0, dtype=np.int64)
+        position = tree.positions(pd.Index(ids).astype(str))[id_codes]
         position = np.where(id_codes < 0, -1, position)
         statut_codes, statut_values = pd.factorize(statuses["statut"])
         codes = pd.Index(STATUTS).get_indexer(pd.Index(statut_values, dtype=object))
@@ -76,7 +78,7 @@ class StatusRows:
             bad = [str(v) for v in statut_values[codes < 0]] + (["(vide)"] if (statut_codes < 0).any() else [])
             raise ValueError("statuts inconnus : " + ", ".join(bad)
                              + " (attendus : " + ", ".join(STATUTS) + ")")
-        codes = codes.astype(np.int8)[statut_codes] if len(statuses) else np.zeros(0, dtype=np.int8)
+        codes = codes.astype(np.int8)[statut_codes]
         shares = [statuses[c].to_numpy(dtype=np.float64) if c in statuses.columns
                   else np.full(len(statuses), np.nan) for c in ("fait", "programme", "pas_fait")]
         # Statuses on ids the referential lacks count for nothing, as on the official
@@ -427,7 +429,7 @@ def _long_frame(tree: CompiledTree, subject_ids: np.ndarray, columns: dict[str, 
     }
     frame.update({name: values.reshape(-1) for name, values in columns.items()})
     # copy=False: no block consolidation (which would copy 10 000 × 1 500 rows once more).
-    return pd.DataFrame(frame, copy=False)[list(OUTPUT_COLUMNS)]
+    return pd.DataFrame({name: frame[name] for name in OUTPUT_COLUMNS}, copy=False)
 
 
 def score_evaluations(referentiel: Referentiel, profiles: list, subjects: pd.DataFrame,

@@ -1,0 +1,88 @@
+"""The foundation pages in a real browser (Debian chromium), on the seeded database: each page
+loads, shows its content, and a screenshot is kept in tests/artifacts/screenshots/."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_accueil(dashboard_page):
+    dashboard_page.open("", "Tableau de bord PCAET")
+    dashboard_page.wait_for_text("Parcourir le référentiel")
+    dashboard_page.screenshot("accueil")
+    text = dashboard_page.main_text()
+    assert "Fiches-actions" in text
+    assert "Ouvrir la boîte à outils" in text
+    # the navigation shows the three sections in French
+    sidebar = dashboard_page.page.locator('[data-testid="stSidebar"]').inner_text()
+    for label in ("Suivi du label", "Référentiel", "Plan d'actions", "Fiches-actions", "Boîte à outils coopération"):
+        assert label in sidebar
+
+
+def test_referentiel(dashboard_page):
+    dashboard_page.open("referentiel", "Développer une stratégie partenariale multi-niveaux")
+    dashboard_page.wait_for_text("Identifier les acteurs clés à associer")
+    dashboard_page.screenshot("referentiel")
+    text = dashboard_page.main_text()
+    assert "3 mesures du référentiel Climat-Air-Énergie" in text
+    assert "pcaet referentiel import" in text
+    assert "100 points" in text
+    assert "10 points" in text
+
+
+def test_referentiel_lien_vers_une_mesure(dashboard_page):
+    dashboard_page.open("referentiel", "Mobiliser les citoyens", query="mesure=6.5.1")
+    # the heading is the linked mesure, not the first one
+    heading = dashboard_page.page.locator("h2").filter(has_text="6.5.1")
+    heading.first.wait_for(state="visible")
+    dashboard_page.page.get_by_text("Description").first.wait_for()
+    dashboard_page.screenshot("referentiel-6.5.1", full=False)
+    assert "mesure=6.5.1" in dashboard_page.page.url
+
+
+def test_referentiel_sous_action_ouverte(dashboard_page):
+    dashboard_page.open("referentiel", "Identifier les acteurs clés à associer")
+    dashboard_page.page.get_by_text("Echanger et s’impliquer dans des projets").first.click()
+    dashboard_page.wait_for_text("coopération inter-territoriale avec les territoires voisins")
+    dashboard_page.screenshot("referentiel-sous-action", full=False)
+    assert "5 tâches" in dashboard_page.main_text()
+
+
+def test_fiches_actions(dashboard_page):
+    dashboard_page.open("fiches_actions", "Animation d'une instance territoriale")
+    dashboard_page.wait_for_text("Nombre d'actions collectives portées")
+    dashboard_page.screenshot("fiches_actions")
+    text = dashboard_page.main_text()
+    for expected in ("Enjeux et contexte", "Objectifs", "Sous-actions (2)", "Club climat",
+                     "Nombre de partenaires signataires de la charte", "6.1.1", "2020 – 2026"):
+        assert expected in text
+
+
+def test_fiche_lien_vers_le_referentiel(dashboard_page):
+    dashboard_page.open("fiches_actions", "Mesures du référentiel CAE servies")
+    dashboard_page.page.get_by_role("link", name="6.5.1").first.click()
+    heading = dashboard_page.page.locator("h2").filter(has_text="6.5.1")
+    heading.first.wait_for(state="visible")
+    assert "mesure=6.5.1" in dashboard_page.page.url
+
+
+def test_boite_outils(dashboard_page):
+    dashboard_page.open("boite_outils", "Quels outils pour formaliser des coopérations ?")
+    dashboard_page.wait_for_text("Convention de mutualisation PNR / Pays")
+    dashboard_page.screenshot("boite_outils")
+    text = dashboard_page.main_text()
+    for titre in ("Plans de coopération sur le PNR des Monts d'Ardèche", "Entente interterritoriale TRIDAN",
+                  "Convention territoires partenaires", "Convention d'articulation"):
+        assert titre in text
+
+
+def test_boite_outils_recherche(dashboard_page):
+    dashboard_page.open("boite_outils", "Entente interterritoriale TRIDAN")
+    box = dashboard_page.page.get_by_label("Rechercher dans les outils")
+    box.fill("SAGE")
+    box.press("Enter")
+    dashboard_page.wait_for_text("1 outil sur 5")
+    dashboard_page.screenshot("boite_outils-recherche", full=False)
+    text = dashboard_page.main_text()
+    assert "Convention d'articulation" in text
+    assert "Entente interterritoriale TRIDAN" not in text

@@ -1,0 +1,63 @@
+"""Shared fixtures: seeded temporary databases and the path to the official referentials.
+
+Building a database takes seconds, so each kind is built once per test session as a template
+and copied (with its upload archive) for every test that asks for one: tests may write freely."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cae_data import services
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHARED_REFERENTIELS = Path(__file__).resolve().parents[2] / "shared" / "referentiels"
+
+
+def copy_database(template: Path, folder: Path) -> Path:
+    """Copy a template database folder (file, WAL if any, uploads/) into `folder`."""
+    shutil.copytree(template.parent, folder, dirs_exist_ok=True)
+    return folder / template.name
+
+
+@pytest.fixture(scope="session")
+def shared_referentiels() -> Path:
+    """`<project>/../shared/referentiels` (ADEME's files, never copied into the project)."""
+    if not (SHARED_REFERENTIELS / "cae").is_dir():
+        pytest.skip(f"référentiels officiels absents ({SHARED_REFERENTIELS})")
+    return SHARED_REFERENTIELS
+
+
+@pytest.fixture(scope="session")
+def _seeded_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("seeded-template") / "pcaet.duckdb"
+    services.init_database(path, demo=True)
+    return path
+
+
+@pytest.fixture
+def seeded_db(_seeded_template, tmp_path) -> Path:
+    """A fresh copy of `pcaet init` (seeds + demo data): referential of the 3 seed mesures,
+    the seed fiche-action, the 5 cooperation tools, the demo collectivity and evaluations."""
+    return copy_database(_seeded_template, tmp_path / "seeded")
+
+
+@pytest.fixture(scope="session")
+def _full_template(tmp_path_factory, shared_referentiels) -> Path:
+    path = tmp_path_factory.mktemp("full-template") / "pcaet.duckdb"
+    services.init_database(path, demo=True)
+    services.import_referentiel(
+        path, shared_referentiels / "cae",
+        personnalisations=shared_referentiels / "personnalisations",
+        questions=shared_referentiels / "questions",
+    )
+    return path
+
+
+@pytest.fixture
+def full_referentiel_db(_full_template, tmp_path) -> Path:
+    """`seeded_db` with the official CAE referential imported over the seed one (skipped when
+    ../shared/referentiels is absent)."""
+    return copy_database(_full_template, tmp_path / "full")
