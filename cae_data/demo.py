@@ -52,13 +52,14 @@ def demo_profile_yaml(ref: Referentiel | None) -> str:
     return text
 
 
-def _progress_levels(rng: np.random.Generator, count: int, dates: int) -> np.ndarray:
-    """Level index (0 non renseigné … 3 fait) per item and date, never going backwards."""
-    maturity = rng.beta(2.0, 2.6, size=count)
-    speed = rng.uniform(0.02, 0.11, size=count)
-    steps = np.arange(dates)
-    progress = maturity[:, None] + speed[:, None] * steps[None, :] + rng.normal(0, 0.04, size=(count, dates))
-    levels = np.digitize(progress, [0.28, 0.5, 0.7])
+def _progress_levels(rng: np.random.Generator, count: int, dates: list[date]) -> np.ndarray:
+    """Level index (0 non renseigné … 3 fait) per item and date, never going backwards: each
+    item matures at its own pace, measured in years since the first evaluation."""
+    years = np.array([(d - dates[0]).days / 365.25 for d in dates])
+    maturity = rng.beta(2.0, 3.0, size=count)
+    speed = rng.uniform(0.02, 0.13, size=count)
+    progress = maturity[:, None] + speed[:, None] * years[None, :] + rng.normal(0, 0.03, size=(count, len(dates)))
+    levels = np.digitize(progress, [0.3, 0.5, 0.62])
     return np.maximum.accumulate(levels, axis=1)
 
 
@@ -69,7 +70,7 @@ def demo_statuses(ref: Referentiel, dates: list[date] = EVALUATION_DATES) -> dic
     sous_actions = nodes[nodes["niveau"] == "sous-action"].reset_index(drop=True)
     taches = nodes[nodes["niveau"] == "tache"]
     count = len(sous_actions)
-    levels = _progress_levels(rng, count, len(dates))
+    levels = _progress_levels(rng, count, dates)
     # A few sous-actions are not relevant for an EPCI, one is detailed by shares, and about a
     # fifth are evaluated task by task.
     star_parents = {t.rsplit(".", 1)[0] for t in STAR_TASKS_EARLY + STAR_TASKS_LATER}

@@ -294,7 +294,8 @@ def smallest_completion_set(referentiel: Referentiel, profile, statuses: pd.Data
     scores = _score(referentiel, profile, rows, k + 1)
     star_rows = _star_inputs(scores, tree, k + 1)
     table = criteria_table(referentiel, star_rows, rows)
-    summary = star_table(referentiel, star_rows, rows)
+    first = (star_rows["subject"] == 0).to_numpy()
+    summary = star_table(referentiel, star_rows[first], rows[(rows["subject"] == 0).to_numpy()])
     etoiles = int(summary["etoiles"].iloc[0])
     score_avant = float(summary["score_realise"].iloc[0])
     ids = tree.ids[candidates].astype(str)
@@ -354,7 +355,8 @@ def _verified(referentiel: Referentiel, profile, base: pd.DataFrame, row_candida
               chosen: np.ndarray, gains: np.ndarray, target: int, extend: bool = True) -> tuple[np.ndarray, pd.Series]:
     """Score the set; when it falls short of `target` and `extend`, score in one call the set
     plus the 1, 2, … next largest remaining gains and keep the first that reaches it."""
-    outcome = _evaluate_sets(referentiel, profile, base, row_candidate, chosen[None, :], target).iloc[0]
+    outcome = _evaluate_sets(referentiel, profile, base, row_candidate, chosen[None, :], target,
+                             with_criteria=not extend).iloc[0]
     rest = np.flatnonzero(~chosen & (gains > TOLERANCE))
     if outcome["etoiles"] >= target or not extend or not len(rest):
         return chosen, outcome
@@ -370,22 +372,24 @@ def _verified(referentiel: Referentiel, profile, base: pd.DataFrame, row_candida
 
 
 def _evaluate_sets(referentiel: Referentiel, profile, base: pd.DataFrame, row_candidate: np.ndarray,
-                   sets: np.ndarray, target: int) -> pd.DataFrame:
+                   sets: np.ndarray, target: int, with_criteria: bool = False) -> pd.DataFrame:
     """One row per set of completed candidates (all scored in one engine call): etoiles,
     score_realise, points_manquants (points fait missing at the root for the threshold of
     `target`) and criteres_non_remplis (labels of the mandatory criteria of stars ≤ target
-    not met)."""
+    not met; only `with_criteria`, else empty)."""
     tree = tree_of(referentiel)
     n = sets.shape[0]
     rows = _variants(base, row_candidate, sets)
     scores = _score(referentiel, profile, rows, n)
     star_rows = _star_inputs(scores, tree, n)
-    table = criteria_table(referentiel, star_rows, rows)
     summary = star_table(referentiel, star_rows, rows)
     potential = _root_values(scores, tree, n, "point_potentiel")
     fait = _root_values(scores, tree, n, "point_fait")
-    unmet = table[(~table["satisfait"] & (table["etoile"] <= target) & (table["action_id"] != "")).to_numpy()]
-    labels = unmet.groupby("subject")["critere"].agg(list).reindex(range(n))
+    labels = pd.Series([None] * n, dtype=object)
+    if with_criteria:
+        table = criteria_table(referentiel, star_rows, rows)
+        unmet = table[(~table["satisfait"] & (table["etoile"] <= target) & (table["action_id"] != "")).to_numpy()]
+        labels = unmet.groupby("subject")["critere"].agg(list).reindex(range(n))
     missing = np.maximum(SEUILS[target] * potential - fait, 0.0)
     return pd.DataFrame({
         "etoiles": summary["etoiles"].to_numpy(dtype=int),

@@ -563,6 +563,12 @@ def indicator_status(values: pd.DataFrame, cibles, sens: str, today: dt.date,
 
 
 STATUS_COLUMNS = list(IndicatorStatus.__dataclass_fields__)
+STATUS_DTYPES = {
+    "nb_values": "int64", "last_value": "float64", "committee_value": "float64", "change": "float64",
+    "days_since_last": "Int64", "stale": "bool", "target_year": "Int64", "target": "float64",
+    "trajectory_value": "float64", "behind_trajectory": "boolean", "projected_value": "float64",
+    "status": "object",
+}
 
 
 def indicator_statuses(indicators: pd.DataFrame, values: pd.DataFrame, targets: pd.DataFrame, today: dt.date,
@@ -577,6 +583,57 @@ def indicator_statuses(indicators: pd.DataFrame, values: pd.DataFrame, targets: 
         status = indicator_status(by_values.get(indicateur_id, empty_values), by_targets.get(indicateur_id),
                                   sens, today, committee_date)
         rows.append(status.as_dict())
-    statuses = pd.DataFrame(rows, columns=STATUS_COLUMNS)
+    statuses = pd.DataFrame(rows, columns=STATUS_COLUMNS).astype(STATUS_DTYPES)
     return pd.concat([indicators.reset_index(drop=True), statuses], axis=1)
 
+
+
+# ---------------------------------------------------------------------------------------------
+# export
+
+EXPORT_FIELDS = ["fiche", "indicateur", "date", "valeur", "cible"]
+
+
+def export_frame(indicators: pd.DataFrame, values: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """Every indicator with its values and targets, in the fields of cli.md: `fiche` (fiche id),
+    `indicateur` (indicator id), `date` (AAAA-MM-JJ), `valeur`, `cible`.
+
+    One row per measured value, with the target of that value's year (NaN if none); one row per
+    target whose year has no value, dated 31 December of the year with no `valeur`; one row with
+    only `fiche` and `indicateur` for an indicator with neither. The file imports back as is."""
+    order = {i: n for n, i in enumerate(indicators["indicateur_id"])}
+    fiches = dict(zip(indicators["indicateur_id"], indicators["fiche_id"]))
+    measured = pd.DataFrame({
+        "indicateur_id": values["indicateur_id"].astype(str),
+        "date": pd.to_datetime(values["date"]).astype("datetime64[ns]"),
+        "valeur": values["valeur"].astype("float64"),
+    })
+    measured["annee"] = measured["date"].dt.year.astype("int64")
+    goals = pd.DataFrame({
+        "indicateur_id": targets["indicateur_id"].astype(str),
+        "annee": targets["annee"].astype("int64"),
+        "cible": targets["valeur"].astype("float64"),
+    })
+    with_targets = measured.merge(goals, on=["indicateur_id", "annee"], how="left")
+    alone = goals.merge(measured[["indicateur_id", "annee"]].drop_duplicates(), on=["indicateur_id", "annee"],
+                        how="left", indicator=True)
+    alone = alone[alone["_merge"] == "left_only"].drop(columns="_merge")
+    alone = alone.assign(date=pd.to_datetime(alone["annee"].astype(str) + "-12-31").astype("datetime64[ns]"),
+                         valeur=np.nan)
+    bare_ids = [i for i in indicators["indicateur_id"]
+                if i not in set(measured["indicateur_id"]) and i not in set(goals["indicateur_id"])]
+    bare = pd.DataFrame({"indicateur_id": bare_ids, "date": pd.Series([pd.NaT] * len(bare_ids), dtype="datetime64[ns]"),
+                         "valeur": np.nan, "cible": np.nan})
+    parts = [p for p in (with_targets, alone, bare) if len(p)]
+    columns = ["indicateur_id", "date", "valeur", "cible"]
+    rows = pd.concat([p[columns] for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    rows = rows[rows["indicateur_id"].isin(order)]
+    rows = rows.assign(position=rows["indicateur_id"].map(order)).sort_values(
+        ["position", "date"], kind="stable", na_position="first")
+    return pd.DataFrame({
+        "fiche": rows["indicateur_id"].map(fiches).fillna("").astype(str),
+        "indicateur": rows["indicateur_id"].astype(str),
+        "date": pd.to_datetime(rows["date"]).dt.strftime("%Y-%m-%d").fillna(""),
+        "valeur": rows["valeur"].astype("float64"),
+        "cible": rows["cible"].astype("float64"),
+    }, columns=EXPORT_FIELDS).reset_index(drop=True)
