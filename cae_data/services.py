@@ -351,9 +351,8 @@ def install_demo(db_path: Path, today: date | None = None) -> list[str]:
 # --- score views
 # Reads for the score pages: one short read-only connection each, scoring outside it.
 
-def all_scores(db_path: Path, referentiel: str = "cae") -> pd.DataFrame:
-    """Scores of every node of every evaluation of the referential (unrounded), as
-    compute_scores(toutes=True), plus the nodes' `nom` and `categorie` (categoricals)."""
+def _all_evaluations(db_path: Path, referentiel: str):
+    """Referential, profiles, evaluation keys (with `subject`) and their statuses, in one read."""
     with db.reading(db_path) as con:
         ref = store.load_referentiel(con, referentiel)
         if ref is None:
@@ -362,6 +361,13 @@ def all_scores(db_path: Path, referentiel: str = "cae") -> pd.DataFrame:
         keys = _evaluation_keys(con, referentiel).reset_index(drop=True)
         keys["subject"] = range(len(keys))
         statuses = _statuses_for(con, referentiel, keys) if len(keys) else None
+    return ref, profiles, keys, statuses
+
+
+def all_scores(db_path: Path, referentiel: str = "cae") -> pd.DataFrame:
+    """Scores of every node of every evaluation of the referential (unrounded), as
+    compute_scores(toutes=True), plus the nodes' `nom` and `categorie` (categoricals)."""
+    ref, profiles, keys, statuses = _all_evaluations(db_path, referentiel)
     if keys.empty:
         return pd.DataFrame(columns=["collectivite", "date", *SCORE_FIELDS, "nom", "categorie"])
     scores = score_subjects(ref, profiles, keys, statuses)
@@ -534,14 +540,12 @@ def add_indicator_value(db_path: Path, indicateur_id: str, on_date, valeur, comm
                         user: str | None = None, today: date | None = None) -> str:
     """Record one value typed in a form (same checks as a file row; problems name the field,
     file « saisie »). Returns « créée », « remplacée » or « identique » (nothing written)."""
-    import re
-
-    from .fiches.indicateurs import check_single_value
+    from .fiches.indicateurs import check_single_value, clean_comment
 
     with db.reading(db_path) as con:
         known = store.indicator_table(con)
     indicateur_id, when, number = check_single_value(known, indicateur_id, on_date, valeur, today or date.today())
-    commentaire = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", (commentaire or "").replace("\r\n", "\n")).strip()
+    commentaire = clean_comment(commentaire)
     row = pd.DataFrame({"indicateur_id": [indicateur_id], "date": [when], "valeur": [number],
                         "commentaire": [commentaire]})
     with db.reading(db_path) as con:
@@ -592,3 +596,56 @@ def indicator_targets(db_path: Path, indicateur_id: str) -> pd.DataFrame:
     """Targets of one indicator by year: annee, valeur."""
     with db.reading(db_path) as con:
         return store.indicator_targets(con, indicateur_id).drop(columns="indicateur_id")
+
+
+STARS_COLUMNS = ["collectivite", "date", "score_realise", "score_programme", "etoiles", "prochaine_etoile",
+                 "points_manquants", "criteres_manquants", "referentiel_complet"]
+
+
+def stars_for_all(db_path: Path, referentiel: str = "cae") -> pd.DataFrame:
+    """Stars of every evaluation (scoring.md §5), one row per (collectivite, date), oldest
+    first: score réalisé and programmé at the root, etoiles, prochaine_etoile, points_manquants
+    and criteres_manquants for the next star, and whether the referential is complete enough
+    for stars to mean anything (the seed measures alone are not)."""
+    from .scoring.stars import referentiel_complet, stars
+
+    ref, profiles, keys, statuses = _all_evaluations(db_path, referentiel)
+    if keys.empty:
+        return pd.DataFrame(columns=STARS_COLUMNS)
+    scores = score_subjects(ref, profiles, keys, statuses)
+    table = stars(ref, scores, statuses)
+    out = keys.merge(table, on="subject", how="left")
+    out["prochaine_etoile"] = out["prochaine_etoile"].astype("Int64")
+    out["referentiel_complet"] = referentiel_complet(ref)
+    return out[STARS_COLUMNS]
+
+
+@dataclass
+class SimulationInputs:
+    referentiel: Referentiel
+    profile: object  # personnalisation.profile.Profile
+    statuses: pd.DataFrame  # action_id, statut, fait, programme, pas_fait, commentaire
+    date: date | None
+
+
+def simulation_inputs(db_path: Path, collectivite: str, on_date: date | None = None,
+                      referentiel: str = "cae") -> SimulationInputs:
+    """What the simulator needs for one evaluation (the latest when `on_date` is None), read in
+    one connection; an unknown collectivity gets a bare profile and no statuses."""
+    from .personnalisation.profile import Profile
+
+    with db.reading(db_path) as con:
+        ref = store.load_referentiel(con, referentiel)
+        if ref is None:
+            raise Refused(f"Aucun référentiel « {referentiel} » dans la base : chargez-le avec pcaet referentiel import.")
+        profile = store.load_profiles(con).get(collectivite) or Profile(nom=collectivite)
+        if on_date is None:
+            row = con.execute("SELECT max(date) FROM evaluations WHERE collectivite = ? AND referentiel = ?",
+                              [collectivite, referentiel]).fetchone()
+            on_date = row[0] if row else None
+        statuses = con.execute(
+            "SELECT action_id, statut, fait, programme, pas_fait, coalesce(commentaire, '') AS commentaire "
+            "FROM evaluation_statuses WHERE collectivite = ? AND date = ? AND referentiel = ? ORDER BY action_id",
+            [collectivite, on_date, referentiel],
+        ).df()
+    return SimulationInputs(ref, profile, statuses, on_date)

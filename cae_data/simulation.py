@@ -5,8 +5,11 @@
 completion (programmé → fait) reaches the next star: the threshold of score réalisé and the
 mandatory criteria (scoring.md §5). It is set-based: the evaluation and each single-completion
 variant are scored as many subjects in one engine call, which gives every candidate's gain;
-candidates are then taken greedily by gain (fewest items to reach a sum), and the final set is
-verified with one more scoring, extended if non-additivity (a score rule) leaves it short.
+candidates are then taken greedily by gain (fewest items to reach a sum: first those closing
+the gap of each unmet mandatory criterion, then those reaching the threshold), and the final
+set is verified with one more scoring. If non-additivity (a score rule such as CAE's
+3.3.5 ≤ 1.2.3) leaves it short, the set plus the 1, 2, … next largest gains are scored in one
+call, the first that reaches the star is kept, and members it no longer needs are pruned.
 """
 
 from __future__ import annotations
@@ -234,11 +237,11 @@ def _variants(base: pd.DataFrame, row_candidate: np.ndarray, member: np.ndarray)
     })
 
 
-def _margins(table: pd.DataFrame, n_subjects: int, target: int) -> tuple[pd.DataFrame, np.ndarray]:
-    """Mandatory criteria of stars 1…target that apply, and (subjects × criteria) margins:
-    ≥ 0 when met (share fait − needed share, or fait + programmé − needed when that also counts)."""
-    needs = pd.DataFrame([(c.etoile, c.action_id, c.min_fait, c.min_fait_programme)
-                          for c in CRITERES],
+def _margins(table: pd.DataFrame, n_subjects: int, target: int) -> np.ndarray:
+    """(subjects × criteria) margins of the mandatory criteria of stars 1…target: ≥ 0 when met
+    (share fait − needed share, or fait + programmé − needed when programmé also counts);
+    0 for a criterion that does not apply."""
+    needs = pd.DataFrame([(c.etoile, c.action_id, c.min_fait, c.min_fait_programme) for c in CRITERES],
                          columns=["etoile", "action_id", "min_fait", "min_fait_programme"])
     rows = table[((table["etoile"] <= target) & (table["action_id"] != "")).to_numpy()]
     rows = rows.merge(needs, on=["etoile", "action_id"], how="inner")
@@ -248,12 +251,7 @@ def _margins(table: pd.DataFrame, n_subjects: int, target: int) -> tuple[pd.Data
         margin, rows["part_fait"] + rows["part_programme"] - rows["min_fait_programme"]))
     rows = rows.assign(margin=np.where(rows["applicable"], margin.fillna(0.0), 0.0))
     wide = rows.pivot_table(index="subject", columns=["etoile", "action_id"], values="margin", aggfunc="first")
-    wide = wide.reindex(range(n_subjects))
-    labels = rows.drop_duplicates(["etoile", "action_id"]).set_index(["etoile", "action_id"])["critere"]
-    criteria = pd.DataFrame({"etoile": wide.columns.get_level_values(0),
-                             "action_id": wide.columns.get_level_values(1)})
-    criteria["critere"] = labels.reindex(pd.MultiIndex.from_frame(criteria[["etoile", "action_id"]])).to_numpy()
-    return criteria, wide.to_numpy(dtype=np.float64)
+    return wide.reindex(range(n_subjects)).to_numpy(dtype=np.float64)
 
 
 def _take_until(values: np.ndarray, needed: float, allowed: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -309,7 +307,7 @@ def smallest_completion_set(referentiel: Referentiel, profile, statuses: pd.Data
     gains = fait[1:] - fait[0]
 
     # Mandatory criteria first: for each unmet one, the fewest candidates that close its gap.
-    criteria, margins = _margins(table, k + 1, target)
+    margins = _margins(table, k + 1, target)
     chosen = np.zeros(k, dtype=bool)
     possible = True
     for c in np.flatnonzero(margins[0] < -TOLERANCE):  # ≤ 6 criteria
@@ -326,13 +324,16 @@ def smallest_completion_set(referentiel: Referentiel, profile, statuses: pd.Data
     possible &= closed
 
     # Verify with one scoring; if short (non-additive rules), extend by the next largest gains.
-    chosen, check = _verified(referentiel, profile, base, row_candidate, chosen, gains, target, extend=possible)
-    reached = int(check["etoiles"]) >= target
+    reached = False
+    if possible:
+        chosen, check = _verified(referentiel, profile, base, row_candidate, chosen, gains, target)
+        reached = int(check["etoiles"]) >= target
     if not reached:
         # Out of reach: complete every candidate that helps, and say what is still missing.
         helps_criteria = ((margins[1:] - margins[0]) > TOLERANCE).any(axis=1) if margins.shape[1] else False
         chosen = chosen | (gains > TOLERANCE) | helps_criteria
         chosen, check = _verified(referentiel, profile, base, row_candidate, chosen, gains, target, extend=False)
+        reached = int(check["etoiles"]) >= target
     detail = pd.DataFrame({
         "action_id": ids[chosen], "gain": gains[chosen],
         "raison": np.where(for_criteria[chosen], "critère obligatoire", "seuil"),
@@ -367,8 +368,28 @@ def _verified(referentiel: Referentiel, profile, base: pd.DataFrame, row_candida
     sets[:, rest] |= prefix
     outcomes = _evaluate_sets(referentiel, profile, base, row_candidate, sets, target)
     reaching = np.flatnonzero(outcomes["etoiles"].to_numpy() >= target)
-    j = int(reaching[0]) if len(reaching) else len(rest) - 1
-    return sets[j], outcomes.iloc[j]
+    if not len(reaching):
+        return sets[-1], outcomes.iloc[-1]
+    return _pruned(referentiel, profile, base, row_candidate, sets[reaching[0]], outcomes.iloc[reaching[0]],
+                   gains, target)
+
+
+def _pruned(referentiel: Referentiel, profile, base: pd.DataFrame, row_candidate: np.ndarray,
+            chosen: np.ndarray, outcome: pd.Series, gains: np.ndarray, target: int) -> tuple[np.ndarray, pd.Series]:
+    """After an extension, drop members the star does not need: score every set less one
+    member in one call, drop the smallest gain among those still reaching it, and repeat."""
+    while True:  # at most as many rounds as members; usually one
+        members = np.flatnonzero(chosen)
+        if len(members) <= 1:
+            return chosen, outcome
+        sets = np.repeat(chosen[None, :], len(members), axis=0)
+        sets[np.arange(len(members)), members] = False
+        outcomes = _evaluate_sets(referentiel, profile, base, row_candidate, sets, target)
+        still = np.flatnonzero(outcomes["etoiles"].to_numpy() >= target)
+        if not len(still):
+            return chosen, outcome
+        drop = still[np.lexsort((members[still], np.round(gains[members[still]], 9)))[0]]
+        chosen, outcome = sets[drop], outcomes.iloc[drop]
 
 
 def _evaluate_sets(referentiel: Referentiel, profile, base: pd.DataFrame, row_candidate: np.ndarray,

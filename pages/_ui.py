@@ -6,6 +6,7 @@ Every read is a `st.cache_data` function keyed on the database path and `db.data
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,8 +103,9 @@ def mesures(nom: str = "cae") -> pd.DataFrame | None:
 
 
 def mesure_table(nodes: pd.DataFrame, action_depth: int) -> pd.DataFrame:
-    """Mesures in reading order: action_id, nom, axe_id, point_referentiel and `recherche`, the
-    accent-free lowercase text of the mesure and everything under it (for the search box)."""
+    """Mesures in reading order: action_id, nom, axe_id, point_referentiel, `titre_recherche`
+    (the `fold`ed id and title) and `recherche` (the folded ids, titles and descriptions of the
+    mesure and everything under it), for the search box."""
     ids = nodes["action_id"].str.split(".")
     under = nodes[nodes["depth"] >= action_depth].assign(
         mesure_id=ids[nodes["depth"] >= action_depth].str[:action_depth].str.join(".")
@@ -112,6 +114,7 @@ def mesure_table(nodes: pd.DataFrame, action_depth: int) -> pd.DataFrame:
     recherche = words.groupby(under["mesure_id"], sort=False).agg(" ".join).map(fold)
     table = nodes[nodes["depth"] == action_depth][["action_id", "nom", "point_referentiel"]].copy()
     table["axe_id"] = table["action_id"].str.split(".").str[0]
+    table["titre_recherche"] = (table["action_id"] + " " + table["nom"].fillna("")).map(fold)
     table["recherche"] = table["action_id"].map(recherche).fillna("")
     return table.reset_index(drop=True)
 
@@ -199,6 +202,16 @@ def fold(text: str | None) -> str:
     return " ".join(strip_accents(str(text or "")).lower().replace("’", "'").split())
 
 
+def search_patterns(query: str | None) -> list[re.Pattern]:
+    """One pattern per word of the query, matching a word that starts with it, in `fold`ed text
+    (« sage » finds « SAGE » but not « envisagés »)."""
+    return [re.compile(r"(?<![a-z0-9])" + re.escape(word)) for word in fold(query).split()]
+
+
+def matches(folded_text: str, patterns: list[re.Pattern]) -> bool:
+    return all(pattern.search(folded_text) for pattern in patterns)
+
+
 def plain(text: str | None) -> str:
     """Plain text made safe to pass to st.markdown and widget labels (shown exactly as written)."""
     return escape_markdown(text)
@@ -224,16 +237,23 @@ def badge_markdown(label: str, color: str = "gray", icon: str | None = None) -> 
     return f":{color}-badge[{prefix}{plain(label)}]"
 
 
+def highlight(markdown: str, color: str = "gray", icon: str | None = None) -> str:
+    """Text on a coloured background at the body's size (badges are too small for a projector).
+    `markdown` must already be safe (see `plain`)."""
+    prefix = f"{icon} " if icon else ""
+    return f":{color}-background[{prefix}{markdown}]"
+
+
 def categorie_badge(categorie: str | None) -> str:
     if not categorie:
         return ""
     return badge_markdown(categorie.capitalize(), CATEGORIE_COLORS.get(categorie, "gray"))
 
 
-def etat_badge(etat: str | None) -> str:
+def etat_highlight(etat: str | None) -> str:
     if not etat:
-        return badge_markdown("État non renseigné", "gray")
-    return badge_markdown(etat, ETAT_COLORS.get(etat, "gray"))
+        return highlight("état non renseigné", "gray")
+    return highlight(f"**{plain(etat)}**", ETAT_COLORS.get(etat, "gray"))
 
 
 def periode(debut: int | None, fin: int | None) -> str:

@@ -24,13 +24,13 @@ if not outils:
             "documents de départ.", icon=":material/handshake:")
     st.stop()
 
-SECTIONS = [
-    ("elements_declencheurs", "Éléments déclencheurs", ":material/bolt:"),
-    ("enjeux", "Enjeux", ":material/flag:"),
-    ("ambitions", "Ambitions", ":material/trending_up:"),
-    ("objet", "Objet", ":material/description:"),
-    ("acteurs", "Acteurs", ":material/groups:"),
-]
+SECTION_TITLES = {
+    "elements_declencheurs": ("Éléments déclencheurs", ":material/bolt:"),
+    "enjeux": ("Enjeux", ":material/flag:"),
+    "ambitions": ("Ambitions", ":material/trending_up:"),
+    "objet": ("Objet", ":material/description:"),
+    "acteurs": ("Acteurs", ":material/groups:"),
+}
 
 
 def kinds(outil) -> list[str]:
@@ -39,7 +39,7 @@ def kinds(outil) -> list[str]:
 
 def search_text(outil) -> str:
     parts = [outil.titre, outil.partenaires_echelle, outil.echelle]
-    for name, _, _ in SECTIONS:
+    for name in SECTION_TITLES:
         parts.extend(getattr(outil, name))
     return _ui.fold(" ".join(parts))
 
@@ -51,9 +51,8 @@ query = left.text_input("Rechercher dans les outils", key="outils_recherche",
 chosen = right.multiselect("Partenaires / échelle", all_kinds, key="outils_echelle",
                            placeholder="Toutes les échelles")
 
-shown = outils
-for word in _ui.fold(query).split():
-    shown = [outil for outil in shown if word in search_text(outil)]
+patterns = _ui.search_patterns(query)
+shown = [outil for outil in outils if _ui.matches(search_text(outil), patterns)]
 if chosen:
     shown = [outil for outil in shown if set(kinds(outil)) & set(chosen)]
 
@@ -63,20 +62,27 @@ if not shown:
     st.stop()
 
 
-def show_outil(outil) -> None:
+def show_list(outil, name: str) -> None:
+    title, icon = SECTION_TITLES[name]
+    st.markdown(f"{icon} **{title}**")
+    items = getattr(outil, name)
+    st.markdown("\n".join(f"- {_ui.plain(item)}" for item in items) if items else "*Non renseigné*")
+
+
+# One full-width card per tool, its sections in three columns: one tool fits one screen.
+for outil in shown:
     with st.container(border=True):
         st.subheader(_ui.plain(outil.titre), anchor=False)
-        st.markdown(" ".join(_ui.badge_markdown(k, "blue", ":material/groups:") for k in kinds(outil)))
-        st.markdown(f"**Partenaires / échelle :** {_ui.or_missing(outil.partenaires_echelle)}")
-        for name, title, icon in SECTIONS:
-            items = getattr(outil, name)
-            if not items:
-                continue
-            st.markdown(f"{icon} **{title}**")
-            st.markdown("\n".join(f"- {_ui.plain(item)}" for item in items))
-
-
-for row_start in range(0, len(shown), 2):
-    for column, outil in zip(st.columns(2, gap="medium"), shown[row_start:row_start + 2]):
-        with column:
-            show_outil(outil)
+        st.markdown(
+            f"**Partenaires / échelle :** {_ui.or_missing(outil.partenaires_echelle)} &nbsp; "
+            + " ".join(_ui.badge_markdown(k, "blue", ":material/groups:") for k in kinds(outil))
+        )
+        first, second, third = st.columns(3, gap="large")
+        with first:
+            show_list(outil, "elements_declencheurs")
+            show_list(outil, "enjeux")
+        with second:
+            show_list(outil, "ambitions")
+            show_list(outil, "objet")
+        with third:
+            show_list(outil, "acteurs")

@@ -64,12 +64,9 @@ def show_indicateur(indicateur) -> None:
 with st.container(border=True):
     st.header(_ui.plain(fiche.titre), anchor=False)
     st.markdown(
-        " ".join([
-            _ui.etat_badge(fiche.etat),
-            _ui.badge_markdown(f"Période : {_ui.periode(fiche.annee_debut, fiche.annee_fin)}", "gray",
-                               ":material/calendar_month:"),
-            _ui.badge_markdown(fiche.collectivite, "gray", ":material/location_city:") if fiche.collectivite else "",
-        ])
+        f"**État :** {_ui.etat_highlight(fiche.etat)} &nbsp; "
+        f"**Période :** {_ui.periode(fiche.annee_debut, fiche.annee_fin)} &nbsp; "
+        f"**Collectivité :** {_ui.or_missing(fiche.collectivite)}"
     )
     if fiche.axe:
         st.markdown(f"**Axe :** {_ui.plain(fiche.axe)}")
@@ -85,9 +82,9 @@ with st.container(border=True):
         st.markdown(_ui.or_missing(fiche.objectifs))
 
     st.subheader("Impacts", anchor=False)
-    st.markdown(" ".join(
-        _ui.badge_markdown(impact.libelle, "green", ":material/check_circle:") if impact.coche
-        else _ui.badge_markdown(impact.libelle, "gray", ":material/radio_button_unchecked:")
+    st.markdown(" &nbsp; ".join(
+        _ui.highlight(f"**{_ui.plain(impact.libelle)}**", "green", ":material/check_box:") if impact.coche
+        else f":gray[:material/check_box_outline_blank: {_ui.plain(impact.libelle)}]"
         for impact in fiche.impacts
     ))
     if not fiche.impacts_coches:
@@ -98,7 +95,7 @@ with st.container(border=True):
         st.markdown("*Aucune sous-action décrite.*")
     for sous_action in fiche.sous_actions:
         with st.container(border=True):
-            st.markdown(f"**Sous-action {sous_action.numero}** {_ui.etat_badge(sous_action.etat)}")
+            st.markdown(f"**Sous-action {sous_action.numero}** &nbsp; {_ui.etat_highlight(sous_action.etat)}")
             st.markdown(_ui.or_missing(sous_action.descriptif))
             st.markdown(
                 f"**Public cible :** {_ui.or_missing(sous_action.public_cible)}  \n"

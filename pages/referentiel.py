@@ -24,9 +24,10 @@ mesures = _ui.mesures()
 counts = nodes["niveau"].value_counts()
 
 # --- summary of the loaded referential ---------------------------------------------------
-st.markdown(f"**{_ui.plain(ref.titre)}** — source : {_ui.SOURCE_LABELS.get(ref.source_kind, ref.source_kind)}")
-if ref.source:
-    st.caption(f"Chargé depuis {ref.source}")
+source = _ui.SOURCE_LABELS.get(ref.source_kind, ref.source_kind)
+st.markdown(f"**{_ui.plain(ref.titre)}** — source : {source}")
+if ref.source and ref.source_kind != "seed":
+    st.caption(f"Chargé depuis {_ui.plain(ref.source)}")
 columns = st.columns(6)
 for column, niveau in zip(columns, ["axe", "sous-axe", "mesure", "sous-action", "tache"]):
     column.metric(_ui.NIVEAU_TITLES[niveau], _ui.nombre(int(counts.get(niveau, 0))))
@@ -70,15 +71,15 @@ if wanted and wanted != st.session_state.get("ref_lien_applique"):
     else:
         st.warning(f"La mesure « {_ui.plain(wanted)} » n'existe pas dans le référentiel chargé.")
 
-st.subheader("Choisir une mesure")
-left, right = st.columns([1, 1])
+st.subheader("Choisir une mesure", anchor=False)
+axe_column, search_column, mesure_column = st.columns([1, 1, 2])
 axe_ids = nodes.loc[nodes["niveau"] == "axe", "action_id"].tolist()
-axe = left.selectbox(
+axe = axe_column.selectbox(
     "Axe", ["tous"] + axe_ids, key="ref_axe",
     format_func=lambda a: "Tous les axes" if a == "tous" else f"{node_label(a)} ({_ui.points_label(by_id.loc[a, 'point_referentiel'])})",
 )
-query = right.text_input("Rechercher (numéro ou mots)", key="ref_recherche",
-                         placeholder="ex. 6.1.1, concertation, éclairage public")
+query = search_column.text_input("Rechercher (numéro ou mots)", key="ref_recherche",
+                                 placeholder="ex. 6.1.1, concertation")
 
 shown = mesures if axe == "tous" else mesures[mesures["axe_id"] == axe]
 folded = _ui.fold(query)
@@ -88,22 +89,26 @@ if folded:
         shown = shown[shown["action_id"].map(
             lambda m: m == wanted_id or m.startswith(wanted_id + ".") or wanted_id.startswith(m + "."))]
     else:
-        for word in folded.split():
-            shown = shown[shown["recherche"].str.contains(word, regex=False)]
+        patterns = _ui.search_patterns(query)
+        shown = shown[shown["recherche"].map(lambda text: _ui.matches(text, patterns))]
+        # mesures whose own title matches come first
+        in_title = shown["titre_recherche"].map(lambda text: _ui.matches(text, patterns))
+        shown = shown.assign(_rang=~in_title).sort_values("_rang", kind="stable")
 
 if shown.empty:
-    st.info(f"Aucune mesure ne correspond à « {_ui.plain(query)} »"
-            + ("" if axe == "tous" else " dans cet axe") + ".")
+    mesure_column.info(f"Aucune mesure ne correspond à « {_ui.plain(query)} »"
+                       + ("" if axe == "tous" else " dans cet axe") + ".")
     st.stop()
 
 options = shown["action_id"].tolist()
 if st.session_state.get("ref_mesure") not in options:
     st.session_state["ref_mesure"] = options[0]
-st.caption(f"{_ui.nombre(len(options))} mesure{'s' if len(options) > 1 else ''} sur {_ui.nombre(len(mesure_ids))}")
-mesure_id = st.selectbox(
+mesure_id = mesure_column.selectbox(
     "Mesure", options, key="ref_mesure",
     format_func=lambda m: f"{m} — {by_id.loc[m, 'nom']} ({_ui.points_label(by_id.loc[m, 'point_referentiel'])})",
 )
+st.caption(f"{_ui.nombre(len(options))} mesure{'s' if len(options) > 1 else ''} "
+           f"sur {_ui.nombre(len(mesure_ids))} selon l'axe et la recherche")
 st.query_params["mesure"] = mesure_id
 st.session_state["ref_lien_applique"] = mesure_id
 
@@ -118,7 +123,7 @@ while parent:
 st.divider()
 st.caption(" › ".join(_ui.plain(p) for p in parents))
 st.header(f"{mesure_id} {_ui.plain(mesure['nom'])}", anchor=False)
-st.markdown(_ui.badge_markdown(_ui.points_label(mesure["point_referentiel"]), "primary", ":material/star:"))
+st.markdown(_ui.highlight(f"**{_ui.points_label(mesure['point_referentiel'])}**", "green", ":material/star:"))
 
 linked = _ui.fiches_for_mesure(mesure_id, ref.nom)
 if len(linked):
@@ -129,26 +134,24 @@ if len(linked):
 
 textes = {"Description": mesure["description"], **mesure["textes"]}
 textes = {title: text for title, text in textes.items() if text and str(text).strip()}
-if textes:
+if len(textes) == 1:
+    _ui.markdown_safe(next(iter(textes.values())))
+elif textes:
     for tab, text in zip(st.tabs(list(textes)), textes.values()):
         with tab:
             _ui.markdown_safe(text)
 
 children = nodes[nodes["parent_id"] == mesure_id]
-st.subheader(f"{_ui.nombre(len(children))} sous-action{'s' if len(children) > 1 else ''}")
+st.subheader(f"{_ui.nombre(len(children))} sous-action{'s' if len(children) > 1 else ''}", anchor=False)
 for sous_action in children.itertuples():
     label = (f"**{sous_action.action_id}** {_ui.plain(sous_action.nom)} — "
              f"{_ui.points_label(sous_action.point_referentiel)}")
     if sous_action.categorie:
         label += " " + _ui.categorie_badge(sous_action.categorie)
     with st.expander(label):
-        details = []
-        if sous_action.pourcentage == sous_action.pourcentage:  # not NaN
-            details.append(f"{_ui.nombre(sous_action.pourcentage, 0 if float(sous_action.pourcentage).is_integer() else 1)} % de la mesure")
-        if sous_action.categorie:
-            details.append(f"catégorie « {sous_action.categorie} »")
-        if details:
-            st.caption(" · ".join(details))
+        share = sous_action.pourcentage
+        if share == share:  # not NaN
+            st.caption(f"{_ui.pourcentage(share / 100, 0 if float(share).is_integer() else 1)} des points de la mesure")
         _ui.markdown_safe(sous_action.description)
         for title, text in (sous_action.textes or {}).items():
             st.markdown(f"**{_ui.plain(title)}**")
@@ -160,10 +163,9 @@ for sous_action in children.itertuples():
             line = (f"**{tache.action_id}** {_ui.plain(tache.nom)} — "
                     f"*{_ui.points_label(tache.point_referentiel)}*")
             if tache.collectivite_type:
-                line += " " + _ui.badge_markdown(
-                    _ui.COLLECTIVITE_TYPE_LABELS.get(tache.collectivite_type, tache.collectivite_type),
+                line += " " + _ui.highlight(
+                    _ui.plain(_ui.COLLECTIVITE_TYPE_LABELS.get(tache.collectivite_type, tache.collectivite_type)),
                     "violet", ":material/location_city:")
-            st.markdown(line)
-            if tache.description:
-                with st.container(border=False):
-                    _ui.markdown_safe(tache.description)
+            with st.container(border=True):
+                st.markdown(line)
+                _ui.markdown_safe(tache.description)

@@ -412,3 +412,33 @@ def test_rounding_decides_on_the_exact_binary_value():
 def test_rounding_matches_python_round(values):
     expected = [round(float(v), 3) for v in values]
     assert round_exact(np.array(values)).tolist() == expected
+
+
+# ---------------------------------------------------------------- the benchmark's generator
+
+
+def test_benchmark_generates_a_full_size_referential_and_scores_it():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_scoring.py"
+    spec = importlib.util.spec_from_file_location("bench_scoring", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    referentiel = bench.synthetic_referentiel()
+    counts = referentiel.nodes["niveau"].value_counts()
+    assert (counts["axe"], counts["sous-axe"], counts["mesure"]) == (6, 19, 60)
+    assert 300 <= counts["sous-action"] <= 340 and 1000 <= counts["tache"] <= 1150
+    assert 90 <= len(referentiel.rules) <= 130 and set(referentiel.rules["kind"]) == {
+        "reduction", "desactivation", "score"}
+    # mesures' points add up at the root, shares of each mesure add up to 100
+    nodes = referentiel.nodes.set_index("action_id")
+    mesures = nodes[nodes["niveau"] == "mesure"]
+    assert nodes.loc["", "point_referentiel"] == pytest.approx(mesures["point_referentiel"].sum())
+    shares = nodes[nodes["niveau"] == "sous-action"].groupby("parent_id")["pourcentage"].sum()
+    assert (shares == 100).all()
+    rows = bench.random_statuses(referentiel, 3)
+    profiles = bench.random_profiles(3)
+    scores = score_evaluations(referentiel, profiles, pd.DataFrame({"subject": range(3), "profile": range(3)}), rows)
+    assert len(scores) == 3 * len(referentiel.nodes)
+    assert scores["point_potentiel"].notna().all() and (scores["point_potentiel"] >= 0).all()

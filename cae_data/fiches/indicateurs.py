@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -55,7 +56,7 @@ COLUMN_ALIASES = {
     "indicateur": ("indicateur", "indicateurid", "idindicateur", "identifiant", "nomindicateur",
                    "nomdelindicateur", "id"),
     "date": ("date", "datemesure", "datedemesure", "datedelamesure"),
-    "valeur": ("valeur", "valeurmesuree", "mesure"),
+    "valeur": ("valeur", "valeurmesuree"),
     "cible": ("cible", "valeurcible", "objectif"),
     "commentaire": ("commentaire", "commentaires"),
 }
@@ -106,6 +107,12 @@ def parse_value_text(text: object) -> float | None:
     if not math.isfinite(number):
         raise ValueError(text)
     return number
+
+
+def clean_comment(text: object) -> str:
+    """A comment as stored: line breaks normalised, control characters removed, trimmed."""
+    text = "" if text is None else str(text)
+    return re.sub(_CONTROL_CHARS, "", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 def known_frame(known: pd.DataFrame) -> pd.DataFrame:
@@ -310,8 +317,8 @@ def read_indicator_values(data: bytes, filename: str, known: pd.DataFrame, today
     if duplicated.any():
         first = measured.groupby(["indicateur_id", "date"], sort=False)["line"].transform("first")
         for index in measured.index[duplicated.to_numpy()]:
-            add(index, "date", f"valeur en double : « {measured.at[index, 'indicateur_id']} » au "
-                               f"{french_date(measured.at[index, 'date'])} est déjà donné ligne {int(first[index])}")
+            add(index, "date", f"valeur en double : « {measured.at[index, 'indicateur_id']} » a déjà une valeur au "
+                               f"{french_date(measured.at[index, 'date'])} (ligne {int(first[index])})")
     targeted = keyed[has_target[keyed.index]].assign(annee=lambda f: f["date"].map(lambda d: d.year))
     if not targeted.empty:
         first_value = targeted.groupby(["indicateur_id", "annee"], sort=False)["cible"].transform("first")
@@ -325,10 +332,9 @@ def read_indicator_values(data: bytes, filename: str, known: pd.DataFrame, today
         ordered = sorted(enumerate(problems), key=lambda item: (item[1][0], item[1][1], item[0]))
         raise InvalidInput([problem for _, (_, _, problem) in ordered])
 
-    commentaire = (raw["commentaire"].astype(str)
-                   .str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
-                   .str.replace(_CONTROL_CHARS, "", regex=True).str.strip())
-    if "commentaire" not in columns:
+    if "commentaire" in columns:
+        commentaire = raw["commentaire"].map(clean_comment)
+    else:
         commentaire = pd.Series([None] * len(lines), dtype="object")
     return pd.DataFrame({
         "line": frame["line"].astype("int64"),
@@ -502,7 +508,7 @@ class IndicatorStatus:
     target: float | None
     trajectory_value: float | None  # the trajectory on the last value's date
     behind_trajectory: bool | None
-    projected_value: float | None  # the projection on 31 December of target_year
+    projected_value: float | None  # the projection on 31 December of target_year (None if past)
     status: str  # one of STATUTS
 
     def as_dict(self) -> dict:
@@ -512,15 +518,18 @@ class IndicatorStatus:
 def indicator_status(values: pd.DataFrame, cibles, sens: str, today: dt.date,
                      committee_date: dt.date | None = None, points: int = PROJECTION_POINTS) -> IndicatorStatus:
     """Last value, change since the previous committee, staleness, trajectory and projection of
-    one indicator. `values` has `date` and `valeur`; `cibles` maps years to targets (or is a
-    DataFrame with `annee`, `valeur`); `sens` is « hausse » or « baisse ».
+    one indicator as of `today` (values dated after it are ignored, so the status a past
+    committee saw can be computed again). `values` has `date` and `valeur`; `cibles` maps years
+    to targets (or is a DataFrame with `annee`, `valeur`); `sens` is « hausse » or « baisse »;
+    `committee_date` is the date of the previous committee.
 
     Status: « pas de cible » without any target; « atteinte » when the last value already meets
     the target; otherwise, a past target is « en retard »; fewer than two dated values give
     « données insuffisantes »; else the projection on 31 December of the target year meeting
     the target gives « en bonne voie », and « en retard » if it does not."""
-    frame = as_values(values)
     today_ts = pd.Timestamp(today)
+    frame = as_values(values)
+    frame = frame[frame["date"] <= today_ts]  # as of `today`: a past committee sees what it saw
     last_date = last_value = days = None
     if len(frame):
         last_ts = frame["date"].iloc[-1]

@@ -9,6 +9,7 @@ See docs/scoring.md for how each rule maps and for the decisions the rules leave
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
@@ -100,13 +101,8 @@ class StatusRows:
         if len(key) and np.bincount(key, minlength=1).max() > 1:
             # Keep the last row of each (subject, node): numpy does not promise which of
             # repeated fancy-index assignments wins.
-            last = np.r_[key[1:] != key[:-1], True] if (np.diff(key) >= 0).all() else None
-            if last is None:
-                order = np.argsort(key, kind="stable")
-                last_sorted = np.r_[key[order][1:] != key[order][:-1], True]
-                keep = order[last_sorted]
-            else:
-                keep = np.flatnonzero(last)
+            order = np.argsort(key, kind="stable")
+            keep = order[np.r_[key[order][1:] != key[order][:-1], True]]
             take, rows, positions = take[keep], rows[keep], positions[keep]
         code[rows, positions] = self.code[take]
         for target, values in zip(shares, (self.fait, self.programme, self.pas_fait)):
@@ -286,6 +282,7 @@ def apply_score_rules(tree: CompiledTree, rules: list[ScoreRule], points: dict[s
 
 
 _SCORE_RULES: dict[int, tuple[pd.DataFrame, CompiledTree, list[ScoreRule]]] = {}
+_LOCK = threading.Lock()  # the caches below are shared by Streamlit's session threads
 
 
 def score_rules_of(referentiel: Referentiel, tree: CompiledTree) -> list[ScoreRule]:
@@ -306,9 +303,10 @@ def score_rules_of(referentiel: Referentiel, tree: CompiledTree) -> list[ScoreRu
         items.append(ScoreRule(position, tree.subtree_mask(action_id),
                                parse_rule(expression, action_id, "score")))
     items.sort(key=lambda item: item.position)
-    if len(_SCORE_RULES) > 8:
-        _SCORE_RULES.clear()
-    _SCORE_RULES[key] = (referentiel.rules, tree, items)
+    with _LOCK:
+        if len(_SCORE_RULES) > 8:
+            _SCORE_RULES.clear()
+        _SCORE_RULES[key] = (referentiel.rules, tree, items)
     return items
 
 
@@ -331,10 +329,11 @@ def personnalisation_matrices(referentiel: Referentiel, tree: CompiledTree,
     distinct: dict[tuple, int] = {}
     of_profile = np.array([distinct.setdefault(k, len(distinct)) for k in keys], dtype=np.int64)
     cache_key = (id(referentiel.rules), id(referentiel.nodes), tuple(distinct)) if len(distinct) <= 4 else None
-    hit = _PERSONNALISATION.get(cache_key) if cache_key else None
-    if hit is not None and hit[0] is referentiel.rules and hit[1] is referentiel.nodes:
-        _PERSONNALISATION.move_to_end(cache_key)
-        return hit[2][of_profile], hit[3][of_profile]
+    with _LOCK:
+        hit = _PERSONNALISATION.get(cache_key) if cache_key else None
+        if hit is not None and hit[0] is referentiel.rules and hit[1] is referentiel.nodes:
+            _PERSONNALISATION.move_to_end(cache_key)
+            return hit[2][of_profile], hit[3][of_profile]
 
     first_of = np.unique(of_profile, return_index=True)[1]
     unique_profiles = [profiles[i] for i in first_of]
@@ -352,9 +351,10 @@ def personnalisation_matrices(referentiel: Referentiel, tree: CompiledTree,
             reduction[subj, pos[known]] = effects["reduction"].to_numpy(dtype=np.float64)[known]
             desactive[subj, pos[known]] = effects["desactive"].to_numpy(dtype=bool)[known]
     if cache_key:
-        _PERSONNALISATION[cache_key] = (referentiel.rules, referentiel.nodes, reduction, desactive)
-        while len(_PERSONNALISATION) > 16:
-            _PERSONNALISATION.popitem(last=False)
+        with _LOCK:
+            _PERSONNALISATION[cache_key] = (referentiel.rules, referentiel.nodes, reduction, desactive)
+            while len(_PERSONNALISATION) > 16:
+                _PERSONNALISATION.popitem(last=False)
     return reduction[of_profile], desactive[of_profile]
 
 

@@ -6,6 +6,7 @@ level at a time: there are at most 6 levels, so the only Python loops are over l
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -132,19 +133,23 @@ def compile_tree(nodes: pd.DataFrame) -> CompiledTree:
     )
 
 
-# Referentials are treated as immutable once read: compile each nodes frame once.
+# Referentials are treated as immutable once read: compile each nodes frame once. The lock
+# keeps the cache consistent when Streamlit sessions score in parallel threads.
 _CACHE: OrderedDict[int, tuple[pd.DataFrame, CompiledTree]] = OrderedDict()
 _CACHE_SIZE = 8
+_LOCK = threading.Lock()
 
 
 def tree_of(referentiel: Referentiel) -> CompiledTree:
     key = id(referentiel.nodes)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] is referentiel.nodes:
-        _CACHE.move_to_end(key)
-        return hit[1]
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None and hit[0] is referentiel.nodes:
+            _CACHE.move_to_end(key)
+            return hit[1]
     tree = compile_tree(referentiel.nodes)
-    _CACHE[key] = (referentiel.nodes, tree)  # holding the frame keeps its id from being reused
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    with _LOCK:
+        _CACHE[key] = (referentiel.nodes, tree)  # holding the frame keeps its id from being reused
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
     return tree

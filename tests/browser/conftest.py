@@ -130,7 +130,14 @@ class DashboardPage:
     def wait_for_text(self, text: str, timeout_ms: int = TEXT_TIMEOUT_MS):
         locator = self.page.get_by_text(text, exact=False).first
         locator.wait_for(state="visible", timeout=timeout_ms)
+        self.settle(timeout_ms)
         return locator
+
+    def settle(self, timeout_ms: int = TEXT_TIMEOUT_MS) -> None:
+        """Wait until lazily loaded widgets replaced their grey placeholders and fonts are in."""
+        self.page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout_ms)
+        self.page.evaluate("() => document.fonts.ready.then(() => true)")
 
     def main_text(self) -> str:
         return self.page.locator('[data-testid="stMain"]').inner_text()
@@ -140,6 +147,8 @@ class DashboardPage:
         the whole page (the viewport is stretched to the page's height, as full_page cannot)."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
+        self.settle()
+        self.page.wait_for_timeout(400)  # expanders and tabs animate open
         self.page.screenshot(path=str(path))
         if full:
             height = self.page.evaluate(
@@ -153,11 +162,36 @@ class DashboardPage:
         return path
 
 
-@pytest.fixture
-def dashboard_page(chromium_browser, dashboard_server):
-    context = chromium_browser.new_context(viewport=VIEWPORT, locale="fr-FR")
-    page = context.new_page()
+@contextmanager
+def open_tab(browser, server: DashboardServer):
+    context = browser.new_context(viewport=VIEWPORT, locale="fr-FR")
     try:
-        yield DashboardPage(page, dashboard_server)
+        yield DashboardPage(context.new_page(), server)
     finally:
         context.close()
+
+
+@pytest.fixture
+def dashboard_page(chromium_browser, dashboard_server):
+    """A fresh tab on the server over the seeded database."""
+    with open_tab(chromium_browser, dashboard_server) as tab:
+        yield tab
+
+
+@pytest.fixture(scope="session")
+def full_dashboard_server(_full_template, tmp_path_factory):
+    """A second server over the seeded database plus the official CAE referential (skipped
+    without ../shared/referentiels or chromium)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} absent : installez le paquet Debian « chromium » (make browser-deps)")
+    folder = tmp_path_factory.mktemp("browser-full-db")
+    shutil.copytree(_full_template.parent, folder, dirs_exist_ok=True)
+    with start_dashboard(folder / _full_template.name, tmp_path_factory.mktemp("streamlit-full-logs")) as server:
+        yield server
+
+
+@pytest.fixture
+def full_dashboard_page(chromium_browser, full_dashboard_server):
+    """A fresh tab on the server with the official referential."""
+    with open_tab(chromium_browser, full_dashboard_server) as tab:
+        yield tab

@@ -31,11 +31,11 @@ def test_referentiel(dashboard_page):
 
 
 def test_referentiel_lien_vers_une_mesure(dashboard_page):
-    dashboard_page.open("referentiel", "Mobiliser les citoyens", query="mesure=6.5.1")
+    dashboard_page.open("referentiel", "Mobiliser la société civile en développant la concertation", query="mesure=6.5.1")
     # the heading is the linked mesure, not the first one
     heading = dashboard_page.page.locator("h2").filter(has_text="6.5.1")
     heading.first.wait_for(state="visible")
-    dashboard_page.page.get_by_text("Description").first.wait_for()
+    dashboard_page.wait_for_text("La collectivité mobilise les citoyens")
     dashboard_page.screenshot("referentiel-6.5.1", full=False)
     assert "mesure=6.5.1" in dashboard_page.page.url
 
@@ -86,3 +86,31 @@ def test_boite_outils_recherche(dashboard_page):
     text = dashboard_page.main_text()
     assert "Convention d'articulation" in text
     assert "Entente interterritoriale TRIDAN" not in text
+
+
+def test_referentiel_officiel_liens_ademe(full_dashboard_page):
+    """1.1.1's texts hold ADEME's raw <a href> tags: they show as links, never as HTML source."""
+    tab = full_dashboard_page
+    tab.open("referentiel", "Définir la vision, les objectifs et la stratégie", query="mesure=1.1.1")
+    tab.page.get_by_role("tab", name="Ressources").click()
+    tab.wait_for_text("Les guides pour les PCAET et réglementation")
+    tab.screenshot("referentiel-officiel-1.1.1", full=False)
+    link = tab.page.locator('a[href="https://www.drieat.ile-de-france.developpement-durable.gouv.fr/'
+                            'les-guides-pour-les-pcaet-et-reglementation-a3431.html"]')
+    assert link.count() == 1
+    text = tab.main_text()
+    assert "<a href" not in text and "</a>" not in text
+    assert "mesures sur 61" in text  # the link chose axe 1: its mesures out of 61
+
+
+def test_referentiel_officiel_recherche(full_dashboard_page):
+    tab = full_dashboard_page
+    tab.open("referentiel", "61 mesures sur 61")
+    box = tab.page.get_by_label("Rechercher (numéro ou mots)")
+    box.fill("éclairage public")
+    box.press("Enter")
+    tab.wait_for_text("Optimiser l'éclairage public")
+    tab.screenshot("referentiel-officiel-recherche")
+    # the mesure whose title holds both words is chosen first
+    assert "2.3.1" in tab.page.locator("h2").first.inner_text()
+    assert "mesures sur 61" in tab.main_text()

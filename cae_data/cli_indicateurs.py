@@ -1,0 +1,75 @@
+"""`pcaet indicateurs import FILE` and `pcaet indicateurs export [--format csv|json]` (cli.md):
+indicator values of the fiches-actions. Registered in cli.py with `main.add_command(indicateurs)`.
+
+This module does not import cli.py at load time (cli.py imports it), so the shared error
+handling is looked up when a command runs."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from . import db, services
+
+db_option = click.option(
+    "--db", "db_option", default=None, metavar="CHEMIN",
+    help="Base DuckDB (défaut : variable PCAET_DB, sinon data/pcaet.duckdb).",
+)
+
+
+def _refused_input_exits(func):
+    """cli._fail_on_refused_input, resolved at call time: exit code 1 with French messages."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from .cli import _fail_on_refused_input
+
+        return _fail_on_refused_input(func)(*args, **kwargs)
+
+    return wrapper
+
+
+def number_text(value: float) -> str:
+    """12.0 → '12', 12.5 → '12.5', NaN → '' (CSV output, decimal point)."""
+    if value is None or value != value:
+        return ""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+@click.group()
+def indicateurs():
+    """Valeurs des indicateurs des fiches-actions (import, export)."""
+
+
+@indicateurs.command("import")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@db_option
+@_refused_input_exits
+def indicateurs_import(file, db_option):
+    """Importer un fichier de valeurs d'indicateurs, CSV ou XLSX (tout ou rien)."""
+    from .cli import _current_user
+
+    result = services.import_indicator_values(db.resolve_db_path(db_option), file.read_bytes(), file.name,
+                                              user=_current_user())
+    for message in result.messages:
+        click.echo(f"{file.name} : {message}")
+
+
+@indicateurs.command("export")
+@click.option("--format", "output_format", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@db_option
+@_refused_input_exits
+def indicateurs_export(output_format, db_option):
+    """Afficher chaque indicateur avec ses valeurs et ses cibles (fiche, indicateur, date, valeur, cible)."""
+    out = services.export_indicators(db.resolve_db_path(db_option))
+    if output_format == "json":
+        records = out.astype(object).where(out.notna(), None)
+        records["date"] = records["date"].map(lambda d: d or None)
+        click.echo(pd.DataFrame(records).to_json(orient="records", force_ascii=False, indent=1))
+    else:
+        for column in ("valeur", "cible"):
+            out[column] = out[column].map(number_text)
+        click.echo(out.to_csv(index=False, lineterminator="\n"), nl=False)
