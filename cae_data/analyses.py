@@ -151,7 +151,6 @@ def history(scores: pd.DataFrame, niveau: str = "referentiel", ids: list[str] | 
         rows = rows[rows["action_id"].isin([str(i) for i in ids]).to_numpy()]
     rows = _attach(rows, nodes, ["nom"])
     out = _with_parts(rows[[*KEYS, "action_id", "nom", "point_potentiel", "point_fait", "point_programme"]])
-    out = out.drop(columns=[c for c in PARTS if c not in ("part_fait", "part_programme")], errors="ignore")
     order = _order_of(scores if nodes is None else nodes)
     out = out.assign(_order=out["action_id"].map(order).to_numpy())
     out = out.sort_values(["collectivite", "_order", "date"], kind="stable")

@@ -176,6 +176,11 @@ def scores(collectivite_nom, on_date, referentiel_nom, toutes, output_format, db
         click.echo(out.to_csv(index=False, float_format="%.3f", lineterminator="\n"), nl=False)
 
 
+from .cli_indicateurs import indicateurs  # noqa: E402  (the group uses helpers defined above)
+
+main.add_command(indicateurs)
+
+
 def _current_user() -> str | None:
     import getpass
 

@@ -344,8 +344,12 @@ def install_demo(db_path: Path, today: date | None = None) -> list[str]:
         result = import_evaluation(db_path, data, f"evaluation-capso-{when.isoformat()}.csv",
                                    demo_data.DEMO_COLLECTIVITE, when, user=demo_data.DEMO_USER, today=today)
         imported += result.changed
-    return [f"Démonstration : collectivité {demo_data.DEMO_COLLECTIVITE}, "
-            f"{len(demo_data.EVALUATION_DATES)} évaluations ({imported} nouvelles ou mises à jour)."]
+    from .demo_indicateurs import install_demo_indicators
+
+    report = [f"Démonstration : collectivité {demo_data.DEMO_COLLECTIVITE}, "
+              f"{len(demo_data.EVALUATION_DATES)} évaluations ({imported} nouvelles ou mises à jour)."]
+    report.extend(install_demo_indicators(db_path, today))
+    return report
 
 
 # --- score views
