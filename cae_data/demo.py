@@ -14,6 +14,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from .evaluation.statuses import LABELS as STATUT_LABELS
 from .referentiel.model import Referentiel
 
 DEMO_COLLECTIVITE = "CAPSO"
@@ -36,10 +37,6 @@ STAR_TASKS_EARLY = ["5.1.2.1.1", "5.1.1.1.3", "5.1.1.3.2", "1.1.2.0.1", "1.1.2.0
 STAR_TASKS_LATER = ["1.1.1.1.1"]
 
 LEVELS = ["non_renseigne", "pas_fait", "programme", "fait"]
-STATUT_LABELS = {
-    "fait": "fait", "programme": "programmé", "pas_fait": "pas fait", "non_concerne": "non concerné",
-    "non_renseigne": "non renseigné", "detaille": "détaillé",
-}
 
 
 def demo_profile_yaml(ref: Referentiel | None) -> str:

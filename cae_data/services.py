@@ -653,3 +653,34 @@ def simulation_inputs(db_path: Path, collectivite: str, on_date: date | None = N
             [collectivite, on_date, referentiel],
         ).df()
     return SimulationInputs(ref, profile, statuses, on_date)
+
+
+# --- uploads (pages)
+
+@dataclass
+class ArchivedUpload:
+    filename: str
+    sha256: str
+    data: bytes
+
+
+def read_upload(db_path: Path, upload_id: int) -> ArchivedUpload:
+    """The raw bytes of an archived upload, exactly as they were brought, checked against the
+    recorded sha256 (a missing or altered archive file is refused in French)."""
+    with db.reading(db_path) as con:
+        row = con.execute("SELECT filename, sha256, stored_path FROM uploads WHERE upload_id = ?",
+                          [int(upload_id)]).fetchone()
+    if row is None:
+        raise Refused(f"Aucun fichier importé n° {upload_id}.")
+    filename, digest, stored = row
+    folder = db.uploads_dir(db_path).resolve()
+    path = (db_path.parent / stored).resolve()
+    if folder not in path.parents:
+        raise Refused(f"Le fichier archivé de « {filename} » n'est pas dans le dossier des imports ({folder}).")
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise Refused(f"Le fichier archivé de « {filename} » est introuvable ({path}).") from None
+    if sha256_of(data) != digest:
+        raise Refused(f"Le fichier archivé de « {filename} » a été modifié depuis son import (empreinte différente).")
+    return ArchivedUpload(filename, digest, data)

@@ -19,6 +19,21 @@ from cae_data.formatting import date_fr, ecart_points, nombre, points, pourcenta
 from cae_data.safe_markdown import escape_markdown, sanitize_markdown
 from cae_data.tabular import strip_accents
 
+def _leave_pages_directory_mode() -> None:
+    """Streamlit decides at its first session whether the app is a `pages/` folder app or an
+    st.navigation one, and only learns the latter once dashboard.py has run: a first visit
+    straight to /referentiel would run pages/referentiel.py alone (default navigation, narrow
+    layout). Our pages/ folder only ever serves st.navigation: say so and rerun through
+    dashboard.py. Runs at this module's first import, i.e. in the first page run."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()  # the import fails; the rerun imports this module again
+
+
+_leave_pages_directory_mode()
+
 # Page files, for st.page_link / st.switch_page between pages.
 PAGE_ACCUEIL = "pages/accueil.py"
 PAGE_REFERENTIEL = "pages/referentiel.py"
@@ -269,3 +284,26 @@ def periode(debut: int | None, fin: int | None) -> str:
 def or_missing(text: str | None, missing: str = "Non renseigné") -> str:
     """Plain text for markdown, or an italic « Non renseigné »."""
     return plain(text) if text and str(text).strip() else f"*{missing}*"
+
+
+# --- palette (shared by every chart and badge: reuse it, do not define another)
+# Okabe-Ito colours: distinct for colour-blind readers and on a washed-out projector.
+COULEUR_FAIT = "#0072B2"  # blue
+COULEUR_PROGRAMME = "#E69F00"  # orange
+COULEUR_PAS_FAIT = "#D55E00"  # vermillion
+COULEUR_NON_RENSEIGNE = "#BBBBBB"  # light grey
+COULEUR_NON_CONCERNE = "#FFFFFF"  # white, drawn with a grey hatch / outline
+COULEUR_GAIN = "#009E73"  # bluish green: points gained
+COULEUR_PERTE = COULEUR_PAS_FAIT  # vermillion: points lost
+STATUT_COULEURS = {
+    "fait": COULEUR_FAIT, "programme": COULEUR_PROGRAMME, "pas_fait": COULEUR_PAS_FAIT,
+    "non_renseigne": COULEUR_NON_RENSEIGNE, "non_concerne": COULEUR_NON_CONCERNE,
+}
+# One colour per series (dates, axes…), then a line dash each, so lines differ without colour.
+SERIE_COULEURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#999999"]
+SERIE_TIRETS = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+# Streamlit's named colours closest to the palette, for status badges in markdown.
+STATUT_BADGES = {
+    "fait": "blue", "programme": "orange", "pas_fait": "red", "detaille": "violet",
+    "non_concerne": "gray", "non_renseigne": "gray",
+}
