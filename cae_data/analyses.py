@@ -276,3 +276,69 @@ def compare_statuses(statuses_a: pd.DataFrame | None, statuses_b: pd.DataFrame |
     out = _sorted(out, _order_of(nodes), [])
     return out[["action_id", "nom", "niveau", "statut_avant", "statut_apres", "code_avant", "code_apres",
                 "commentaire_avant", "commentaire_apres"]]
+
+
+# --------------------------------------------------------------------------- pages (score)
+
+# Codes of `mesure_detail` beyond the status codes, with their French texts.
+DETAIL_CODE_LABELS = {
+    "desactive": "Désactivé par la personnalisation",
+    "par_taches": "Évalué tâche par tâche",
+}
+DETAIL_COLUMNS = [
+    "action_id", "parent_id", "niveau", "nom", "description", "textes", "categorie", "collectivite_type",
+    "point_referentiel", "point_potentiel", *POINTS, *PARTS, "concerne", "desactive", "code", "statut",
+    "commentaire", "masque",
+]
+_OWN_CODES = ("fait", "programme", "pas_fait", "detaille", "non_concerne")
+
+
+def mesure_detail(scores: pd.DataFrame, statuses: pd.DataFrame | None, nodes: pd.DataFrame,
+                  mesure_id: str) -> pd.DataFrame:
+    """The mesure and every node under it at one evaluation, in referential order.
+
+    `scores` are the engine's rows of one (collectivite, date) (other nodes are ignored),
+    `statuses` that evaluation's rows (action_id, statut, fait, programme, pas_fait,
+    commentaire). Columns DETAIL_COLUMNS: the node's texts, its points and parts, `code` = its
+    own status code, or « desactive » (désactivé by personnalisation: wins over any status), or
+    « par_taches » (no status of its own but nodes under it have some), else « non_renseigne »;
+    `statut` its French text (a détaillé shows its shares); `commentaire` (or ""); `masque` true
+    when a node above it, below the mesure, carries its own status, so its own does not count."""
+    ids = nodes["action_id"].astype(str)
+    inside = ((ids == mesure_id) | ids.str.startswith(mesure_id + ".")).to_numpy()
+    tree = nodes[inside].assign(action_id=ids[inside])
+    columns = ["action_id", "point_potentiel", *POINTS, "concerne", "desactive"]
+    rows = scores[columns].assign(action_id=scores["action_id"].astype(str))
+    out = tree.drop(columns=[c for c in columns[1:] if c in tree.columns]).merge(
+        rows, on="action_id", how="left", sort=False)
+    own = _normalised_statuses(statuses)
+    own = own[own["action_id"].isin(out["action_id"]).to_numpy()]
+    out = out.merge(own, on="action_id", how="left", sort=False)
+
+    # Ancestors of the nodes that carry a status (a tâche's sous-action, the mesure…).
+    with_status = own.loc[own["statut"].notna().to_numpy(), "action_id"]
+    above: set[str] = set()
+    current = with_status[with_status.str.contains(".", regex=False)]
+    while len(current):
+        current = current.str.rsplit(".", n=1).str[0]
+        above.update(current)
+        current = current[current.str.contains(".", regex=False)]
+
+    codes = out["statut"].astype(object)
+    desactive = out["desactive"].fillna(False).astype(bool).to_numpy()
+    codes = codes.where(codes.notna(), np.where(out["action_id"].isin(above), "par_taches", "non_renseigne"))
+    codes = codes.where(~desactive, "desactive")
+    out["code"] = codes.to_numpy()
+    texts = status_texts(out[["statut", "fait", "programme", "pas_fait"]].assign(
+        statut=out["code"].where(out["code"].isin(list(STATUT_LABELS)), "non_renseigne")))
+    extra = out["code"].map(DETAIL_CODE_LABELS)
+    out["statut"] = extra.where(extra.notna(), texts).to_numpy()
+    out["commentaire"] = out["commentaire"].fillna("").astype(str)
+
+    parent_code = out["parent_id"].map(dict(zip(out["action_id"], out["code"])))
+    out["masque"] = ((out["action_id"] != mesure_id) & (out["parent_id"] != mesure_id)
+                     & parent_code.isin(_OWN_CODES)).to_numpy()
+    for column in ("point_potentiel", *POINTS):
+        out[column] = out[column].astype(float)
+    out = _with_parts(out)
+    return out[DETAIL_COLUMNS].reset_index(drop=True)

@@ -21,7 +21,7 @@ import duckdb
 from .errors import InvalidInput
 
 DEFAULT_DB = Path("data") / "pcaet.duckdb"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 LOCK_RETRY_SECONDS = 15.0
 
@@ -271,6 +271,19 @@ MIGRATIONS: list[str] = [
         position INTEGER NOT NULL,
         titre VARCHAR NOT NULL,
         document JSON NOT NULL
+    );
+    """,
+    # 1 -> 2: weekly steering committees (docs/comites.md)
+    """
+    CREATE SEQUENCE IF NOT EXISTS comite_ids START 1;
+    CREATE TABLE IF NOT EXISTS comites (
+        comite_id BIGINT PRIMARY KEY DEFAULT nextval('comite_ids'),
+        date DATE NOT NULL UNIQUE,
+        titre VARCHAR NOT NULL,
+        participants JSON NOT NULL,
+        notes VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        created_by VARCHAR
     );
     """,
 ]

@@ -23,7 +23,7 @@ _ANCHOR_RE = re.compile(r"<a\b([^>]*)>(.*?)</a\s*>", re.I | re.S)
 _OPEN_ANCHOR_RE = re.compile(r"<a\b([^>]*)>", re.I)
 _HREF_RE = re.compile(r"""href\s*=\s*["']?([^"'>]*)""", re.I)
 _URL_IN_TEXT_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'\]]+", re.I)
-_VALID_URL_RE = re.compile(r"^https?://[^\s/?#.]+(\.[^\s/?#.]+)+([/?#]\S*)?$", re.I)
+_VALID_URL_RE = re.compile(r"^https?://[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?([/?#]\S*)?$", re.I)
 _TAG_RE = re.compile(r"<[^<>]*>")
 _BR_RE = re.compile(r"<br\s*/?>", re.I)
 _SUP_RE = re.compile(r"<sup>\s*([^<]*?)\s*</sup>", re.I)
@@ -46,6 +46,7 @@ def clean_url(candidate: str | None) -> str | None:
     url = url.rstrip(".,;:!?»")
     if url.lower().startswith("www."):
         url = "https://" + url
+    url = re.sub(r"\s+", "%20", url)  # spaces inside a path, as typed in some hrefs
     if not _VALID_URL_RE.match(url):
         return None
     return quote(url, safe=":/?#@!$&'*+,;=%~-._")

@@ -684,3 +684,139 @@ def read_upload(db_path: Path, upload_id: int) -> ArchivedUpload:
     if sha256_of(data) != digest:
         raise Refused(f"Le fichier archivé de « {filename} » a été modifié depuis son import (empreinte différente).")
     return ArchivedUpload(filename, digest, data)
+
+
+# --- committees
+# Weekly steering committees: recording them, « depuis le dernier comité » (comites.py) and
+# the committee's PDF and XLSX reports (rapports/).
+
+def add_comite(db_path: Path, comite, user: str | None = None, today: date | None = None):
+    """Check and record a committee (`comites.Comite`; its date may be given as text); returns a
+    `comites.ComiteResult` whose messages say when the committee is planned (future date).
+    Refused with InvalidInput (file « saisie », the field as column) when the title is missing
+    or a committee already exists on that date."""
+    from .comites import ComiteResult, check_comite
+
+    with db.writing(db_path) as con:
+        checked, messages = check_comite(comite.date, comite.titre, comite.participants, comite.notes,
+                                         store.load_comites(con), today)
+        checked.comite_id = store.save_comite(con, checked, user)
+        checked.created_by = user
+    return ComiteResult(checked, "créé", [f"Comité du {checked.date.strftime('%d/%m/%Y')} enregistré : "
+                                          f"« {checked.titre} »."] + messages)
+
+
+def update_comite(db_path: Path, date_initiale: date, comite, user: str | None = None,
+                  today: date | None = None):
+    """Replace the committee of `date_initiale` (title, participants, notes, even its date) with
+    the same checks as `add_comite`; its id and creation are kept."""
+    from .comites import ComiteResult, check_comite
+
+    with db.writing(db_path) as con:
+        existing = store.load_comites(con)
+        if not any(c.date == date_initiale for c in existing):
+            raise Refused(f"Aucun comité le {date_initiale.strftime('%d/%m/%Y')}.")
+        checked, messages = check_comite(comite.date, comite.titre, comite.participants, comite.notes,
+                                         existing, today, replacing=date_initiale)
+        checked.comite_id = store.replace_comite(con, date_initiale, checked)
+    return ComiteResult(checked, "modifié", [f"Comité du {checked.date.strftime('%d/%m/%Y')} modifié : "
+                                             f"« {checked.titre} »."] + messages)
+
+
+def list_comites(db_path: Path) -> list:
+    """Every committee (`comites.Comite`), oldest first."""
+    with db.reading(db_path) as con:
+        return store.load_comites(con)
+
+
+def _committee_collectivite(evaluated: pd.DataFrame, profiles: dict, collectivite: str | None) -> str:
+    names = sorted(set(evaluated["collectivite"])) or sorted(profiles)
+    if collectivite is not None:
+        if collectivite not in names and collectivite not in profiles:
+            raise Refused(f"Collectivité inconnue « {collectivite} ».")
+        return collectivite
+    if not names:
+        raise Refused("Aucune collectivité dans la base : créez-la avec pcaet collectivite set.")
+    if len(names) > 1:
+        raise Refused("Plusieurs collectivités dans la base (" + ", ".join(names) + ") : précisez --collectivite.")
+    return names[0]
+
+
+def committee_history(db_path: Path, comite_date: date | None = None, collectivite: str | None = None,
+                      referentiel: str = "cae"):
+    """Everything « depuis le dernier comité » and the reports read, in one read-only connection:
+    a `comites.CommitteeHistory` for the committee of `comite_date` (the latest when None), the
+    committee before it and the collectivity (the only one when None), with the scores and
+    stars of the evaluations in force at both committees."""
+    from .comites import CommitteeHistory, comite_at, evaluation_in_force
+    from .scoring.stars import referentiel_complet, stars
+
+    with db.reading(db_path) as con:
+        try:
+            comite, precedent = comite_at(store.load_comites(con), comite_date)
+        except ValueError as exc:
+            raise Refused(str(exc)) from None
+        ref = store.load_referentiel(con, referentiel)
+        if ref is None:
+            raise Refused(f"Aucun référentiel « {referentiel} » dans la base : chargez-le avec pcaet referentiel import.")
+        profiles = store.load_profiles(con)
+        evaluated = _evaluation_keys(con, referentiel)
+        collectivite = _committee_collectivite(evaluated, profiles, collectivite)
+        own = evaluated[(evaluated["collectivite"] == collectivite).to_numpy()]
+        dates = sorted(pd.to_datetime(own["date"]).dt.date) if len(own) else []
+        wanted = {evaluation_in_force(dates, comite.date),
+                  evaluation_in_force(dates, precedent.date) if precedent else None} - {None}
+        keys = own[pd.to_datetime(own["date"]).dt.date.isin(wanted).to_numpy()].reset_index(drop=True) \
+            if len(own) else own.reset_index(drop=True)
+        keys["subject"] = range(len(keys))
+        engine_statuses = _statuses_for(con, referentiel, keys) if len(keys) else None
+        day_list = sorted(wanted)
+        statuses = con.execute(
+            "SELECT date, action_id, statut, fait, programme, pas_fait, coalesce(commentaire, '') AS commentaire "
+            "FROM evaluation_statuses WHERE collectivite = ? AND referentiel = ? AND list_contains(?, date)",
+            [collectivite, referentiel, day_list],
+        ).df()
+        indicators = store.indicator_table(con)
+        values = store.indicator_values(con)
+        targets = store.indicator_targets(con)
+        uploads = con.execute("SELECT filename, kind, uploaded_at, uploaded_by, summary FROM uploads").df()
+    score_columns = ["collectivite", "date", *SCORE_FIELDS]
+    if len(keys):
+        scores = score_subjects(ref, profiles, keys, engine_statuses)
+        star_table = keys.merge(stars(ref, scores, engine_statuses), on="subject", how="left")
+    else:
+        scores = pd.DataFrame(columns=score_columns)
+        star_table = pd.DataFrame(columns=STARS_COLUMNS)
+    return CommitteeHistory(
+        collectivite=collectivite, comite=comite, precedent=precedent, nodes=ref.nodes, evaluation_dates=dates,
+        scores=scores, statuses=statuses, stars=star_table, indicators=indicators, values=values,
+        targets=targets, uploads=uploads, referentiel_complet=referentiel_complet(ref),
+    )
+
+
+def committee_changes(db_path: Path, comite_date: date | None = None, collectivite: str | None = None,
+                      referentiel: str = "cae"):
+    """« Depuis le dernier comité » (`comites.CommitteeChanges`) of the committee of
+    `comite_date` (the latest when None) against the one before it."""
+    from .comites import committee_diff
+
+    return committee_diff(committee_history(db_path, comite_date, collectivite, referentiel))
+
+
+REPORT_FORMATS = ("pdf", "xlsx")
+
+
+def committee_report(db_path: Path, fmt: str, comite_date: date | None = None, collectivite: str | None = None,
+                     referentiel: str = "cae") -> bytes:
+    """The committee's report as a file's bytes: `pdf` (one A4 landscape slide a page) or
+    `xlsx` (sheets Scores, Statuts, Indicateurs, Évolutions, Comité)."""
+    from .comites import committee_diff
+    from .rapports import ReportError, build_report
+
+    if fmt not in REPORT_FORMATS:
+        raise Refused(f"Format de rapport inconnu « {fmt} » (attendu : {', '.join(REPORT_FORMATS)}).")
+    history = committee_history(db_path, comite_date, collectivite, referentiel)
+    try:
+        return build_report(fmt, history, committee_diff(history))
+    except ReportError as exc:
+        raise Refused(str(exc)) from None

@@ -25,9 +25,11 @@ def _leave_pages_directory_mode() -> None:
     straight to /referentiel would run pages/referentiel.py alone (default navigation, narrow
     layout). Our pages/ folder only ever serves st.navigation: say so and rerun through
     dashboard.py. Runs at this module's first import, i.e. in the first page run."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a Streamlit without this switch has nothing to fix
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
         PagesManager.uses_pages_directory = False
         st.rerun()  # the import fails; the rerun imports this module again
 
@@ -35,7 +37,7 @@ def _leave_pages_directory_mode() -> None:
 _leave_pages_directory_mode()
 
 # Page files, for st.page_link / st.switch_page between pages.
-PAGE_ACCUEIL = "pages/accueil.py"
+PAGE_ACCUEIL = "pages/vue_ensemble.py"  # the home page: the score overview
 PAGE_REFERENTIEL = "pages/referentiel.py"
 PAGE_FICHES = "pages/fiches_actions.py"
 PAGE_OUTILS = "pages/boite_outils.py"
@@ -307,3 +309,636 @@ STATUT_BADGES = {
     "fait": "blue", "programme": "orange", "pas_fait": "red", "detaille": "violet",
     "non_concerne": "gray", "non_renseigne": "gray",
 }
+
+
+# --- scores (vue d'ensemble, scores par mesure, détail d'une mesure, radar, historique)
+# The scores of every evaluation are computed once per data version (`_all_scores`); every view
+# below is a small cached frame derived from them with pandas, so a widget change reruns in
+# milliseconds even with the full referential and hundreds of evaluation dates.
+
+PAGE_VUE_ENSEMBLE = PAGE_ACCUEIL
+PAGE_SCORES = "pages/scores_mesures.py"
+PAGE_DETAIL = "pages/detail_mesure.py"
+PAGE_RADAR = "pages/radar.py"
+PAGE_HISTORIQUE = "pages/historique.py"
+EVALUATION_IMPORT_COMMAND = (
+    '.venv/bin/pcaet evaluation import mon-evaluation.csv --collectivite "Ma collectivité" --date 2026-11-17'
+)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _all_scores(path: str, version: tuple, nom: str) -> pd.DataFrame:
+    return services.all_scores(Path(path), nom)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _scores_of(path: str, version: tuple, nom: str, collectivite: str) -> pd.DataFrame:
+    scores = _all_scores(path, version, nom)
+    return scores[(scores["collectivite"] == collectivite).to_numpy()].reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _evaluations(path: str, version: tuple, nom: str) -> pd.DataFrame:
+    from cae_data import analyses
+
+    summary = analyses.global_summary(_all_scores(path, version, nom))
+    return summary.assign(date=pd.to_datetime(summary["date"]).dt.date)
+
+
+def evaluations(nom: str = "cae") -> pd.DataFrame:
+    """One row per evaluation (collectivite, date as datetime.date, oldest first) with the
+    root's potential, points and parts (analyses.global_summary)."""
+    return guarded(_evaluations, str(db_path()), _version(), nom)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _stars(path: str, version: tuple, nom: str) -> pd.DataFrame:
+    table = services.stars_for_all(Path(path), nom)
+    return table.assign(date=pd.to_datetime(table["date"]).dt.date)
+
+
+def stars_table(nom: str = "cae") -> pd.DataFrame:
+    """services.stars_for_all, dates as datetime.date."""
+    return guarded(_stars, str(db_path()), _version(), nom)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _criteres(path: str, version: tuple, nom: str, collectivite: str, on_date) -> pd.DataFrame:
+    from cae_data.scoring.stars import criteres
+
+    scores = _scores_of(path, version, nom, collectivite)
+    at_date = scores[(scores["date"] == pd.Timestamp(on_date)).to_numpy()]
+    return criteres(_referentiel(path, version, nom), at_date, _statuses(path, version, nom, collectivite, on_date))
+
+
+def star_criteria(collectivite: str, on_date, nom: str = "cae") -> pd.DataFrame:
+    """scoring.stars.criteres of one evaluation: every criterion of stars 1 to 5, met or not."""
+    return guarded(_criteres, str(db_path()), _version(), nom, collectivite, on_date)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _level(path: str, version: tuple, nom: str, collectivite: str, niveau: str, parent: str | None) -> pd.DataFrame:
+    from cae_data import analyses
+
+    scores = _scores_of(path, version, nom, collectivite)
+    out = analyses.scores_by_level(scores, niveau, parent=parent)
+    return out.assign(date=pd.to_datetime(out["date"]).dt.date, nom=out["nom"].astype(str))
+
+
+def level_scores(collectivite: str, niveau: str, parent: str | None = None, nom: str = "cae") -> pd.DataFrame:
+    """analyses.scores_by_level for one collectivity, every date (datetime.date)."""
+    return guarded(_level, str(db_path()), _version(), nom, collectivite, niveau, parent)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _categories(path: str, version: tuple, nom: str, collectivite: str, axe: str | None) -> pd.DataFrame:
+    from cae_data import analyses
+
+    ref = _referentiel(path, version, nom)
+    out = analyses.scores_by_category(_scores_of(path, version, nom, collectivite), nodes=ref.nodes, axe=axe)
+    return out.assign(date=pd.to_datetime(out["date"]).dt.date, categorie=out["categorie"].astype(str))
+
+
+def category_scores(collectivite: str, axe: str | None = None, nom: str = "cae") -> pd.DataFrame:
+    """analyses.scores_by_category for one collectivity, every date."""
+    return guarded(_categories, str(db_path()), _version(), nom, collectivite, axe)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _moves(path: str, version: tuple, nom: str, collectivite: str, before, after, n: int) -> pd.DataFrame:
+    from cae_data import analyses
+
+    out = analyses.biggest_moves(_scores_of(path, version, nom, collectivite), before, after, n=n)
+    return out.assign(nom=out["nom"].astype(str))
+
+
+def biggest_moves(collectivite: str, before, after, n: int = 5, nom: str = "cae") -> pd.DataFrame:
+    """analyses.biggest_moves (mesures) for one collectivity."""
+    return guarded(_moves, str(db_path()), _version(), nom, collectivite, before, after, n)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _points_delta(path: str, version: tuple, nom: str, collectivite: str, date_a, date_b) -> pd.DataFrame:
+    from cae_data import analyses
+
+    out = analyses.points_delta_by_mesure(_scores_of(path, version, nom, collectivite), date_a, date_b)
+    return out.assign(nom=out["nom"].astype(str))
+
+
+def points_delta(collectivite: str, date_a, date_b, nom: str = "cae") -> pd.DataFrame:
+    """analyses.points_delta_by_mesure for one collectivity."""
+    return guarded(_points_delta, str(db_path()), _version(), nom, collectivite, date_a, date_b)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _statuses(path: str, version: tuple, nom: str, collectivite: str, on_date) -> pd.DataFrame:
+    return services.statuses_at(Path(path), collectivite, on_date, nom)
+
+
+def statuses_at(collectivite: str, on_date, nom: str = "cae") -> pd.DataFrame:
+    return guarded(_statuses, str(db_path()), _version(), nom, collectivite, on_date)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _status_changes(path: str, version: tuple, nom: str, collectivite: str, date_a, date_b) -> pd.DataFrame:
+    from cae_data import analyses
+
+    ref = _referentiel(path, version, nom)
+    return analyses.compare_statuses(_statuses(path, version, nom, collectivite, date_a),
+                                     _statuses(path, version, nom, collectivite, date_b), ref.nodes)
+
+
+def status_changes(collectivite: str, date_a, date_b, nom: str = "cae") -> pd.DataFrame:
+    """analyses.compare_statuses between two evaluations of one collectivity."""
+    return guarded(_status_changes, str(db_path()), _version(), nom, collectivite, date_a, date_b)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _mesure_detail(path: str, version: tuple, nom: str, collectivite: str, on_date, mesure_id: str) -> pd.DataFrame:
+    from cae_data import analyses
+
+    scores = _scores_of(path, version, nom, collectivite)
+    at_date = scores[(scores["date"] == pd.Timestamp(on_date)).to_numpy()]
+    ref = _referentiel(path, version, nom)
+    return analyses.mesure_detail(at_date, _statuses(path, version, nom, collectivite, on_date), ref.nodes, mesure_id)
+
+
+def mesure_detail(collectivite: str, on_date, mesure_id: str, nom: str = "cae") -> pd.DataFrame:
+    """analyses.mesure_detail of one evaluation."""
+    return guarded(_mesure_detail, str(db_path()), _version(), nom, collectivite, on_date, mesure_id)
+
+
+def no_referentiel() -> None:
+    """Stop the page: no referential « cae » in the database."""
+    st.warning("Aucun référentiel « cae » dans la base. Chargez-le avec cette commande, dans le dossier du projet :")
+    st.code(IMPORT_REFERENTIEL_COMMAND, language="bash")
+    st.stop()
+
+
+def no_evaluation() -> None:
+    """Stop the page: a referential but no evaluation to score."""
+    from streamlit.errors import StreamlitAPIException
+
+    st.info("Aucune évaluation pour l'instant.", icon=":material/inbox:")
+    st.markdown("Importez une évaluation (un fichier CSV ou XLSX : une ligne par statut donné à une "
+                "sous-action ou à une tâche) depuis la page d'import, ou avec cette commande, dans le "
+                "dossier du projet :")
+    st.code(EVALUATION_IMPORT_COMMAND, language="bash")
+    try:
+        st.page_link(PAGE_IMPORT_EVALUATION, label="Importer une évaluation", icon=":material/upload_file:")
+    except StreamlitAPIException:  # the import page is not in the navigation
+        pass
+    st.stop()
+
+
+def remembered_select(container, label: str, options: list, widget_key: str, memory_key: str, default,
+                      format_func=str):
+    """A selectbox whose choice follows the user from page to page (the date, the collectivity):
+    each page has its own widget, the last choice is kept under `memory_key`."""
+    if st.session_state.get(widget_key) not in options:
+        remembered = st.session_state.get(memory_key)
+        st.session_state[widget_key] = remembered if remembered in options else default
+    value = container.selectbox(label, options, key=widget_key, format_func=format_func)
+    st.session_state[memory_key] = value
+    return value
+
+
+@dataclass
+class Evaluation:
+    """The evaluation a page shows: its collectivity, date, the collectivity's dates (oldest
+    first) and the one before the chosen date (None for the first)."""
+
+    referentiel: object  # cae_data.referentiel.model.Referentiel
+    collectivite: str
+    date: object  # datetime.date
+    dates: list
+    precedente: object | None
+
+
+def choose_evaluation(page: str, with_date: bool = True) -> Evaluation:
+    """The common top of the score pages: the database, the referential and at least one
+    evaluation must exist (else a French message stops the page), then the collectivity
+    (a selector when there are several) and the date (latest by default), both remembered
+    from page to page."""
+    require_database()
+    ref = referentiel()
+    if ref is None:
+        no_referentiel()
+    table = evaluations(ref.nom)
+    if table.empty:
+        no_evaluation()
+    names = sorted(table["collectivite"].unique(), key=fold)
+    columns = st.columns([1, 1, 2])
+    collectivite = names[0]
+    if len(names) > 1:
+        collectivite = remembered_select(columns[0], "Collectivité", names, f"{page}_collectivite",
+                                         "score_collectivite", names[0])
+    dates = sorted(table.loc[table["collectivite"] == collectivite, "date"])
+    chosen = dates[-1]
+    if with_date:
+        latest = dates[-1]
+        chosen = remembered_select(
+            columns[1 if len(names) > 1 else 0], "Évaluation du", dates[::-1], f"{page}_date", "score_date", latest,
+            format_func=lambda d: date_fr(d) + (" (la plus récente)" if d == latest else ""))
+    position = dates.index(chosen)
+    return Evaluation(ref, collectivite, chosen, dates, dates[position - 1] if position > 0 else None)
+
+
+def points_faits(value: float | None) -> str:
+    """« 1 point fait », « 12,5 points faits » (the participle agrees)."""
+    label = points_label(value)
+    return label + (" faits" if label.endswith("points") else " fait")
+
+
+def axe_label(action_id: str, nom: str) -> str:
+    """« 1. Planification territoriale »; the seed axes, already named « Axe 6 », stay as is."""
+    return str(nom) if fold(nom).startswith("axe ") else f"{action_id}. {nom}"
+
+
+def mesure_link(action_id: str, nom: str, container=None, icon: str = ":material/query_stats:") -> None:
+    """A link to the mesure's detail page (the `?mesure=` deep link)."""
+    (container or st).page_link(PAGE_DETAIL, label=f"{action_id} — {nom}", icon=icon,
+                                query_params={"mesure": action_id})
+
+
+STATUT_ICONS = {
+    "fait": ":material/check_circle:", "programme": ":material/schedule:", "pas_fait": ":material/cancel:",
+    "detaille": ":material/donut_large:", "non_concerne": ":material/block:", "desactive": ":material/block:",
+    "par_taches": ":material/format_list_bulleted:", "non_renseigne": ":material/help:",
+}
+
+
+def statut_highlight(code: str, text: str) -> str:
+    """A status as coloured text for markdown (French label, colour of the palette)."""
+    return highlight(f"**{plain(text)}**", STATUT_BADGES.get(code, "gray"), STATUT_ICONS.get(code))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _collectivite_types(path: str, version: tuple) -> dict:
+    return {nom: profile.type for nom, profile in _db_read(path, store.load_profiles).items()}
+
+
+def collectivite_type(nom: str) -> str | None:
+    """The collectivity's type from its profile (« EPCI », « commune », « syndicat ») or None."""
+    return guarded(_collectivite_types, str(db_path()), _version()).get(nom)
+
+
+# --- simulator and import -----------------------------------------------------------------
+# Reads and small pure helpers of « Vers la prochaine étoile » (pages/prochaine_etoile.py) and
+# « Importer une évaluation » (pages/importer_evaluation.py).
+
+PAGE_PROCHAINE_ETOILE = "pages/prochaine_etoile.py"
+PAGE_IMPORT_EVALUATION = "pages/importer_evaluation.py"
+
+# The statuses a user may give in the simulator, by French label, then the states only a row
+# already in them keeps (they need shares or tâches, which the simulator does not edit).
+SIMULABLE_LABELS = {"fait": "fait", "programme": "programmé", "pas_fait": "pas fait",
+                    "non_concerne": "non concerné", "non_renseigne": "non renseigné"}
+LABEL_DETAILLE = "détaillé"
+LABEL_DETAILLE_REALISE = "détaillé, part programmée faite"
+LABEL_A_LA_TACHE = "détaillé à la tâche"
+SIMULATION_OPTIONS = [*SIMULABLE_LABELS.values(), LABEL_DETAILLE, LABEL_DETAILLE_REALISE, LABEL_A_LA_TACHE]
+_OWN_STATUS_WINS = ("fait", "programme", "pas_fait", "detaille", "non_concerne")  # scoring.md §2
+
+
+def table_height(rows: int, tallest: int):
+    """Height for st.dataframe / st.data_editor: Streamlit's own (every row, up to ten) for a
+    short table, else `tallest` pixels with a scroll bar."""
+    return "auto" if rows <= 10 else tallest
+
+
+def current_user() -> str | None:
+    """Who is importing: the signed-in user once a login exists, else None (« non identifié »)."""
+    try:
+        user = st.user
+        return (user.get("name") or user.get("email")) if user.get("is_logged_in") else None
+    except Exception:  # no authentication configured
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _collectivites_evaluees(path: str, version: tuple, nom: str) -> pd.DataFrame:
+    names = _db_read(path, store.collectivite_names)
+    rows = []
+    for name in names:  # a handful of collectivités
+        dates = services.evaluation_dates(Path(path), name, nom)
+        rows.append((name, len(dates), dates[-1] if dates else None))
+    return pd.DataFrame(rows, columns=["collectivite", "evaluations", "derniere"])
+
+
+def collectivites_evaluees(nom: str = "cae") -> pd.DataFrame:
+    """Every known collectivité with its number of evaluations and the latest date."""
+    return guarded(_collectivites_evaluees, str(db_path()), _version(), nom)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _evaluation_dates_of(path: str, version: tuple, collectivite: str, nom: str) -> list:
+    return services.evaluation_dates(Path(path), collectivite, nom)
+
+
+def evaluation_dates_of(collectivite: str, nom: str = "cae") -> list:
+    """Dates of the collectivité's evaluations, oldest first (empty for an unknown one)."""
+    return guarded(_evaluation_dates_of, str(db_path()), _version(), collectivite, nom)
+
+
+# Shared objects, not copies: the engine caches the compiled tree and the personnalisation by
+# the identity of the referential's frames, so a copy per run would recompute them (~60 ms).
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _simulation_inputs(path: str, version: tuple, collectivite: str, nom: str) -> services.SimulationInputs:
+    return services.simulation_inputs(Path(path), collectivite, referentiel=nom)
+
+
+def simulation_inputs(collectivite: str, nom: str = "cae") -> services.SimulationInputs:
+    """The latest evaluation of `collectivite` (referential, profile, statuses, date). Read-only."""
+    return guarded(_simulation_inputs, str(db_path()), _version(), collectivite, nom)
+
+
+def complete_detailed(statuses: pd.DataFrame, ids) -> pd.DataFrame:
+    """The statuses with the programmé share of the détaillé rows `ids` moved to fait."""
+    ids = set(ids)
+    if not ids:
+        return statuses
+    out = statuses.copy()
+    hit = out["action_id"].astype(str).isin(ids).to_numpy() & (out["statut"] == "detaille").to_numpy()
+    out.loc[hit, "fait"] = out.loc[hit, "fait"].fillna(0.0) + out.loc[hit, "programme"].fillna(0.0)
+    out.loc[hit, "programme"] = 0.0
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _simulation(path: str, version: tuple, collectivite: str, nom: str, changes: tuple, realises: tuple):
+    from cae_data.simulation import simulate
+
+    inputs = _simulation_inputs(path, version, collectivite, nom)
+    statuses = complete_detailed(inputs.statuses, realises)
+    return simulate(inputs.referentiel, inputs.profile, statuses, dict(changes))
+
+
+def simulation(collectivite: str, changes: dict[str, str] | None = None, realises=(), nom: str = "cae"):
+    """cae_data.simulation.SimulationResult of the latest evaluation with `changes` (action_id →
+    status code) and the détaillé rows `realises` completed. Nothing is written."""
+    key = tuple(sorted((changes or {}).items()))
+    return guarded(_simulation, str(db_path()), _version(), collectivite, nom, key, tuple(sorted(realises)))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _completion_plan(path: str, version: tuple, collectivite: str, nom: str):
+    from cae_data.simulation import smallest_completion_set
+
+    inputs = _simulation_inputs(path, version, collectivite, nom)
+    return smallest_completion_set(inputs.referentiel, inputs.profile, inputs.statuses)
+
+
+def completion_plan(collectivite: str, nom: str = "cae"):
+    """cae_data.simulation.CompletionPlan: the fewest programmées to complete for the next star."""
+    return guarded(_completion_plan, str(db_path()), _version(), collectivite, nom)
+
+
+def share_text(fait: float, programme: float, pas_fait: float) -> str:
+    """« 30 % fait, 50 % programmé, 20 % pas fait » (shares 0–1; missing ones read 0)."""
+    parts = [(0.0 if v != v else v, word) for v, word in ((fait, "fait"), (programme, "programmé"), (pas_fait, "pas fait"))]
+    return ", ".join(f"{pourcentage(v, 0 if round(v * 100, 1).is_integer() else 1)} {word}" for v, word in parts)
+
+
+def simulation_table(nodes: pd.DataFrame, action_depth: int, statuses: pd.DataFrame,
+                     scores: pd.DataFrame) -> pd.DataFrame:
+    """The rows a user moves in the simulator, in referential order: every sous-action, and the
+    tâches of the sous-actions evaluated tâche by tâche (no status of their own that wins).
+    Columns: action_id, niveau, nom, sous_action_id, mesure_id, axe_id, statut (code, "" when
+    none), statut_actuel (French label, one of SIMULATION_OPTIONS), detail (shares of a détaillé
+    row), programme (its programmé share, 0 else), point_potentiel and point_fait (points of
+    `scores`, the engine's rows of the evaluation)."""
+    sous_action_depth = action_depth + 1
+    rows = nodes[nodes["depth"] >= sous_action_depth]
+    ids = rows["action_id"].astype(str)
+    parts = ids.str.split(".")
+    table = pd.DataFrame({
+        "action_id": ids.to_numpy(),
+        "niveau": rows["niveau"].astype(str).to_numpy(),
+        "nom": rows["nom"].fillna("").astype(str).to_numpy(),
+        "sous_action_id": parts.str[:sous_action_depth].str.join(".").to_numpy(),
+        "mesure_id": parts.str[:action_depth].str.join(".").to_numpy(),
+        "axe_id": parts.str[0].to_numpy(),
+        "depth": rows["depth"].to_numpy(),
+    })
+    own = statuses.assign(action_id=statuses["action_id"].astype(str)).drop_duplicates("action_id", keep="last")
+    own = own.set_index("action_id")
+    table["statut"] = table["action_id"].map(own["statut"]).fillna("").astype(str)
+    for share in ("fait", "programme", "pas_fait"):
+        table[share] = table["action_id"].map(own[share]).astype("float64")
+    is_sous_action = (table["depth"] == sous_action_depth).to_numpy()
+    wins = table["statut"].isin(_OWN_STATUS_WINS).to_numpy()
+    tache_with_status = ~is_sous_action & (table["statut"] != "").to_numpy()
+    by_tache = set(table.loc[tache_with_status, "sous_action_id"]) - set(table.loc[is_sous_action & wins, "action_id"])
+    shown = is_sous_action | table["sous_action_id"].isin(by_tache).to_numpy()
+    table = table[shown].reset_index(drop=True)
+
+    labels = table["statut"].map(SIMULABLE_LABELS)
+    labels = labels.where(table["statut"] != "detaille", LABEL_DETAILLE)
+    a_la_tache = (table["depth"] == sous_action_depth) & table["action_id"].isin(by_tache)
+    labels = labels.where(~a_la_tache, LABEL_A_LA_TACHE)
+    table["statut_actuel"] = labels.fillna(SIMULABLE_LABELS["non_renseigne"])
+    detailed = table["statut"] == "detaille"
+    table["detail"] = ""
+    table.loc[detailed, "detail"] = [share_text(f, p, pf) for f, p, pf in
+                                     table.loc[detailed, ["fait", "programme", "pas_fait"]].itertuples(index=False)]
+    table["programme"] = table["programme"].where(detailed, 0.0).fillna(0.0)
+    points = scores.assign(action_id=scores["action_id"].astype(str)).set_index("action_id")
+    table["point_potentiel"] = table["action_id"].map(points["point_potentiel"]).astype("float64")
+    table["point_fait"] = table["action_id"].map(points["point_fait"]).astype("float64")
+    return table.drop(columns=["fait", "pas_fait", "depth"])
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _simulation_rows(path: str, version: tuple, collectivite: str, nom: str) -> pd.DataFrame:
+    inputs = _simulation_inputs(path, version, collectivite, nom)
+    baseline = _simulation(path, version, collectivite, nom, (), ())
+    ref = inputs.referentiel
+    return simulation_table(ref.nodes, ref.action_depth, inputs.statuses, baseline.scores)
+
+
+def simulation_rows(collectivite: str, nom: str = "cae") -> pd.DataFrame:
+    """`simulation_table` of the latest evaluation of `collectivite`."""
+    return guarded(_simulation_rows, str(db_path()), _version(), collectivite, nom)
+
+
+@dataclass
+class SimulationChoices:
+    """What the chosen labels mean for the engine: `changes` (action_id → status code, for
+    simulation.simulate), `realises` (détaillé rows whose programmé share becomes fait) and
+    `ignores` (rows given a state they cannot take: kept as they are)."""
+
+    changes: dict[str, str]
+    realises: list[str]
+    ignores: list[str]
+
+
+def simulation_choices(table: pd.DataFrame, chosen: dict[str, str]) -> SimulationChoices:
+    by_label = {label: code for code, label in SIMULABLE_LABELS.items()}
+    rows = table.set_index("action_id")
+    out = SimulationChoices({}, [], [])
+    for action_id, label in chosen.items():  # only the rows the user changed
+        if action_id not in rows.index:
+            out.ignores.append(action_id)
+            continue
+        row = rows.loc[action_id]
+        if label == row["statut_actuel"]:
+            continue
+        if label in by_label:
+            out.changes[action_id] = by_label[label]
+        elif label == LABEL_DETAILLE_REALISE and row["statut"] == "detaille" and row["programme"] > 0:
+            out.realises.append(action_id)
+        else:
+            out.ignores.append(action_id)
+    return out
+
+
+def plan_choices(table: pd.DataFrame, statuses: pd.DataFrame, sous_actions: list[str],
+                 action_depth: int) -> dict[str, str]:
+    """The labels that complete the sous-actions of a CompletionPlan the way the engine counts
+    it: every programmé row in them (the sous-action or its tâches) becomes fait, and a
+    détaillé row gets its programmé share done."""
+    wanted = set(sous_actions)
+    ids = statuses["action_id"].astype(str)
+    unit = ids.str.split(".").str[:action_depth + 1].str.join(".")
+    inside = unit.isin(wanted).to_numpy()
+    chosen = {}
+    for action_id, statut, programme in zip(ids[inside], statuses["statut"][inside], statuses["programme"][inside]):
+        if statut == "programme":
+            chosen[action_id] = SIMULABLE_LABELS["fait"]
+        elif statut == "detaille" and programme == programme and programme > 0:
+            chosen[action_id] = LABEL_DETAILLE_REALISE
+    shown = set(table["action_id"])
+    return {k: v for k, v in chosen.items() if k in shown}
+
+
+def scores_actuel_simule(before: pd.DataFrame, after: pd.DataFrame, when) -> pd.DataFrame:
+    """The two evaluations as the long score frame of cae_data.analyses (collectivite « Actuel »
+    and « Simulé », same date), for the category and axis radars."""
+    stamp = pd.Timestamp(when) if when is not None else pd.Timestamp("1970-01-01")
+    frames = [before.assign(collectivite="Actuel", date=stamp), after.assign(collectivite="Simulé", date=stamp)]
+    return pd.concat(frames, ignore_index=True)
+
+
+# Import page
+
+@dataclass
+class EvaluationCheck:
+    """The outcome of reading an uploaded evaluation: the file when valid, else its problems, or
+    a French `error` when it could not be read at all."""
+
+    evaluation: object | None = None  # cae_data.evaluation.reader.EvaluationFile
+    problems: list = field(default_factory=list)  # cae_data.errors.Problem
+    error: str | None = None
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _check_evaluation(path: str, version: tuple, digest: str, filename: str, collectivite: str | None,
+                      on_date, _data: bytes) -> EvaluationCheck:
+    import logging
+
+    try:
+        return EvaluationCheck(evaluation=services.read_evaluation_file(Path(path), _data, filename,
+                                                                        collectivite, on_date))
+    except InvalidInput as exc:
+        return EvaluationCheck(problems=exc.problems)
+    except (db.DatabaseBusy, db.DatabaseMissing, services.Refused):
+        raise
+    except Exception:  # a file no reader expected: say so in French, keep the trace in the log
+        logging.getLogger(__name__).exception("lecture de %s", filename)
+        return EvaluationCheck(error=(
+            f"Le fichier « {filename} » n'a pas pu être lu : ce n'est sans doute pas un fichier CSV ou "
+            "XLSX valide (fichier abîmé, protégé par mot de passe ou d'un autre format). "
+            "Enregistrez-le de nouveau depuis votre tableur, en CSV ou en XLSX, puis réessayez."))
+
+
+def check_evaluation(data: bytes, filename: str, collectivite: str | None, on_date) -> EvaluationCheck:
+    """Validate an uploaded file against the database (nothing written); cached by content."""
+    from cae_data.archive import sha256_of
+
+    return guarded(_check_evaluation, str(db_path()), _version(), sha256_of(data), filename,
+                   collectivite, on_date, data)
+
+
+def evaluation_preview(rows: pd.DataFrame, nodes: pd.DataFrame | None, limit: int = 200) -> pd.DataFrame:
+    """The first `limit` rows read, for display: Ligne, Action, Intitulé, Statut (French label),
+    Fait %, Programmé %, Pas fait % (détaillé only), Commentaire; Collectivité and Date too when
+    the file holds several evaluations."""
+    from cae_data.evaluation.statuses import LABELS
+
+    head = rows.head(limit)
+    names = {} if nodes is None else dict(zip(nodes["action_id"].astype(str), nodes["nom"].fillna("")))
+    out = pd.DataFrame({
+        "Ligne": head["line"].astype("int64").to_numpy(),
+        "Action": head["action_id"].astype(str).to_numpy(),
+        "Intitulé": head["action_id"].astype(str).map(names).fillna("").to_numpy(),
+        "Statut": head["statut"].map(LABELS).fillna(head["statut"]).to_numpy(),
+    })
+    for column, label in (("fait", "Fait %"), ("programme", "Programmé %"), ("pas_fait", "Pas fait %")):
+        out[label] = [("" if v != v else nombre(v * 100, 0 if round(v * 100, 1).is_integer() else 1))
+                      for v in head[column].to_numpy(dtype="float64")]
+    out["Commentaire"] = head["commentaire"].astype(str).to_numpy()
+    if len(rows[["collectivite", "date"]].drop_duplicates()) > 1:
+        out.insert(1, "Collectivité", head["collectivite"].astype(str).to_numpy())
+        out.insert(2, "Date", [date_fr(d) for d in head["date"]])
+    return out
+
+
+def status_counts(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows per status, in the order of the labels (statuses absent from the file left out)."""
+    from cae_data.evaluation.statuses import LABELS
+
+    counts = rows["statut"].value_counts()
+    return pd.DataFrame([(label, int(counts[code])) for code, label in LABELS.items() if code in counts.index],
+                        columns=["Statut", "Lignes"])
+
+
+def problem_table(problems: list) -> pd.DataFrame:
+    """The validation report: Ligne, Colonne, Message (one row per problem, in file order)."""
+    return pd.DataFrame({
+        "Ligne": pd.array([p.line for p in problems], dtype="Int64"),
+        "Colonne": ["" if p.column is None else str(p.column) for p in problems],
+        "Message": [p.message for p in problems],
+    })
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _evaluation_uploads(path: str, version: tuple) -> pd.DataFrame:
+    uploads = services.list_uploads(Path(path))
+    return uploads[uploads["kind"] == "evaluation"].reset_index(drop=True)
+
+
+def evaluation_uploads() -> pd.DataFrame:
+    """The archived evaluation files, newest first (services.list_uploads columns)."""
+    return guarded(_evaluation_uploads, str(db_path()), _version())
+
+
+def uploads_table(uploads: pd.DataFrame) -> pd.DataFrame:
+    """Display form of the uploads: Fichier, Empreinte (12 first characters), SHA-256 (whole),
+    Importé le (jj/mm/aaaa hh:mm), Lignes, Par."""
+    return pd.DataFrame({
+        "Fichier": uploads["filename"].astype(str).to_numpy(),
+        "Empreinte": (uploads["sha256"].astype(str).str[:12] + "…").to_numpy(),
+        "SHA-256": uploads["sha256"].astype(str).to_numpy(),
+        "Importé le": [pd.Timestamp(t).strftime("%d/%m/%Y %H:%M") for t in uploads["uploaded_at"]],
+        "Lignes": uploads["rows"].astype("int64").to_numpy(),
+        "Par": uploads["uploaded_by"].fillna("non identifié").astype(str).to_numpy(),
+    })
+
+
+def upload_bytes(upload_id: int) -> bytes:
+    """The archived file exactly as uploaded (for a deferred st.download_button)."""
+    return services.read_upload(db_path(), int(upload_id)).data
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _template(path: str, version: tuple, nom: str, kind: str) -> bytes:
+    from cae_data.evaluation.templates import template_csv, template_xlsx
+
+    ref = _referentiel(path, version, nom)
+    return (template_csv if kind == "csv" else template_xlsx)(ref.nodes)
+
+
+def evaluation_template(kind: str, nom: str = "cae") -> bytes:
+    """The blank evaluation file of the loaded referential: kind « csv » or « xlsx »."""
+    return _template(str(db_path()), _version(), nom, kind)

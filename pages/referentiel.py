@@ -23,15 +23,16 @@ by_id = nodes.set_index("action_id")
 mesures = _ui.mesures()
 counts = nodes["niveau"].value_counts()
 
-# --- summary of the loaded referential ---------------------------------------------------
+# --- summary of the loaded referential (one line: the mesure below should fit the screen) ---
+NIVEAUX = [("axe", "axe", "axes"), ("sous-axe", "sous-axe", "sous-axes"), ("mesure", "mesure", "mesures"),
+           ("sous-action", "sous-action", "sous-actions"), ("tache", "tâche", "tâches")]
+sizes = [f"**{_ui.nombre(int(counts.get(niveau, 0)))}** {one if counts.get(niveau, 0) < 2 else many}"
+         for niveau, one, many in NIVEAUX]
+sizes.append(f"**{_ui.points_label(by_id.loc['', 'point_referentiel'])}**")
 source = _ui.SOURCE_LABELS.get(ref.source_kind, ref.source_kind)
-st.markdown(f"**{_ui.plain(ref.titre)}** — source : {source}")
+st.markdown(f"**{_ui.plain(ref.titre)}** ({source}) : " + " · ".join(sizes))
 if ref.source and ref.source_kind != "seed":
     st.caption(f"Chargé depuis {_ui.plain(ref.source)}")
-columns = st.columns(6)
-for column, niveau in zip(columns, ["axe", "sous-axe", "mesure", "sous-action", "tache"]):
-    column.metric(_ui.NIVEAU_TITLES[niveau], _ui.nombre(int(counts.get(niveau, 0))))
-columns[5].metric("Points", _ui.points(by_id.loc["", "point_referentiel"]))
 
 if ref.source_kind == "seed":
     ids = mesures["action_id"].tolist()
@@ -39,10 +40,10 @@ if ref.source_kind == "seed":
     st.info(
         f"Seuls les documents de départ sont chargés : le référentiel ne contient que "
         f"{len(ids)} mesure{'s' if len(ids) > 1 else ''} du référentiel Climat-Air-Énergie ({listed}). "
-        "Pour charger le référentiel complet, lancez dans le dossier du projet :",
+        "Pour charger le référentiel complet, lancez dans le dossier du projet :\n\n"
+        f"```bash\n{_ui.IMPORT_REFERENTIEL_COMMAND}\n```",
         icon=":material/info:",
     )
-    st.code(_ui.IMPORT_REFERENTIEL_COMMAND, language="bash")
 
 
 def node_label(action_id: str) -> str:
@@ -72,7 +73,7 @@ if wanted and wanted != st.session_state.get("ref_lien_applique"):
         st.warning(f"La mesure « {_ui.plain(wanted)} » n'existe pas dans le référentiel chargé.")
 
 st.subheader("Choisir une mesure", anchor=False)
-axe_column, search_column, mesure_column = st.columns([1, 1, 2])
+axe_column, search_column, mesure_column = st.columns([3, 2, 5])
 axe_ids = nodes.loc[nodes["niveau"] == "axe", "action_id"].tolist()
 axe = axe_column.selectbox(
     "Axe", ["tous"] + axe_ids, key="ref_axe",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import time
 from pathlib import Path
 
 import openpyxl
@@ -457,7 +456,8 @@ def test_scoring_example_01_with_the_seed_ids():
 # ------------------------------------------------------------------------------ size
 
 
-def test_100000_rows_read_and_validated_quickly():
+def test_100000_rows_read_and_validated_whole():
+    # Speed is measured by benchmarks/bench_import.py (docs/benchmarks.md), not asserted here.
     ids = [i for i, n in seed_levels().items() if n in ("sous-action", "tache")]  # 46 evaluable nodes
     lines = ["action_id;statut;fait;programme;pas_fait;date;collectivite"]
     n = 100_000
@@ -467,9 +467,6 @@ def test_100000_rows_read_and_validated_quickly():
         lines.append(f"{ids[k % len(ids)]};{'détaillé;20,5;79,5;0' if detail else 'fait;;;'};"
                      f"{date:%d/%m/%Y};C{k // (len(ids) * 1000)}")
     data = ("\n".join(lines) + "\n").encode("cp1252")
-    start = time.perf_counter()
     result = read(data)
-    elapsed = time.perf_counter() - start
     assert len(result.rows) == n
     assert (result.rows["statut"] == "detaille").sum() == len(range(0, n, 7))
-    assert elapsed < 4.0, f"{elapsed:.2f} s"  # about 1 s here; see benchmarks/bench_import.py

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -131,14 +130,6 @@ def test_full_referential_questions(cae):
     # every question a rule asks about is loaded
     asked = set(cae.rules["expression"].str.findall(r"reponse\s*\(\s*(\w+)").explode().dropna())
     assert asked <= set(questions["question_id"])
-
-
-@official
-@pytest.mark.referentiel_officiel
-def test_full_referential_is_fast():
-    start = time.perf_counter()
-    read_referentiel(SHARED / "cae")
-    assert time.perf_counter() - start < 2.0
 
 
 # --- invented referential `velo` (tests/fixtures) ---------------------------------------------

@@ -3,7 +3,6 @@ the invented `velo-structure.csv` against its markdown twin, and malformed files
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -103,10 +102,8 @@ def test_official_csv_equals_markdown(csv_ref, md_ref):
 
 @official
 @pytest.mark.referentiel_officiel
-def test_official_csv_with_questions_and_speed():
-    start = time.perf_counter()
+def test_official_csv_with_questions():
     ref = read_referentiel(SHARED / "cae-structure.csv", questions=SHARED / "questions")
-    assert time.perf_counter() - start < 2.0
     assert len(ref.questions) == 49
 
 

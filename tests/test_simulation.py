@@ -18,7 +18,6 @@ Stars: 35 % of 40 = 14 points fait for the second star.
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -280,14 +279,11 @@ def full():
     return ref, profile, demo.demo_statuses(ref)
 
 
-def test_full_referential_plans_are_verified_and_fast(full):
+def test_full_referential_plans_are_verified(full):
     ref, profile, by_date = full
     simulation.smallest_completion_set(ref, profile, next(iter(by_date.values())))  # warm caches
     for when, rows in by_date.items():
-        start = time.perf_counter()
-        plan = simulation.smallest_completion_set(ref, profile, rows)
-        elapsed = time.perf_counter() - start
-        assert elapsed < 5.0, f"{when}: {elapsed:.2f} s"  # sanity bound only (≈ 0.2 s measured)
+        plan = simulation.smallest_completion_set(ref, profile, rows)  # speed: benchmarks/bench_simulation.py
         if plan.etoile_visee is None:
             continue
         # the answer is checked with the engine: completing the set gives the star (or not)

@@ -195,3 +195,29 @@ def full_dashboard_page(chromium_browser, full_dashboard_server):
     """A fresh tab on the server with the official referential."""
     with open_tab(chromium_browser, full_dashboard_server) as tab:
         yield tab
+
+
+@pytest.fixture
+def fresh_dashboard_page(chromium_browser, browser_db, tmp_path):
+    """A tab on a server started for this test alone: the tab is its very first visitor."""
+    with start_dashboard(browser_db, tmp_path) as server, open_tab(chromium_browser, server) as tab:
+        yield tab
+
+
+@pytest.fixture(scope="module")
+def private_dashboard_server(_seeded_template, tmp_path_factory):
+    """A server over a private copy of the seeded database, for a test module that writes to it
+    (imports): the shared servers' databases stay as the other tests expect them."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} absent : installez le paquet Debian « chromium » (make browser-deps)")
+    folder = tmp_path_factory.mktemp("browser-private-db")
+    shutil.copytree(_seeded_template.parent, folder, dirs_exist_ok=True)
+    with start_dashboard(folder / _seeded_template.name, tmp_path_factory.mktemp("streamlit-private-logs")) as server:
+        yield server
+
+
+@pytest.fixture
+def private_dashboard_page(chromium_browser, private_dashboard_server):
+    """A fresh tab on the module's private server."""
+    with open_tab(chromium_browser, private_dashboard_server) as tab:
+        yield tab

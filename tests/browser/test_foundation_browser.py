@@ -6,17 +6,14 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def test_accueil(dashboard_page):
-    dashboard_page.open("", "Tableau de bord PCAET")
-    dashboard_page.wait_for_text("Parcourir le référentiel")
-    dashboard_page.screenshot("accueil")
-    text = dashboard_page.main_text()
-    assert "Fiches-actions" in text
-    assert "Ouvrir la boîte à outils" in text
-    # the navigation shows the three sections in French
+def test_navigation(dashboard_page):
+    dashboard_page.open("boite_outils", "Boîte à outils coopération")
     sidebar = dashboard_page.page.locator('[data-testid="stSidebar"]').inner_text()
     for label in ("Suivi du label", "Référentiel", "Plan d'actions", "Fiches-actions", "Boîte à outils coopération"):
         assert label in sidebar
+    dashboard_page.page.locator('[data-testid="stSidebar"]').get_by_text("Fiches-actions").click()
+    dashboard_page.wait_for_text("Indicateurs de suivi (3)")
+    assert dashboard_page.page.url.endswith("/fiches_actions?fiche=capso-animation-instance-territoriale-climat-energie")
 
 
 def test_referentiel(dashboard_page):
@@ -94,7 +91,7 @@ def test_referentiel_officiel_liens_ademe(full_dashboard_page):
     tab.open("referentiel", "Définir la vision, les objectifs et la stratégie", query="mesure=1.1.1")
     tab.page.get_by_role("tab", name="Ressources").click()
     tab.wait_for_text("Les guides pour les PCAET et réglementation")
-    tab.screenshot("referentiel-officiel-1.1.1", full=False)
+    tab.screenshot("referentiel-officiel-1.1.1")
     link = tab.page.locator('a[href="https://www.drieat.ile-de-france.developpement-durable.gouv.fr/'
                             'les-guides-pour-les-pcaet-et-reglementation-a3431.html"]')
     assert link.count() == 1
@@ -114,3 +111,17 @@ def test_referentiel_officiel_recherche(full_dashboard_page):
     # the mesure whose title holds both words is chosen first
     assert "2.3.1" in tab.page.locator("h2").first.inner_text()
     assert "mesures sur 61" in tab.main_text()
+
+
+def test_premiere_visite_par_un_lien_direct(fresh_dashboard_page):
+    """A server's very first visitor arriving on /fiches_actions (a bookmark, a tab reopened
+    after a restart) gets the dashboard's navigation and wide layout, not the bare page."""
+    tab = fresh_dashboard_page
+    tab.open("fiches_actions", "Animation d'une instance territoriale")
+    tab.wait_for_text("Plan d'actions")
+    sidebar = tab.page.locator('[data-testid="stSidebar"]').inner_text()
+    assert "Boîte à outils coopération" in sidebar
+    assert "_ui" not in sidebar and "dashboard" not in sidebar
+    # layout="wide": the card spans most of the 1920 px window
+    width = tab.page.locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"]
+    assert width > 1200

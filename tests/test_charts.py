@@ -1,0 +1,147 @@
+"""The plotly figure builders of pages/_charts.py, on hand-made frames: traces, values, French
+texts and hovers, the palette's colours. No Streamlit app runs."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+if str(PROJECT_ROOT) not in sys.path:  # `pages` is a folder of the project, not an installed package
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+from pages import _charts  # noqa: E402
+
+BLUE, ORANGE, VERMILLION, GREY, GREEN = "#0072B2", "#E69F00", "#D55E00", "#BBBBBB", "#009E73"
+NNBSP, NBSP = "\u202f", "\u00a0"
+
+
+def two_mesures() -> pd.DataFrame:
+    """A: 200 points of potential = 25 fait + 50 programmé + 100 pas fait + 25 non renseigné;
+    B: 100 points, all fait."""
+    return pd.DataFrame({
+        "label": ["A", "B"], "nom": ["Mesure A", "Mesure B"],
+        "point_potentiel": [200.0, 100.0], "point_fait": [25.0, 100.0], "point_programme": [50.0, 0.0],
+        "point_pas_fait": [100.0, 0.0], "point_non_renseigne": [25.0, 0.0],
+        "part_fait": [0.125, 1.0], "part_programme": [0.25, 0.0], "part_pas_fait": [0.5, 0.0],
+        "part_non_renseigne": [0.125, 0.0],
+    })
+
+
+def test_status_bars_stack_the_four_shares_in_the_palette():
+    fig = _charts.status_bars(two_mesures(), hover_column="nom")
+    assert [t.name for t in fig.data] == ["Fait", "Programmé", "Pas fait", "Non renseigné"]
+    assert [t.marker.color for t in fig.data] == [BLUE, ORANGE, VERMILLION, GREY]
+    assert fig.layout.barmode == "stack"
+    fait, programme, pas_fait, non_renseigne = fig.data
+    assert list(fait.x) == [12.5, 100.0] and list(fait.y) == ["A", "B"]
+    assert list(programme.x) == [25.0, 0.0] and list(pas_fait.x) == [50.0, 0.0]
+    assert list(non_renseigne.x) == [12.5, 0.0]
+    # texts inside the segments: one decimal only when there is one, nothing on an empty one
+    assert list(fait.text) == [f"12,5{NBSP}%", f"100{NBSP}%"]
+    assert list(pas_fait.text) == [f"50{NBSP}%", ""]
+    assert fait.hovertext[0] == f"<b>Mesure A</b><br>Fait : 12,5{NBSP}% (25 points sur 200)"
+    assert programme.hovertext[0] == f"<b>Mesure A</b><br>Programmé : 25,0{NBSP}% (50 points sur 200)"
+    assert fig.layout.xaxis.range == (0, 100)
+    assert fig.layout.yaxis.autorange == "reversed"  # first row on top
+    assert fig.layout.separators == "," + NNBSP
+
+
+def test_status_bars_grow_with_the_rows_and_can_hide_their_labels():
+    one = _charts.status_bars(two_mesures().iloc[[0]], show_labels=False)
+    two = _charts.status_bars(two_mesures())
+    assert one.layout.yaxis.showticklabels is False
+    assert two.layout.height > one.layout.height
+
+
+def test_share_bars_write_the_share_at_the_end_of_each_bar():
+    frame = pd.DataFrame({"label": ["1. Planification", "2. Patrimoine"], "part_fait": [0.503, 0.0],
+                          "point_fait": [49.01, 0.0], "point_potentiel": [97.5, 64.0]})
+    fig = _charts.share_bars(frame)
+    assert len(fig.data) == 1
+    bar = fig.data[0]
+    assert list(bar.x) == pytest.approx([50.3, 0.0])
+    assert list(bar.text) == [f"50,3{NBSP}%", f"0,0{NBSP}%"]
+    assert bar.marker.color == BLUE
+    assert bar.hovertext[0] == f"<b>1. Planification</b><br>Fait : 50,3{NBSP}% (49 points sur 97,5)"
+    assert list(fig.layout.xaxis.ticktext) == [f"{v}{NBSP}%" for v in (0, 20, 40, 60, 80, 100)]
+
+
+def test_radar_draws_one_closed_line_per_date_with_its_own_colour_and_dash():
+    frame = pd.DataFrame({
+        "serie": ["17/11/2026"] * 3 + ["10/11/2026"] * 3,
+        "categorie": ["Bases", "Mise en œuvre", "Effets"] * 2,
+        "part_fait": [0.125, 0.5, 0.0, 0.1, 0.4, 0.0],
+    })
+    fig = _charts.radar(frame, "categorie", "serie")
+    assert [t.name for t in fig.data] == ["17/11/2026", "10/11/2026"]
+    latest, before = fig.data
+    assert list(latest.r) == [12.5, 50.0, 0.0, 12.5]  # closed: back to the first point
+    assert list(latest.theta) == ["Bases", "Mise en œuvre", "Effets", "Bases"]
+    assert list(before.r) == pytest.approx([10.0, 40.0, 0.0, 10.0])
+    assert latest.line.color != before.line.color and latest.line.dash != before.line.dash
+    assert latest.hovertext[0] == f"<b>17/11/2026</b><br>Bases : 12,5{NBSP}%"
+    assert before.hovertext[1] == f"<b>10/11/2026</b><br>Mise en œuvre : 40,0{NBSP}%"
+    assert fig.layout.polar.radialaxis.range == (0, 100)
+    assert list(fig.layout.polar.radialaxis.ticktext) == [f"{v}{NBSP}%" for v in (25, 50, 75, 100)]
+
+
+def test_radar_hover_can_name_what_the_axis_abbreviates():
+    frame = pd.DataFrame({"serie": ["d"] * 2, "theta": ["6.1.1", "6.1.2"], "part_fait": [0.45, 0.6],
+                          "survol": ["6.1.1 Développer une stratégie", "6.1.2 Renforcer la coopération"]})
+    fig = _charts.radar(frame, "theta", "serie", hover_column="survol")
+    assert fig.data[0].hovertext[1] == f"<b>d</b><br>6.1.2 Renforcer la coopération : 60,0{NBSP}%"
+
+
+def test_history_lines_one_per_series_over_the_dates():
+    frame = pd.DataFrame({
+        "date": [date(2026, 6, 15), date(2026, 1, 15), date(2026, 1, 15), date(2026, 6, 15)],
+        "part_fait": [140 / 300, 105 / 300, 0.2, 0.45],
+        "serie": ["Score global", "Score global", "6.1.1", "6.1.1"],
+    })
+    fig = _charts.history_lines(frame, "serie")
+    assert [t.name for t in fig.data] == ["Score global", "6.1.1"]
+    global_line, mesure = fig.data
+    assert [pd.Timestamp(x).date() for x in global_line.x] == [date(2026, 1, 15), date(2026, 6, 15)]
+    assert list(global_line.y) == pytest.approx([35.0, 46.6667], abs=1e-3)
+    assert global_line.hovertext[1] == f"<b>15/06/2026</b> — Score global : 46,7{NBSP}%"
+    assert global_line.line.width > mesure.line.width  # the global score stands out
+    assert global_line.line.dash != mesure.line.dash
+    assert fig.layout.xaxis.tickformat == "%d/%m/%Y"
+
+
+def test_points_delta_bars_diverge_green_blue_and_vermillion():
+    frame = pd.DataFrame({"label": ["6.1.1", "6.5.1"], "delta_point_fait": [25.0, -1.0]})
+    fig = _charts.points_delta_bars(frame)
+    bar = fig.data[0]
+    assert list(bar.x) == [25.0, -1.0]
+    assert list(bar.marker.color) == [GREEN, VERMILLION]
+    assert list(bar.text) == ["+25", "−1"]
+    assert bar.hovertext[0] == "<b>6.1.1</b><br>Gagné : +25 points faits"
+    assert bar.hovertext[1] == "<b>6.5.1</b><br>Perdu : −1 point fait"
+    low, high = fig.layout.xaxis.range
+    assert low < -1 and high > 25  # both bars and their texts fit
+
+
+def test_points_delta_bars_only_gains_keep_zero_on_the_left():
+    fig = _charts.points_delta_bars(pd.DataFrame({"label": ["a"], "delta_point_fait": [4.0]}))
+    low, high = fig.layout.xaxis.range
+    assert -1 < low < 0 and high > 4
+
+
+def test_chart_config_saves_a_png_under_a_french_name_without_the_plotly_logo():
+    config = _charts.chart_config("score-par-axe-2026-11-17")
+    assert config["displaylogo"] is False
+    assert config["toImageButtonOptions"]["format"] == "png"
+    assert config["toImageButtonOptions"]["filename"] == "score-par-axe-2026-11-17"
+
+
+def test_share_text_and_shorten():
+    assert _charts.share_text(0.6) == f"60{NBSP}%"
+    assert _charts.share_text(0.625) == f"62,5{NBSP}%"
+    assert _charts.shorten("Développer une stratégie partenariale", 12) == "Développer…"
+    assert _charts.shorten("court", 12) == "court"
