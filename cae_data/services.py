@@ -820,3 +820,45 @@ def committee_report(db_path: Path, fmt: str, comite_date: date | None = None, c
         return build_report(fmt, history, committee_diff(history))
     except ReportError as exc:
         raise Refused(str(exc)) from None
+
+
+# --- fiches (pages)
+# A fiche-action brought as YAML (docs/fiche-action-yaml.md) from the « Nouvelle fiche-action » page.
+
+def save_fiche_yaml(db_path: Path, data: bytes, filename: str, user: str | None = None,
+                    referentiel: str = "cae"):
+    """Validate a fiche YAML (all problems at once), check that every measure it serves exists in
+    the loaded referential, archive the raw file, then store the fiche in one transaction.
+    Returns the stored `fiches.model.FicheAction`. A fiche with the same id is replaced (its
+    indicators' values are kept)."""
+    from .errors import Problem
+    from .fiches.yaml_format import read_fiche_yaml
+
+    _check_size(data, filename)
+    fiche = read_fiche_yaml(data, filename)
+    if fiche.mesures:
+        ref = load_referentiel(db_path, referentiel)
+        known = set() if ref is None else set(ref.nodes["action_id"].astype(str))
+        unknown = [m for m in fiche.mesures if m not in known]
+        if unknown:
+            from .tabular import decode_bytes
+
+            text = decode_bytes(data, filename)
+            problems = []
+            for action_id in unknown:
+                line = next((n for n, content in enumerate(text.splitlines(), start=1)
+                             if action_id in content), None)
+                problems.append(Problem(filename, line, None,
+                                        f"mesure « {action_id} » absente du référentiel chargé"))
+            raise InvalidInput(problems)
+    digest = sha256_of(data)
+    archived = archive_upload(db_path, data, filename)
+    with db.writing(db_path) as con:
+        con.execute(
+            "INSERT INTO uploads (kind, filename, sha256, stored_path, size_bytes, rows, uploaded_at, uploaded_by, summary) "
+            "VALUES ('fiche', ?, ?, ?, ?, ?, ?, ?, ?)",
+            [filename, digest, str(archived.stored_path.relative_to(db_path.parent)), archived.size_bytes,
+             1, datetime.now(), user, f"Fiche-action « {fiche.titre} »"],
+        )
+        store.save_fiche(con, fiche, referentiel)
+    return fiche

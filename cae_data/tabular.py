@@ -236,5 +236,22 @@ def _deduplicate(keys: list[str]) -> list[str]:
     return result
 
 
+def find_header_row(sheet: Sheet, *required: set[str] | list[str] | tuple[str, ...], search_rows: int = 20) -> int | None:
+    """The first row naming one header of each `required` group (normalized names; title rows
+    above it are allowed), else the first non-empty row; None for an empty sheet."""
+    first_filled = None
+    for index, row in enumerate(sheet.rows[:search_rows]):
+        if not any(cell != "" for cell in row):
+            continue
+        if first_filled is None:
+            first_filled = index
+        keys = {normalize_header(c) for c in row}
+        if all(keys & set(group) for group in required):
+            return index
+    if first_filled is None:
+        first_filled = next((i for i, row in enumerate(sheet.rows) if any(c != "" for c in row)), None)
+    return first_filled
+
+
 def read_table(data: bytes, filename: str, sheet_name: str | None = None) -> Table:
     return table_from_sheet(read_sheet(data, filename, sheet_name))

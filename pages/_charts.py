@@ -86,7 +86,8 @@ MIN_SHARE_FOR_TEXT = 0.06
 
 
 def status_bars(frame: pd.DataFrame, label_column: str = "label", hover_column: str | None = None,
-                title: str | None = None, bar_height: int = 46, show_labels: bool = True) -> go.Figure:
+                title: str | None = None, bar_height: int = 46, show_labels: bool = True,
+                text_size: int = 17) -> go.Figure:
     """One horizontal bar per row, stacked fait / programmé / pas fait / non renseigné as % of
     the row's potential (columns part_* and point_*, as analyses.scores_by_level gives). Rows
     are drawn top to bottom in the frame's order. Hover: « Fait : 12,5 % (25 points sur 200) »."""
@@ -103,7 +104,7 @@ def status_bars(frame: pd.DataFrame, label_column: str = "label", hover_column: 
             y=labels, x=shares * 100, name=label, orientation="h", marker=dict(color=colour, line=dict(width=0)),
             text=[share_text(s) if s >= MIN_SHARE_FOR_TEXT else "" for s in shares],
             textposition="inside", insidetextanchor="middle", textangle=0,
-            textfont=dict(color=SEGMENT_TEXT[colour], size=17),
+            textfont=dict(color=SEGMENT_TEXT[colour], size=text_size),
             hovertext=hover, hovertemplate="%{hovertext}<extra></extra>", cliponaxis=False,
         ))
     # A segment too narrow for its text at 14 px shows none (the hover still tells).
@@ -234,3 +235,57 @@ def points_delta_bars(frame: pd.DataFrame, label_column: str = "label", value_co
 def _transparent(colour: str, alpha: float) -> str:
     red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
     return f"rgba({red}, {green}, {blue}, {alpha})"
+
+
+# --- indicators
+# The chart of one indicator of a fiche-action: measured values, yearly targets, the trajectory
+# towards the next target and the straight-line projection (cae_data.fiches.indicateurs).
+
+COULEUR_CIBLE = "#009E73"  # bluish green: the targets
+COULEUR_TRAJECTOIRE = "#E69F00"  # orange, dashed
+COULEUR_PROJECTION = "#555555"  # dark grey, dotted
+
+
+def _valeur_hover(unite: str) -> str:
+    return "" if not unite or unite == "nombre" else f" {unite}"
+
+
+def indicator_chart(values: pd.DataFrame, targets: pd.DataFrame, trajectory: pd.DataFrame,
+                    projection: pd.DataFrame, nom: str, unite: str = "", height: int = 420) -> go.Figure:
+    """Values (`date`, `valeur`) as a line with markers, targets (`annee`, `valeur`) as diamonds
+    on 31 December of their year, the trajectory and the projection (`date`, `valeur`) dashed."""
+    fig = go.Figure()
+    suffix = _valeur_hover(unite)
+    dates = pd.to_datetime(values["date"]) if len(values) else pd.Series(dtype="datetime64[ns]")
+    fig.add_trace(go.Scatter(
+        x=dates, y=values["valeur"].astype(float), mode="lines+markers", name="Valeurs mesurées",
+        line=dict(color=COULEUR_FAIT, width=3), marker=dict(size=6),
+        text=[date_fr(d) for d in dates],
+        hovertemplate="%{text} : <b>%{y:,.4~g}" + suffix + "</b><extra></extra>",
+    ))
+    if len(targets):
+        target_dates = pd.to_datetime(targets["annee"].astype(int).astype(str) + "-12-31")
+        fig.add_trace(go.Scatter(
+            x=target_dates, y=targets["valeur"].astype(float), mode="markers+text", name="Cibles",
+            marker=dict(color=COULEUR_CIBLE, size=16, symbol="diamond", line=dict(color="#1A1A1A", width=1)),
+            text=[f"Cible {int(a)}" for a in targets["annee"]], textposition="top center",
+            textfont=dict(color=COULEUR_CIBLE, size=16),
+            hovertemplate="%{text} : <b>%{y:,.4~g}" + suffix + "</b><extra></extra>",
+        ))
+    if len(trajectory):
+        fig.add_trace(go.Scatter(
+            x=pd.to_datetime(trajectory["date"]), y=trajectory["valeur"].astype(float), mode="lines",
+            name="Trajectoire vers la cible", line=dict(color=COULEUR_TRAJECTOIRE, width=3, dash="dash"),
+            hovertemplate="Trajectoire : %{y:,.4~g}" + suffix + "<extra></extra>",
+        ))
+    if len(projection):
+        fig.add_trace(go.Scatter(
+            x=pd.to_datetime(projection["date"]), y=projection["valeur"].astype(float), mode="lines",
+            name="Projection de la tendance", line=dict(color=COULEUR_PROJECTION, width=2, dash="dot"),
+            hovertemplate="Projection : %{y:,.4~g}" + suffix + "<extra></extra>",
+        ))
+    base_layout(fig, height, shorten(nom, 70))
+    fig.update_xaxes(showgrid=True, gridcolor=GRID, tickformat="%Y", dtick="M12", title_text="")
+    fig.update_yaxes(showgrid=True, gridcolor=GRID, rangemode="tozero",
+                     title_text="" if not unite or unite == "nombre" else unite)
+    return fig

@@ -942,3 +942,188 @@ def _template(path: str, version: tuple, nom: str, kind: str) -> bytes:
 def evaluation_template(kind: str, nom: str = "cae") -> bytes:
     """The blank evaluation file of the loaded referential: kind « csv » or « xlsx »."""
     return _template(str(db_path()), _version(), nom, kind)
+
+
+# --- indicators
+# Reads and small pure helpers of « Fiches-actions » (list, indicator charts, value entry and
+# import) and « Nouvelle fiche-action » (pages/fiche_nouvelle.py).
+
+PAGE_FICHE_NOUVELLE = "pages/fiche_nouvelle.py"
+FLAG_STALE = "Pas de valeur depuis plus de 90 jours"
+FLAG_BEHIND = "En retard sur la trajectoire"
+STATUT_LABELS = {"atteinte": "Cible atteinte", "en bonne voie": "En bonne voie", "en retard": "En retard",
+                 "pas de cible": "Pas de cible", "données insuffisantes": "Données insuffisantes"}
+STATUT_INDICATEUR_BADGES = {"atteinte": "green", "en bonne voie": "blue", "en retard": "red",
+                            "pas de cible": "gray", "données insuffisantes": "gray"}
+PLAN_DEBUT, PLAN_FIN = 2020, 2026  # the PCAET's years when a sous-action has no calendar
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _indicator_overview(path: str, version: tuple, today, committee_date) -> pd.DataFrame:
+    return services.indicator_overview(Path(path), today, committee_date)
+
+
+def indicator_overview(today=None, committee_date=None) -> pd.DataFrame:
+    """Every indicator with its status (services.indicator_overview columns)."""
+    from datetime import date
+
+    return guarded(_indicator_overview, str(db_path()), _version(), today or date.today(), committee_date)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _indicator_values(path: str, version: tuple, indicateur_id: str) -> pd.DataFrame:
+    return services.indicator_values(Path(path), indicateur_id)
+
+
+def indicator_values(indicateur_id: str) -> pd.DataFrame:
+    return guarded(_indicator_values, str(db_path()), _version(), indicateur_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _indicator_targets(path: str, version: tuple, indicateur_id: str) -> pd.DataFrame:
+    return services.indicator_targets(Path(path), indicateur_id)
+
+
+def indicator_targets(indicateur_id: str) -> pd.DataFrame:
+    return guarded(_indicator_targets, str(db_path()), _version(), indicateur_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _comite_dates(path: str, version: tuple) -> list:
+    return [c.date for c in services.list_comites(Path(path))]
+
+
+def last_comite_before(today) -> "date | None":
+    """The latest committee held before `today` (the « previous committee »), or None."""
+    dates = [d for d in guarded(_comite_dates, str(db_path()), _version()) if d < today]
+    return max(dates) if dates else None
+
+
+def indicator_flags(row) -> list[str]:
+    """The alerts of one indicator_overview row: stale, behind its trajectory."""
+    flags = []
+    if bool(row["stale"]):
+        flags.append(FLAG_STALE)
+    behind = row["behind_trajectory"]
+    if behind is not None and behind is not pd.NA and bool(behind):
+        flags.append(FLAG_BEHIND)
+    return flags
+
+
+def valeur_text(value: float | None, unite: str = "") -> str:
+    """12 → « 12 », 12.5 → « 12,5 », with the unit unless it is « nombre »."""
+    if value is None or pd.isna(value):
+        return "—"
+    text = nombre(value, 0 if float(value).is_integer() else 1)
+    return text if not unite or unite == "nombre" else f"{text} {unite}"
+
+
+def projection_sentence(row) -> str:
+    """Whether the target will be met, in one French sentence, from an indicator_overview row."""
+    unite = row["unite"]
+    if row["status"] == "pas de cible":
+        return "Aucune cible chiffrée : pas de projection possible."
+    target = valeur_text(row["target"], unite)
+    year = int(row["target_year"])
+    if row["status"] == "atteinte":
+        return f"La cible {year} ({target}) est déjà atteinte : dernière valeur {valeur_text(row['last_value'], unite)}."
+    if row["status"] == "données insuffisantes":
+        return f"Pas assez de valeurs pour projeter la tendance vers la cible {year} ({target})."
+    if pd.isna(row["projected_value"]):
+        return f"L'échéance {year} est passée sans que la cible ({target}) soit atteinte."
+    projected = valeur_text(row["projected_value"], unite)
+    if row["status"] == "en bonne voie":
+        return (f"Au rythme actuel, la cible {year} sera atteinte : valeur projetée {projected} "
+                f"au 31/12/{year} pour une cible de {target}.")
+    return (f"Au rythme actuel, la cible {year} ne sera pas atteinte : valeur projetée {projected} "
+            f"au 31/12/{year} pour une cible de {target}.")
+
+
+def elapsed_share(debut: int | None, fin: int | None, today) -> float:
+    """Share of the years debut–fin (1 January to 31 December) elapsed on `today`, 0 to 1;
+    without a calendar, the PCAET's years."""
+    from datetime import date
+
+    start = date(debut or PLAN_DEBUT, 1, 1)
+    end = date(fin or debut or PLAN_FIN, 12, 31)
+    if today <= start:
+        return 0.0
+    if today >= end:
+        return 1.0
+    return (today - start).days / (end - start).days
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _check_indicator_file(path: str, version: tuple, digest: str, filename: str, data: bytes, today):
+    try:
+        return services.read_indicator_file(Path(path), data, filename, today), []
+    except InvalidInput as exc:
+        return None, exc.problems
+
+
+def check_indicator_file(data: bytes, filename: str, today=None):
+    """(rows, problems) of an indicator values file, validated without writing."""
+    from datetime import date
+
+    from cae_data.archive import sha256_of
+
+    return _check_indicator_file(str(db_path()), _version(), sha256_of(data), filename, data,
+                                 today or date.today())
+
+
+def check_fiche_yaml(data: bytes, filename: str):
+    """(fiche, problems) of a fiche YAML, validated without writing."""
+    from cae_data.fiches.yaml_format import read_fiche_yaml
+
+    try:
+        return read_fiche_yaml(data, filename), []
+    except InvalidInput as exc:
+        return None, exc.problems
+
+
+def fiche_yaml(fiche) -> str:
+    from cae_data.fiches.yaml_format import fiche_to_yaml
+
+    return fiche_to_yaml(fiche)
+
+
+def form_yaml(titre: str, collectivite: str, enjeux: str, objectifs: str, sous_actions: list[dict],
+              indicateurs: list[dict], mesures: list[str]) -> str:
+    """The YAML of a fiche typed in the form (docs/fiche-action-yaml.md), to be validated by the
+    same reader as an uploaded file. sous_actions: descriptif, etat, debut, fin; indicateurs:
+    nom, unite, sens, annee, cible (empty fields left out)."""
+    import yaml
+
+    fiche: dict = {"titre": titre.strip()}
+    for key, text in (("collectivite", collectivite), ("enjeux", enjeux), ("objectifs", objectifs)):
+        if text and text.strip():
+            fiche[key] = text.strip()
+    rows = []
+    for sa in sous_actions:
+        if not str(sa.get("descriptif") or "").strip():
+            continue
+        row = {"descriptif": str(sa["descriptif"]).strip()}
+        if sa.get("etat"):
+            row["etat"] = sa["etat"]
+        if sa.get("debut") or sa.get("fin"):
+            row["calendrier"] = {"debut": int(sa.get("debut") or sa.get("fin")),
+                                 "fin": int(sa.get("fin") or sa.get("debut"))}
+        rows.append(row)
+    if rows:
+        fiche["sous_actions"] = rows
+    items = []
+    for ind in indicateurs:
+        if not str(ind.get("nom") or "").strip():
+            continue
+        item = {"nom": str(ind["nom"]).strip(), "sens": ind.get("sens") or "hausse"}
+        if str(ind.get("unite") or "").strip():
+            item["unite"] = str(ind["unite"]).strip()
+        if ind.get("annee") and ind.get("cible") not in (None, ""):
+            item["cibles"] = {int(ind["annee"]): str(ind["cible"]).strip()}
+        items.append(item)
+    if items:
+        fiche["indicateurs"] = items
+    if mesures:
+        fiche["mesures"] = list(mesures)
+    return ("# Fiche-action de PCAET — format décrit dans docs/fiche-action-yaml.md\n"
+            + yaml.safe_dump(fiche, allow_unicode=True, sort_keys=False))

@@ -98,9 +98,9 @@ else:
     st.dataframe(shown, hide_index=True, row_height=44, height=min(44 * (len(shown) + 1) + 3, 44 * 16),
                  column_config={
                      "Action": st.column_config.TextColumn(width=110, pinned=True),
-                     "Intitulé": st.column_config.TextColumn(width=400),
-                     "Niveau": st.column_config.TextColumn(width=120),
-                     "Avant": st.column_config.TextColumn(width=330),
-                     "Après": st.column_config.TextColumn(width=330),
+                     "Intitulé": st.column_config.TextColumn(width=330),
+                     "Niveau": st.column_config.TextColumn(width=115),
+                     "Avant": st.column_config.TextColumn(width=380),
+                     "Après": st.column_config.TextColumn(width=380),
                      "Commentaire": st.column_config.TextColumn(width="medium"),
                  })

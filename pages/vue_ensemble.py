@@ -59,15 +59,20 @@ with stars_column, st.container(border=True, height="stretch"):
             missing = _ui.star_criteria(collectivite, when, ref.nom)
             missing = missing[(missing["etoile"] == prochaine) & ~missing["satisfait"] & (missing["action_id"] != "")]
             rang = "1ʳᵉ" if prochaine == 1 else f"{prochaine}ᵉ"
-            lines = [f"**Prochaine étoile ({rang})** : score réalisé d'au moins "
-                     f"{_ui.pourcentage(SEUILS[prochaine], 0)}"]
-            if row["points_manquants"] > 0:
-                lines.append(f"encore **{_ui.points_label(row['points_manquants'])}** à faire")
-            else:
-                lines.append("seuil de points atteint")
-            st.markdown(" — ".join(lines))
-            for critere in missing["critere"]:
-                st.markdown(f"- :material/priority_high: {_ui.plain(critere)}")
+            parts = []
+            if SEUILS[prochaine] > 0:  # the 1st star has no threshold: only mandatory actions
+                parts.append(f"score réalisé d'au moins {_ui.pourcentage(SEUILS[prochaine], 0)}, "
+                             + (f"encore **{_ui.points_label(row['points_manquants'])}** à faire"
+                                if row["points_manquants"] > 0 else "seuil atteint"))
+            if len(missing):
+                count = len(missing)
+                parts.append(f"**{count} action{'s' if count > 1 else ''} obligatoire{'s' if count > 1 else ''}** "
+                             "à réaliser")
+            st.markdown(f"**Prochaine étoile ({rang})** : " + " ; ".join(parts))
+            if len(missing):
+                with st.expander("Actions obligatoires manquantes", icon=":material/priority_high:"):
+                    st.markdown("\n".join(f"- {_ui.plain(critere)}" for critere in missing["critere"]))
+            st.page_link(_ui.PAGE_PROCHAINE_ETOILE, label="Simuler la prochaine étoile", icon=":material/star:")
     else:
         st.markdown("**Étoiles du label**")
         if seeds_only:
@@ -89,7 +94,7 @@ with prog_column, st.container(border=True, height="stretch"):
 # --- how the points split ------------------------------------------------------------------
 st.subheader("Répartition des points", anchor=False)
 split = own.loc[[when]].assign(label=collectivite)
-figure = _charts.status_bars(split, bar_height=70, show_labels=False)
+figure = _charts.status_bars(split, bar_height=76, show_labels=False, text_size=22)
 st.plotly_chart(figure, theme=None, config=_charts.chart_config(f"repartition-des-points-{when.isoformat()}"),
                 key="vue_repartition")
 

@@ -353,7 +353,10 @@ def test_overview_with_the_full_referential_shows_stars(full_referentiel_db, mon
     text = markdowns(at)
     assert "**Étoiles du label : 0 sur 5**" in text
     assert f"# :orange[]:gray[{'☆' * 5}]" in text
-    assert f"**Prochaine étoile (1ʳᵉ)** : score réalisé d'au moins 0{NBSP}% — seuil de points atteint" in text
-    assert "- :material/priority_high: Élu·e référent·e climat-air-énergie désigné·e (5.1.2.1.1) : fait" in text
+    # the 1st star: no threshold (0 %), its 6 mandatory actions (scoring.md §5) lack a status
+    assert "**Prochaine étoile (1ʳᵉ)** : **6 actions obligatoires** à réaliser" in text
+    assert "- Élu·e référent·e climat-air-énergie désigné·e (5.1.2.1.1) : fait" in text
+    assert "Actions obligatoires manquantes" in [e.label for e in at.expander]
+    assert "Simuler la prochaine étoile" in [link.label for link in at.get("page_link")]
     assert "Score par axe" in [s.value for s in at.subheader]
     assert not any("documents de départ" in i.value for i in at.info)

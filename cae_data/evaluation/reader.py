@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInput, Problem
-from ..tabular import Sheet, normalize_header, read_sheet, strip_accents, table_from_sheet
+from ..tabular import Sheet, find_header_row, read_sheet, strip_accents, table_from_sheet
 from .statuses import DETAILLE, EXPECTED_TEXT, STATUTS, normalize_statuts
 
 __all__ = [
@@ -230,20 +230,7 @@ def read_evaluation(
 
 
 def _find_header(sheet: Sheet) -> int | None:
-    """The first row naming both required columns (title rows above it are allowed), else the
-    first non-empty row; None for an empty sheet."""
-    first_filled = None
-    for index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
-        if not any(cell != "" for cell in row):
-            continue
-        if first_filled is None:
-            first_filled = index
-        keys = {normalize_header(c) for c in row}
-        if keys & set(COLUMN_ALIASES["action"]) and keys & set(COLUMN_ALIASES["statut"]):
-            return index
-    if first_filled is None:
-        first_filled = next((i for i, row in enumerate(sheet.rows) if any(c != "" for c in row)), None)
-    return first_filled
+    return find_header_row(sheet, COLUMN_ALIASES["action"], COLUMN_ALIASES["statut"], search_rows=HEADER_SEARCH_ROWS)
 
 
 def _parse_evaluation_sheet(sheet: Sheet, max_rows: int) -> ParsedSheet:

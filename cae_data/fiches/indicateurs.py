@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..errors import InvalidInput, Problem
 from ..evaluation.reader import french_date, french_number, parse_date_text, shown
-from ..tabular import Sheet, normalize_header, parse_number, read_sheet, strip_accents, table_from_sheet
+from ..tabular import Sheet, find_header_row, normalize_header, parse_number, read_sheet, strip_accents, table_from_sheet
 
 MAX_ROWS = 50_000
 STALE_DAYS = 90
@@ -184,20 +184,7 @@ def bad_date_message(raw: object) -> str:
 
 
 def _find_header(sheet: Sheet) -> int | None:
-    """The first row naming the indicateur and date columns (title rows above are allowed),
-    else the first non-empty row; None for an empty sheet."""
-    first_filled = None
-    for index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
-        if not any(cell != "" for cell in row):
-            continue
-        if first_filled is None:
-            first_filled = index
-        keys = {normalize_header(c) for c in row}
-        if keys & set(COLUMN_ALIASES["indicateur"]) and keys & set(COLUMN_ALIASES["date"]):
-            return index
-    if first_filled is None:
-        first_filled = next((i for i, row in enumerate(sheet.rows) if any(c != "" for c in row)), None)
-    return first_filled
+    return find_header_row(sheet, COLUMN_ALIASES["indicateur"], COLUMN_ALIASES["date"], search_rows=HEADER_SEARCH_ROWS)
 
 
 def _parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -1,0 +1,176 @@
+"""Server time of every dashboard page, measured with Streamlit's AppTest on a large database.
+
+The database: the official CAE referential (`../shared/referentiels`, read, never copied; the
+script stops with a message when it is absent), the demo collectivity's profile, and 10 years
+of weekly evaluations of the CAPSO (520 dates, statuses made by `cae_data.demo.demo_statuses`
+and written in one transaction, not through 520 file imports).
+
+Each page listed in dashboard.py is run once with every Streamlit cache emptied (« à froid »),
+then rerun 5 times (« à chaud », median). Two interactions are timed too: the simulator after a
+change of status (a new sous-action each time, so never a cache hit), and the import page
+previewing an evaluation file of the whole referential.
+
+    .venv/bin/python benchmarks/bench_pages.py [--reruns 5] [--keep DOSSIER]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
+
+import pandas as pd  # noqa: E402
+
+from cae_data import db, demo, services  # noqa: E402
+
+REFERENTIELS = PROJECT.parent / "shared" / "referentiels"
+TARGET_SECONDS = 0.300
+WEEKS = 520
+
+
+def build_database(folder: Path) -> Path:
+    """The official referential, the CAPSO's profile and 520 weekly evaluations."""
+    path = folder / "pcaet.duckdb"
+    started = time.perf_counter()
+    services.init_database(path, demo=False)
+    services.import_referentiel(path, REFERENTIELS / "cae", personnalisations=REFERENTIELS / "personnalisations",
+                                questions=REFERENTIELS / "questions")
+    services.init_database(path, demo=False)  # the official referential is kept
+    ref = services.load_referentiel(path, "cae")
+    services.set_collectivites(path, [(demo.demo_profile_yaml(ref).encode("utf-8"), "capso.yaml")])
+    first = date.today() - timedelta(weeks=WEEKS - 1)
+    dates = [first + timedelta(weeks=k) for k in range(WEEKS)]
+    by_date = demo.demo_statuses(ref, dates)
+    statuses = pd.concat([frame.assign(date=when) for when, frame in by_date.items()], ignore_index=True)
+    statuses = statuses.assign(collectivite=demo.DEMO_COLLECTIVITE, referentiel="cae")
+    statuses["date"] = pd.to_datetime(statuses["date"]).dt.date
+    evaluations = pd.DataFrame({"collectivite": demo.DEMO_COLLECTIVITE, "date": dates, "referentiel": "cae",
+                                "upload_id": pd.array([None] * WEEKS, dtype="Int64"),
+                                "imported_at": datetime.now()})
+    with db.writing(path) as con:
+        con.register("bench_evaluations", evaluations)
+        con.execute("INSERT INTO evaluations BY NAME SELECT * FROM bench_evaluations")
+        con.unregister("bench_evaluations")
+        con.register("bench_statuses", statuses[["collectivite", "date", "referentiel", "action_id", "statut",
+                                                 "fait", "programme", "pas_fait", "commentaire"]])
+        con.execute("INSERT INTO evaluation_statuses BY NAME SELECT * FROM bench_statuses")
+        con.unregister("bench_statuses")
+    print(f"Base : {WEEKS} évaluations hebdomadaires ({dates[0]:%d/%m/%Y} – {dates[-1]:%d/%m/%Y}), "
+          f"{len(statuses):,} statuts, construite en {time.perf_counter() - started:.1f} s".replace(",", " "))
+    return path
+
+
+def pages_of_dashboard() -> list[str]:
+    return re.findall(r'st\.Page\("(pages/[^"]+\.py)"', (PROJECT / "dashboard.py").read_text(encoding="utf-8"))
+
+
+def clear_caches() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def start(path: Path, page: str):
+    """An AppTest on `page`, its caches cold: the first run of dashboard.py (the home page) is
+    made on a missing database, where every page stops at once."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["PCAET_DB"] = str(path.parent / "absente.duckdb")
+    at = AppTest.from_file(str(PROJECT / "dashboard.py"), default_timeout=600)
+    at.run()
+    os.environ["PCAET_DB"] = str(path)
+    clear_caches()
+    at.switch_page(page)
+    return at
+
+
+def timed_run(at) -> float:
+    started = time.perf_counter()
+    at.run()
+    elapsed = time.perf_counter() - started
+    if at.exception:
+        raise RuntimeError("\n".join(e.value for e in at.exception))
+    return elapsed
+
+
+def measure_page(path: Path, page: str, reruns: int) -> tuple[float, list[float]]:
+    at = start(path, page)
+    cold = timed_run(at)
+    return cold, [timed_run(at) for _ in range(reruns)]
+
+
+def measure_simulator_change(path: Path, reruns: int) -> tuple[float, list[float]]:
+    """The simulator after each change of a programmé sous-action to fait (a new one each time)."""
+    at = start(path, "pages/prochaine_etoile.py")
+    timed_run(at)
+    editor = at.data_editor[0]
+    table = editor.value
+    rows = [i for i, s in enumerate(table["Statut actuel"]) if s == "programmé"]
+    times = []
+    for k in range(reruns + 1):
+        at.session_state[editor.key] = {"edited_rows": {r: {"Statut simulé": "fait"} for r in rows[:k + 1]},
+                                        "added_rows": [], "deleted_rows": []}
+        times.append(timed_run(at))
+    return times[0], times[1:]
+
+
+def measure_import_preview(path: Path, reruns: int) -> tuple[float, list[float]]:
+    """The import page previewing a file with a status for every sous-action and tâche."""
+    ref = services.load_referentiel(path, "cae")
+    ids = ref.nodes.loc[ref.nodes["niveau"].isin(["sous-action", "tache"]), "action_id"]
+    data = ("action_id;statut\r\n" + "".join(f"{i};programmé\r\n" for i in ids)).encode("cp1252")
+    at = start(path, "pages/importer_evaluation.py")
+    timed_run(at)
+    at.file_uploader[0].set_value(("evaluation-complete.csv", data, "text/csv"))
+    cold = timed_run(at)
+    return cold, [timed_run(at) for _ in range(reruns)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reruns", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="garder la base construite dans ce dossier")
+    args = parser.parse_args()
+    if not (REFERENTIELS / "cae").is_dir():
+        sys.exit(f"Référentiels officiels absents ({REFERENTIELS}) : ce banc d'essai a besoin du référentiel CAE "
+                 "complet, placé dans ../shared/referentiels à côté du projet.")
+    folder = Path(tempfile.mkdtemp(prefix="bench-pages-"))
+    try:
+        path = build_database(folder)
+        rows = []
+        for page in pages_of_dashboard():
+            cold, warm = measure_page(path, page, args.reruns)
+            rows.append((page, cold, warm))
+            print(f"  {page} : {cold * 1000:.0f} ms à froid, {statistics.median(warm) * 1000:.0f} ms à chaud", flush=True)
+        for label, measure in (("prochaine_etoile.py, après un changement", measure_simulator_change),
+                               ("importer_evaluation.py, aperçu d'un fichier complet", measure_import_preview)):
+            first, then = measure(path, args.reruns)
+            rows.append((label, first, then))
+            print(f"  {label} : {first * 1000:.0f} ms puis {statistics.median(then) * 1000:.0f} ms", flush=True)
+        print()
+        print("| page | à froid | à chaud (médiane de %d) | cible 300 ms |" % args.reruns)
+        print("|---|---:|---:|---|")
+        for page, cold, warm in rows:
+            median = statistics.median(warm)
+            print(f"| {page.removeprefix('pages/')} | {cold * 1000:.0f} ms | {median * 1000:.0f} ms | "
+                  f"{'oui' if median <= TARGET_SECONDS else 'NON'} |")
+        if args.keep:
+            shutil.copytree(folder, args.keep, dirs_exist_ok=True)
+            print(f"\nBase gardée dans {args.keep}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
