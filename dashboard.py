@@ -20,6 +20,7 @@ SECTIONS = {
     ],
     "Plan d'actions": [
         st.Page("pages/fiches_actions.py", title="Fiches-actions", icon=":material/assignment:"),
+        st.Page("pages/fiche_nouvelle.py", title="Nouvelle fiche-action", icon=":material/note_add:"),
         st.Page("pages/boite_outils.py", title="Boîte à outils coopération", icon=":material/handshake:"),
     ],
 }

@@ -585,7 +585,7 @@ def _phrases(c: CommitteeChanges) -> dict[str, str]:
     if c.premier_comite:
         out["indicateurs"] = first
     elif c.indicateurs.empty:
-        out["indicateurs"] = "Aucun indicateur dans les fiches-actions."
+        out["indicateurs"] = f"Aucun indicateur dans les fiches-actions de {c.collectivite}."
     else:
         n = len(c.valeurs)
         out["indicateurs"] = (f"{_plural(n, 'nouvelle valeur', 'nouvelles valeurs')} d'indicateur {since}." if n

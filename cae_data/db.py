@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import random
+import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,7 +60,42 @@ def uploads_dir(db_path: Path) -> Path:
 
 def _is_lock_error(exc: Exception) -> bool:
     text = str(exc).lower()
-    return "lock" in text or "conflicting" in text or "being used by another process" in text
+    # "different configuration": this process already holds the file in the other mode (a
+    # dashboard thread reading while another imports): as busy as another process's lock.
+    return ("lock" in text or "conflicting" in text or "being used by another process" in text
+            or "different configuration" in text)
+
+
+# Writer priority. Readers can hold the file one after another without a gap, so a writer
+# retrying alone could wait forever (seen with a few reader processes in a loop). A writer that
+# finds the file busy leaves a marker file beside the database while it waits; readers about
+# to open hold back while a live marker is there (at most WRITER_PRIORITY_SECONDS), so the
+# readers already in finish and the writer gets in. A marker of a dead process is ignored.
+WRITER_PRIORITY_SECONDS = 3.0
+_MARKER_INFIX = ".writer-waiting-"
+
+
+def _marker_pattern(db_path: Path) -> str:
+    return f".{db_path.name}{_MARKER_INFIX}*"
+
+
+def _writer_waiting(db_path: Path) -> bool:
+    for marker in db_path.parent.glob(_marker_pattern(db_path)):
+        try:
+            pid = int(marker.name.rsplit("-", 2)[-2])
+            age = time.time() - marker.stat().st_mtime
+        except (ValueError, OSError):
+            continue
+        if age > LOCK_RETRY_SECONDS + 5:
+            continue  # a writer gives up after LOCK_RETRY_SECONDS: left by a killed process
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            continue
+        except PermissionError:
+            pass
+        return True
+    return False
 
 
 def connect(db_path: Path, read_only: bool = True, retry_seconds: float = LOCK_RETRY_SECONDS) -> duckdb.DuckDBPyConnection:
@@ -66,18 +103,37 @@ def connect(db_path: Path, read_only: bool = True, retry_seconds: float = LOCK_R
         raise DatabaseMissing(db_path)
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + retry_seconds
+    started = time.monotonic()
+    deadline = started + retry_seconds
     delay = 0.01
-    while True:
-        try:
-            return duckdb.connect(str(db_path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if not _is_lock_error(exc) or time.monotonic() >= deadline:
-                if _is_lock_error(exc):
-                    raise DatabaseBusy(db_path) from None
-                raise
+    marker: Path | None = None
+    try:
+        while True:
+            if read_only and time.monotonic() - started < WRITER_PRIORITY_SECONDS and _writer_waiting(db_path):
+                if time.monotonic() >= deadline:
+                    raise DatabaseBusy(db_path)
+                time.sleep(delay + random.random() * delay)
+                delay = min(delay * 2, 0.1)
+                continue
+            try:
+                return duckdb.connect(str(db_path), read_only=read_only)
+            except duckdb.Error as exc:
+                if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                    if _is_lock_error(exc):
+                        raise DatabaseBusy(db_path) from None
+                    raise
+            if not read_only and marker is None:
+                marker = db_path.parent / (f".{db_path.name}{_MARKER_INFIX}{os.getpid()}-"
+                                           f"{threading.get_ident()}")
+                try:
+                    marker.touch()
+                except OSError:  # a folder we cannot write to: no priority, plain retries
+                    pass
             time.sleep(delay + random.random() * delay)
             delay = min(delay * 2, 0.25)
+    finally:
+        if marker is not None:
+            marker.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -98,6 +154,7 @@ def writing(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.execute("BEGIN TRANSACTION")
         try:
             yield con
+            _test_pause()
         except BaseException:
             con.execute("ROLLBACK")
             raise
@@ -105,6 +162,17 @@ def writing(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.execute("COMMIT")
     finally:
         con.close()
+
+
+def _test_pause() -> None:
+    """Crash tests only (tests/test_crash.py): with PCAET_TEST_PAUSE_IN_TRANSACTION=seconds,
+    a write announces itself on stderr and waits inside its transaction, before COMMIT, so a
+    test can kill it there. Never set in production (docs/securite.md)."""
+    seconds = os.environ.get("PCAET_TEST_PAUSE_IN_TRANSACTION")
+    if seconds:
+        sys.stderr.write("PCAET_TEST_PAUSE\n")
+        sys.stderr.flush()
+        time.sleep(float(seconds))
 
 
 def data_version(db_path: Path) -> tuple:

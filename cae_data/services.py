@@ -777,6 +777,10 @@ def committee_history(db_path: Path, comite_date: date | None = None, collectivi
             [collectivite, referentiel, day_list],
         ).df()
         indicators = store.indicator_table(con)
+        # the indicators of this collectivity's fiches (and of fiches that name none)
+        owners = dict(con.execute("SELECT fiche_id, collectivite FROM fiches").fetchall())
+        indicators = indicators[[owners.get(f) in (None, collectivite) for f in indicators["fiche_id"]]]
+        indicators = indicators.reset_index(drop=True)
         values = store.indicator_values(con)
         targets = store.indicator_targets(con)
         uploads = con.execute("SELECT filename, kind, uploaded_at, uploaded_by, summary FROM uploads").df()

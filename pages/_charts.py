@@ -64,6 +64,11 @@ def percent_ticks(values) -> list[str]:
     return [f"{v:g}\u00a0%" for v in values]
 
 
+def points_words(value: float) -> str:
+    """12 → « 12 points », 1 → « 1 point » (French: plural from 2), signless."""
+    return f"{points(value)} point{'s' if abs(round(float(value), 1)) >= 2 else ''}"
+
+
 def shorten(text: str, width: int = 48) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
@@ -98,7 +103,7 @@ def status_bars(frame: pd.DataFrame, label_column: str = "label", hover_column: 
     for part, point, label, colour in STATUT_SEGMENTS:
         shares = frame[part].to_numpy(dtype=float)
         values = frame[point].to_numpy(dtype=float)
-        hover = [f"<b>{name}</b><br>{label} : {pourcentage(s)} ({points(v)} points sur {points(p)})"
+        hover = [f"<b>{name}</b><br>{label} : {pourcentage(s)} ({points_words(v)} sur {points(p)})"
                  for name, s, v, p in zip(names, shares, values, potentials)]
         fig.add_trace(go.Bar(
             y=labels, x=shares * 100, name=label, orientation="h", marker=dict(color=colour, line=dict(width=0)),
@@ -126,9 +131,11 @@ def share_bars(frame: pd.DataFrame, label_column: str = "label", value_column: s
     labels = frame[label_column].astype(str).tolist()
     names = frame[hover_column].astype(str).tolist() if hover_column else labels
     shares = frame[value_column].to_numpy(dtype=float)
-    fait = frame["point_fait"].to_numpy(dtype=float) if "point_fait" in frame else np.full(len(frame), np.nan)
-    potentials = frame["point_potentiel"].to_numpy(dtype=float) if "point_potentiel" in frame else np.full(len(frame), np.nan)
-    hover = [f"<b>{n}</b><br>Fait : {pourcentage(s)}" + ("" if np.isnan(f) else f" ({points(f)} points sur {points(p)})")
+    missing = np.full(len(frame), np.nan)
+    fait = frame["point_fait"].to_numpy(dtype=float) if "point_fait" in frame else missing
+    potentials = frame["point_potentiel"].to_numpy(dtype=float) if "point_potentiel" in frame else missing
+    hover = [f"<b>{n}</b><br>Fait : {pourcentage(s)}"
+             + ("" if np.isnan(f) else f" ({points_words(f)} sur {points(p)})")
              for n, s, f, p in zip(names, shares, fait, potentials)]
     fig = go.Figure(go.Bar(
         y=labels, x=shares * 100, orientation="h", marker=dict(color=colour), name="Fait",
@@ -213,7 +220,8 @@ def points_delta_bars(frame: pd.DataFrame, label_column: str = "label", value_co
     values = frame[value_column].to_numpy(dtype=float)
     colours = [COULEUR_GAIN if v > 0 else COULEUR_PERTE for v in values]
     signed = [ecart_points(v) for v in values]
-    hover = [f"<b>{n}</b><br>{'Gagné' if v > 0 else 'Perdu'} : {s} point{'s' if abs(round(v, 1)) >= 2 else ''} fait{'s' if abs(round(v, 1)) >= 2 else ''}"
+    hover = [f"<b>{n}</b><br>{'Gagné' if v > 0 else 'Perdu'} : {s} "
+             + ("points faits" if abs(round(v, 1)) >= 2 else "point fait")
              for n, v, s in zip(names, values, signed)]
     fig = go.Figure(go.Bar(
         y=labels, x=values, orientation="h", marker=dict(color=colours), text=signed, textposition="outside",
@@ -268,7 +276,7 @@ def indicator_chart(values: pd.DataFrame, targets: pd.DataFrame, trajectory: pd.
         fig.add_trace(go.Scatter(
             x=target_dates, y=targets["valeur"].astype(float), mode="markers+text", name="Cibles",
             marker=dict(color=COULEUR_CIBLE, size=16, symbol="diamond", line=dict(color="#1A1A1A", width=1)),
-            text=[f"Cible {int(a)}" for a in targets["annee"]], textposition="top center",
+            text=[f"Cible {int(a)}" for a in targets["annee"]], textposition="middle left",
             textfont=dict(color=COULEUR_CIBLE, size=16),
             hovertemplate="%{text} : <b>%{y:,.4~g}" + suffix + "</b><extra></extra>",
         ))
@@ -284,7 +292,10 @@ def indicator_chart(values: pd.DataFrame, targets: pd.DataFrame, trajectory: pd.
             name="Projection de la tendance", line=dict(color=COULEUR_PROJECTION, width=2, dash="dot"),
             hovertemplate="Projection : %{y:,.4~g}" + suffix + "<extra></extra>",
         ))
-    base_layout(fig, height, shorten(nom, 70))
+    base_layout(fig, height, shorten(nom, 60))
+    # the legend under the plot: the title (kept for the PNG download) takes the top
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, xanchor="left"),
+                      margin=dict(l=10, r=20, t=60, b=10))
     fig.update_xaxes(showgrid=True, gridcolor=GRID, tickformat="%Y", dtick="M12", title_text="")
     fig.update_yaxes(showgrid=True, gridcolor=GRID, rangemode="tozero",
                      title_text="" if not unite or unite == "nombre" else unite)

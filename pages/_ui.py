@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -696,7 +697,8 @@ def completion_plan(collectivite: str, nom: str = "cae"):
 
 def share_text(fait: float, programme: float, pas_fait: float) -> str:
     """« 30 % fait, 50 % programmé, 20 % pas fait » (shares 0–1; missing ones read 0)."""
-    parts = [(0.0 if v != v else v, word) for v, word in ((fait, "fait"), (programme, "programmé"), (pas_fait, "pas fait"))]
+    named = ((fait, "fait"), (programme, "programmé"), (pas_fait, "pas fait"))
+    parts = [(0.0 if v != v else v, word) for v, word in named]
     return ", ".join(f"{pourcentage(v, 0 if round(v * 100, 1).is_integer() else 1)} {word}" for v, word in parts)
 
 
@@ -818,6 +820,57 @@ def scores_actuel_simule(before: pd.DataFrame, after: pd.DataFrame, when) -> pd.
     stamp = pd.Timestamp(when) if when is not None else pd.Timestamp("1970-01-01")
     frames = [before.assign(collectivite="Actuel", date=stamp), after.assign(collectivite="Simulé", date=stamp)]
     return pd.concat(frames, ignore_index=True)
+
+
+@dataclass
+class SimulationRadar:
+    """One radar of the simulator: « Actuel » and « Simulé » over categories or axes (`figure`
+    None when there are fewer than three branches)."""
+
+    title: str
+    filename: str
+    frame: pd.DataFrame
+    figure: object | None
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _simulation_radars(path: str, version: tuple, collectivite: str, nom: str, changes: tuple, realises: tuple):
+    from cae_data import analyses
+    from pages import _charts  # imports this module: loaded here
+
+    inputs = _simulation_inputs(path, version, collectivite, nom)
+    nodes = inputs.referentiel.nodes
+    before = _simulation(path, version, collectivite, nom, (), ())
+    after = _simulation(path, version, collectivite, nom, changes, realises)
+    long = scores_actuel_simule(before.scores, after.scores, inputs.date)
+    by_category = analyses.scores_by_category(long, nodes)
+    by_category["label"] = by_category["categorie"].astype(str).str.capitalize()
+    axes = nodes.loc[nodes["niveau"] == "axe", "action_id"].astype(str).tolist()
+    if len(axes) >= 3:
+        by_axis = analyses.scores_by_axis(long, nodes=nodes)
+        by_axis["label"] = [f"Axe {a}" for a in by_axis["action_id"]]
+        axis_title = "Score réalisé par axe"
+    else:  # the seed documents: one axe, so its mesures
+        by_axis = analyses.scores_by_axis(long, axe=axes[0] if axes else None, nodes=nodes)
+        by_axis["label"] = by_axis["action_id"].astype(str)
+        axis_title = "Score réalisé par mesure"
+    out = []
+    radars = ((by_category, "Score réalisé par catégorie", "categories"), (by_axis, axis_title, "axes"))
+    for frame, title, name in radars:
+        figure = None
+        if frame["label"].nunique() >= 3:
+            figure = _charts.radar(frame, "label", "collectivite", title=title, height=560)
+            # the legend below the circle: at the top it covers the label of the first branch
+            figure.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.06, x=0.5, xanchor="center"),
+                                 margin=dict(t=70, b=80))
+        out.append(SimulationRadar(title, f"simulation-radar-{name}", frame, figure))
+    return out
+
+
+def simulation_radars(collectivite: str, changes: dict[str, str] | None = None, realises=(), nom: str = "cae"):
+    """The category radar and the axis radar (by mesure when one axe only) of the simulation."""
+    key = tuple(sorted((changes or {}).items()))
+    return guarded(_simulation_radars, str(db_path()), _version(), collectivite, nom, key, tuple(sorted(realises)))
 
 
 # Import page
@@ -1127,3 +1180,18 @@ def form_yaml(titre: str, collectivite: str, enjeux: str, objectifs: str, sous_a
         fiche["mesures"] = list(mesures)
     return ("# Fiche-action de PCAET — format décrit dans docs/fiche-action-yaml.md\n"
             + yaml.safe_dump(fiche, allow_unicode=True, sort_keys=False))
+
+
+def indicator_trajectory(values: pd.DataFrame, targets: pd.DataFrame, today) -> pd.DataFrame:
+    """The trajectory line to draw (cae_data.fiches.indicateurs.trajectory_line)."""
+    from cae_data.fiches.indicateurs import trajectory_line
+
+    return trajectory_line(values, targets, today)
+
+
+def indicator_projection(values: pd.DataFrame, targets: pd.DataFrame, today) -> pd.DataFrame:
+    """The straight-line projection up to the next target's year (or the PCAET's last year)."""
+    from cae_data.fiches.indicateurs import next_target, projection_line
+
+    target = next_target(targets, today)
+    return projection_line(values, target[0] if target else max(PLAN_FIN, today.year))

@@ -151,7 +151,8 @@ with side:
         st.markdown("*Aucune fiche-action ne sert cette mesure.*")
     for fiche in linked.itertuples():
         with st.container(border=True):
-            st.markdown(f"**{_ui.plain(fiche.titre)}**" + (f"  \n{_ui.etat_highlight(fiche.etat)}" if fiche.etat else ""))
+            etat = f"  \n{_ui.etat_highlight(fiche.etat)}" if fiche.etat else ""
+            st.markdown(f"**{_ui.plain(fiche.titre)}**{etat}")
             st.page_link(_ui.PAGE_FICHES, label="Ouvrir la fiche-action", icon=":material/assignment:",
                          query_params={"fiche": fiche.fiche_id})
     if mesure_id in COOPERATION_MESURES:

@@ -1,9 +1,17 @@
-"""Fiches-actions: each fiche of the PCAET as a readable card (context, objectives, impacts,
-sous-actions, steering, means, indicators, CAE measures served). `?fiche=<id>` selects one."""
+"""Fiches-actions: the list of the PCAET's fiches with their indicators' trends and alerts, then
+one fiche as a readable card (context, objectives, impacts, sous-actions with their calendar,
+steering, means, indicators charted against their targets, CAE measures served), the entry of
+one indicator value and the import of a file of values. `?fiche=<id>` selects one."""
 
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
-from pages import _ui
+from cae_data import services
+from cae_data.errors import InvalidInput
+from cae_data.fiches.model import ETATS
+from pages import _charts, _ui
 
 st.title("Fiches-actions")
 _ui.require_database()
@@ -14,7 +22,60 @@ if not fiches:
     st.markdown("La commande `pcaet init` charge la fiche-action des documents de départ.")
     st.stop()
 
+today = date.today()
+comite = _ui.last_comite_before(today)
+overview = _ui.indicator_overview(today, comite)
 by_id = {fiche.fiche_id: fiche for fiche in fiches}
+
+
+def indicator_rows(fiche_id: str) -> pd.DataFrame:
+    """The list's table of one fiche's indicators: last value, trend, status, alerts."""
+    rows = overview[overview["fiche_id"] == fiche_id]
+    return pd.DataFrame({
+        "Indicateur": rows["nom"].astype(str).to_numpy(),
+        "Dernière valeur": [_ui.valeur_text(v, u) + ("" if d is None or pd.isna(d) else f" au {_ui.date_fr(d)}")
+                            for v, u, d in zip(rows["last_value"], rows["unite"], rows["last_date"])],
+        "Évolution": [_ui.indicator_values(i)["valeur"].astype(float).tolist() for i in rows["indicateur_id"]],
+        "Cible": [_ui.valeur_text(v, u) + ("" if pd.isna(y) else f" en {int(y)}")
+                  for v, u, y in zip(rows["target"], rows["unite"], rows["target_year"])],
+        "Statut": [_ui.STATUT_LABELS.get(s, s) for s in rows["status"]],
+        "Alertes": [" ; ".join(_ui.indicator_flags(row)) or "—" for _, row in rows.iterrows()],
+    })
+
+
+# --- the list -----------------------------------------------------------------------------
+st.subheader(f"Les fiches du plan ({_ui.nombre(len(fiches))})", anchor=False)
+etats = list(ETATS)
+linked = sorted({m for f in fiches for m in f.mesures})
+left, right = st.columns(2)
+chosen_etats = left.multiselect("Filtrer par état", etats, placeholder="Tous les états", key="fiches_etats")
+chosen_mesures = right.multiselect("Filtrer par mesure du référentiel servie", linked,
+                                   placeholder="Toutes les mesures", key="fiches_mesures")
+shown = [f for f in fiches if (not chosen_etats or f.etat in chosen_etats)
+         and (not chosen_mesures or set(f.mesures) & set(chosen_mesures))]
+if not shown:
+    st.info("Aucune fiche-action ne correspond à ces filtres.")
+for item in shown:
+    with st.container(border=True):
+        st.markdown(
+            f"#### {_ui.plain(item.titre)}\n"
+            f"**État :** {_ui.etat_highlight(item.etat)} &nbsp; "
+            f"**Maître d'ouvrage :** {_ui.or_missing(item.pilotage.maitre_ouvrage)} &nbsp; "
+            f"**Période :** {_ui.periode(item.annee_debut, item.annee_fin)}"
+        )
+        table = indicator_rows(item.fiche_id)
+        if table.empty:
+            st.caption("Aucun indicateur dans cette fiche.")
+        else:
+            st.dataframe(table, hide_index=True, width="stretch", column_config={
+                "Indicateur": st.column_config.TextColumn("Indicateur", width="large"),
+                "Évolution": st.column_config.LineChartColumn("Évolution", width="small"),
+                "Alertes": st.column_config.TextColumn("Alertes", width="medium"),
+            })
+        if len(fiches) > 1 and st.button("Voir la fiche", key=f"voir-{item.fiche_id}"):
+            st.session_state["fiche_choisie"] = item.fiche_id
+
+st.divider()
 wanted = st.query_params.get("fiche")
 if wanted and wanted != st.session_state.get("fiche_lien_applique"):
     st.session_state["fiche_lien_applique"] = wanted
@@ -40,24 +101,69 @@ mesure_names = {} if mesures is None else dict(zip(mesures["action_id"], mesures
 
 
 def show_indicateur(indicateur) -> None:
-    """One indicator: name, unit, direction, targets. (Its chart of values goes here.)"""
+    """One indicator: last value and its change, status sentence, the chart of its values
+    against its targets, then its unit, direction and targets."""
+    found = overview[overview["indicateur_id"] == indicateur.indicateur_id]
+    row = found.iloc[0] if len(found) else None
+    values = _ui.indicator_values(indicateur.indicateur_id)
     with st.container(border=True):
         st.markdown(f"**{_ui.plain(indicateur.nom)}**")
-        sens = ("à la hausse : plus la valeur est haute, mieux c'est" if indicateur.sens == "hausse"
-                else "à la baisse : plus la valeur est basse, mieux c'est")
-        lines = [f"Unité : {_ui.or_missing(indicateur.unite, 'non précisée')}",
-                 f"Objectif {sens}"]
-        if indicateur.cibles:
-            lines.append("Cibles : " + " ; ".join(
-                f"{annee} : {_ui.nombre(valeur, 0 if float(valeur).is_integer() else 1)}"
-                for annee, valeur in sorted(indicateur.cibles.items())))
-        else:
-            lines.append("Cibles : *aucune cible chiffrée dans la fiche*")
-        if indicateur.source:
-            lines.append(f"Source : {_ui.plain(indicateur.source)}")
-        st.markdown("  \n".join(lines))
-        if indicateur.description:
-            st.markdown(_ui.plain(indicateur.description))
+        left, right = st.columns([1, 2], gap="large")
+        with left:
+            if row is not None and not pd.isna(row["last_value"]):
+                show_last_value(row, values)
+                badge = _ui.badge_markdown(_ui.STATUT_LABELS.get(row["status"], row["status"]),
+                                           _ui.STATUT_INDICATEUR_BADGES.get(row["status"], "gray"))
+                flags = " ".join(_ui.badge_markdown(flag, "red", ":material/warning:")
+                                 for flag in _ui.indicator_flags(row))
+                st.markdown(f"{badge} {flags}")
+                st.markdown(_ui.plain(_ui.projection_sentence(row)))
+            else:
+                st.info("Aucune valeur saisie pour cet indicateur.")
+            show_description(indicateur)
+        with right:
+            if len(values):
+                targets = _ui.indicator_targets(indicateur.indicateur_id)
+                figure = _charts.indicator_chart(
+                    values, targets, _ui.indicator_trajectory(values, targets, today),
+                    _ui.indicator_projection(values, targets, today), indicateur.nom, indicateur.unite)
+                st.plotly_chart(figure, width="stretch", key=f"graphique-{indicateur.indicateur_id}",
+                                config=_charts.chart_config(f"indicateur-{indicateur.indicateur_id}"))
+
+
+def show_last_value(row, values: pd.DataFrame) -> None:
+    """st.metric of the last value, its change since the previous committee (or, without a
+    committee, since the previous value)."""
+    unite = row["unite"]
+    delta = None
+    if comite is not None and not pd.isna(row["change"]):
+        delta, since = row["change"], f"depuis le comité du {_ui.date_fr(comite)}"
+    elif len(values) > 1:
+        previous = values.sort_values("date").iloc[-2]
+        delta, since = row["last_value"] - float(previous["valeur"]), f"depuis la valeur du {_ui.date_fr(previous['date'])}"
+    st.metric(
+        f"Dernière valeur, au {_ui.date_fr(row['last_date'])}", _ui.valeur_text(row["last_value"], unite),
+        delta=None if delta is None else f"{_ui.ecart_points(delta)} {since}",
+        delta_color="normal" if row["sens"] == "hausse" else "inverse",
+    )
+
+
+def show_description(indicateur) -> None:
+    sens = ("à la hausse : plus la valeur est haute, mieux c'est" if indicateur.sens == "hausse"
+            else "à la baisse : plus la valeur est basse, mieux c'est")
+    lines = [f"Unité : {_ui.or_missing(indicateur.unite, 'non précisée')}",
+             f"Objectif {sens}"]
+    if indicateur.cibles:
+        lines.append("Cibles : " + " ; ".join(
+            f"{annee} : {_ui.nombre(valeur, 0 if float(valeur).is_integer() else 1)}"
+            for annee, valeur in sorted(indicateur.cibles.items())))
+    else:
+        lines.append("Cibles : *aucune cible chiffrée dans la fiche*")
+    if indicateur.source:
+        lines.append(f"Source : {_ui.plain(indicateur.source)}")
+    st.markdown("  \n".join(lines))
+    if indicateur.description:
+        st.markdown(_ui.plain(indicateur.description))
 
 
 # --- the card -----------------------------------------------------------------------------
@@ -101,6 +207,9 @@ with st.container(border=True):
                 f"**Public cible :** {_ui.or_missing(sous_action.public_cible)}  \n"
                 f"**Calendrier :** {_ui.periode(sous_action.annee_debut, sous_action.annee_fin)}"
             )
+            share = _ui.elapsed_share(sous_action.annee_debut, sous_action.annee_fin, today)
+            st.progress(share, text=f"Temps écoulé au {_ui.date_fr(today)} : {_ui.pourcentage(share, 0)} "
+                                    f"du calendrier {_ui.periode(sous_action.annee_debut or _ui.PLAN_DEBUT, sous_action.annee_fin or _ui.PLAN_FIN)}")
 
     left, right = st.columns(2, gap="large")
     with left:
@@ -117,10 +226,8 @@ with st.container(border=True):
     st.subheader(f"Indicateurs de suivi ({len(fiche.indicateurs)})", anchor=False)
     if not fiche.indicateurs:
         st.markdown("*Aucun indicateur dans la fiche.*")
-    for row_start in range(0, len(fiche.indicateurs), 3):
-        for column, indicateur in zip(st.columns(3), fiche.indicateurs[row_start:row_start + 3]):
-            with column:
-                show_indicateur(indicateur)
+    for indicateur in fiche.indicateurs:
+        show_indicateur(indicateur)
 
     st.subheader("Mesures du référentiel CAE servies", anchor=False)
     if not fiche.mesures:
@@ -132,3 +239,71 @@ with st.container(border=True):
         else:
             st.page_link(_ui.PAGE_REFERENTIEL, label=f"{action_id} — {nom}", icon=":material/account_tree:",
                          query_params={"mesure": action_id})
+
+
+# --- value entry and import ------------------------------------------------------------------
+message = st.session_state.pop("indicateur_message", None)
+if message:
+    st.success(message, icon=":material/check_circle:")
+
+if fiche.indicateurs:
+    st.subheader("Saisir une valeur d'indicateur", anchor=False)
+    noms = {i.indicateur_id: i.nom for i in fiche.indicateurs}
+    with st.form("saisie_valeur", clear_on_submit=False):
+        indicateur_id = st.radio("Indicateur", list(noms), format_func=noms.get, key="saisie_indicateur")
+        left, middle = st.columns(2)
+        when = left.date_input("Date de la valeur", value=today, format="DD/MM/YYYY", key="saisie_date")
+        valeur = middle.text_input("Valeur", key="saisie_valeur", placeholder="ex. 42 ou 12,5")
+        commentaire = st.text_input("Commentaire (facultatif)", key="saisie_commentaire")
+        submitted = st.form_submit_button("Enregistrer la valeur", type="primary")
+    if submitted:
+        try:
+            outcome = services.add_indicator_value(_ui.db_path(), indicateur_id, when, valeur, commentaire,
+                                                   user=_ui.current_user(), today=today)
+        except InvalidInput as exc:
+            st.error("La valeur n'a pas été enregistrée :\n\n"
+                     + "\n".join(f"- {_ui.plain(problem.message)}" for problem in exc.problems),
+                     icon=":material/error:")
+        else:
+            texte = {"créée": "Valeur enregistrée", "remplacée": "Valeur remplacée (même date)",
+                     "identique": "Cette valeur était déjà enregistrée : rien n'a changé"}[outcome]
+            st.session_state["indicateur_message"] = (
+                f"{texte} : {_ui.plain(noms[indicateur_id])}, {_ui.plain(str(valeur).strip())} "
+                f"au {_ui.date_fr(when)}.")
+            st.rerun()
+
+    st.subheader("Importer un fichier de valeurs", anchor=False)
+    st.markdown(
+        "Un fichier CSV ou Excel avec une ligne par valeur : colonnes **indicateur** (identifiant ou nom), "
+        "**date** (JJ/MM/AAAA ou AAAA-MM-JJ), **valeur**, et au choix **cible** et **commentaire**. "
+        "Le format complet est décrit dans `docs/import-indicateurs.md`. Une valeur remplace celle "
+        "du même indicateur à la même date."
+    )
+    upload = st.file_uploader("Fichier de valeurs (CSV ou XLSX)", type=["csv", "xlsx", "xls"], key="import_valeurs")
+    if upload is not None:
+        data = upload.getvalue()
+        rows, problems = _ui.check_indicator_file(data, upload.name, today)
+        if problems:
+            st.error(f"{len(problems)} problème(s) dans « {_ui.plain(upload.name)} » : rien n'a été importé.",
+                     icon=":material/error:")
+            st.dataframe(_ui.problem_table(problems), hide_index=True, width="stretch")
+        else:
+            st.success(f"Fichier valide : {_ui.nombre(len(rows))} ligne(s).", icon=":material/task_alt:")
+            apercu = pd.DataFrame({
+                "Ligne": rows["line"].to_numpy(),
+                "Indicateur": rows["indicateur_id"].astype(str).to_numpy(),
+                "Date": [_ui.date_fr(d) for d in rows["date"]],
+                "Valeur": [_ui.valeur_text(v) for v in rows["valeur"]],
+                "Cible": [_ui.valeur_text(v) for v in rows["cible"]],
+                "Commentaire": rows["commentaire"].fillna("").astype(str).to_numpy(),
+            })
+            st.dataframe(apercu, hide_index=True, width="stretch", height=_ui.table_height(len(apercu), 400))
+            if st.button("Importer ces valeurs", type="primary", key="importer_valeurs"):
+                try:
+                    result = services.import_indicator_values(_ui.db_path(), data, upload.name,
+                                                              user=_ui.current_user(), today=today)
+                except InvalidInput as exc:
+                    st.error("\n".join(f"- {_ui.plain(p.message)}" for p in exc.problems))
+                else:
+                    st.session_state["indicateur_message"] = " ".join(result.messages)
+                    st.rerun()

@@ -24,7 +24,8 @@ axes_count = int((nodes["niveau"] == "axe").sum())
 options_column, mesures_column = st.columns([1, 2])
 with_axes = options_column.toggle("Une ligne par axe", value=axes_count > 1, key="historique_axes",
                                   disabled=axes_count < 2,
-                                  help=None if axes_count > 1 else "Un seul axe est chargé : sa ligne est le score global.")
+                                  help=None if axes_count > 1
+                                  else "Un seul axe est chargé : sa ligne est le score global.")
 chosen = mesures_column.multiselect("Ajouter des mesures", list(names), key="historique_mesures",
                                     format_func=lambda m: f"{m} — {names[m]}",
                                     placeholder="Choisissez des mesures à suivre")

@@ -10,7 +10,6 @@ table beside the checklist, then the radars."""
 import pandas as pd
 import streamlit as st
 
-from cae_data import analyses
 from cae_data.scoring.stars import referentiel_complet
 from pages import _charts, _ui
 
@@ -189,14 +188,14 @@ with summary_area:
     for action_id in decoded.ignores:
         st.warning(f"« {choices.get(action_id, '')} » ne peut pas être simulé pour {action_id} (il faudrait des "
                    "parts ou des tâches) : la ligne reste comme dans l'évaluation.", icon=":material/warning:")
-    buttons = st.columns([1, 1, 2], vertical_alignment="center")
-    if complete and buttons[0].button("Proposer le plus court chemin", icon=":material/route:", type="primary",
+    buttons = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+    if complete and buttons.button("Proposer le plus court chemin", icon=":material/route:", type="primary",
                                       help="Les sous-actions déjà programmées qui suffisent, une fois faites, "
                                            "pour atteindre la prochaine étoile."):
         st.session_state["sim_plan"] = True
-    buttons[1].button("Réinitialiser la simulation", icon=":material/restart_alt:", on_click=reset_simulation,
+    buttons.button("Réinitialiser la simulation", icon=":material/restart_alt:", on_click=reset_simulation,
                       disabled=not choices)
-    buttons[2].markdown(f"**{plural(n_changes, 'changement')} simulé{'s' if n_changes > 1 else ''}** par rapport "
+    buttons.markdown(f"**{plural(n_changes, 'changement')} simulé{'s' if n_changes > 1 else ''}** par rapport "
                         "à l'évaluation enregistrée." if n_changes else "*Aucun changement simulé pour l'instant.*")
 
 # --- shortest path to the next star -------------------------------------------------------------
@@ -226,8 +225,8 @@ if complete and st.session_state.get("sim_plan"):
 
 # --- the table to move statuses -----------------------------------------------------------------
 with left:
-    st.caption("Choisissez un autre statut dans la colonne « Statut simulé ». Les tâches (↳) apparaissent sous les "
-               "sous-actions évaluées tâche par tâche.")
+    st.caption("Choisissez un autre statut dans la colonne « Statut simulé ». Les tâches (↳) apparaissent "
+               "sous les sous-actions évaluées tâche par tâche.")
     simulated = result.scores.assign(action_id=result.scores["action_id"].astype(str)).set_index("action_id")
     deltas = view["action_id"].map(simulated["point_fait"]).astype("float64") - view["point_fait"]
     frame = pd.DataFrame({
@@ -296,23 +295,10 @@ with right:
 
 # --- radars: actual and simulated ---------------------------------------------------------------
 st.subheader("Profil actuel et simulé", anchor=False)
-long = _ui.scores_actuel_simule(baseline.scores, result.scores, inputs.date)
-by_category = analyses.scores_by_category(long, nodes)
-by_category["label"] = by_category["categorie"].astype(str).str.capitalize()
-if len(axes) >= 3:
-    by_axis = analyses.scores_by_axis(long, nodes=nodes)
-    by_axis["label"] = [f"Axe {a}" for a in by_axis["action_id"]]
-    axis_title = "Score réalisé par axe"
-else:  # the seed documents: one axe, so its mesures
-    by_axis = analyses.scores_by_axis(long, axe=axes[0] if axes else None, nodes=nodes)
-    by_axis["label"] = by_axis["action_id"].astype(str)
-    axis_title = "Score réalisé par mesure"
-for column, data, title, name in zip(st.columns(2), (by_category, by_axis),
-                                     ("Score réalisé par catégorie", axis_title), ("categories", "axes")):
+for column, radar in zip(st.columns(2), _ui.simulation_radars(collectivite, decoded.changes, decoded.realises)):
     with column:
-        if data["label"].nunique() >= 3:
-            st.plotly_chart(_charts.radar(data, "label", "collectivite", title=title, height=520),
-                            config=_charts.chart_config(f"simulation-radar-{name}"), width="stretch")
+        if radar.figure is None:
+            st.markdown(f"**{radar.title}** : pas assez de branches pour un radar.")
         else:
-            st.markdown(f"**{title}** : pas assez de branches pour un radar.")
+            st.plotly_chart(radar.figure, config=_charts.chart_config(radar.filename), width="stretch")
 st.caption("Trait plein : l'évaluation enregistrée ; tirets : la simulation.")

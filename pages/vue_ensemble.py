@@ -109,7 +109,8 @@ def show_moves(moves) -> None:
         for move in moves.itertuples():
             cells = st.columns(widths, vertical_alignment="center")
             _ui.mesure_link(move.action_id, _charts.shorten(move.nom, 26), cells[0])
-            cells[1].markdown(f"{_charts.share_text(move.part_fait_avant)} → **{_charts.share_text(move.part_fait_apres)}**")
+            before_text, after_text = _charts.share_text(move.part_fait_avant), _charts.share_text(move.part_fait_apres)
+            cells[1].markdown(f"{before_text} → **{after_text}**")
             colour = "green" if move.delta_point_fait > 0 else "red"
             sign = ":material/arrow_upward:" if move.delta_point_fait > 0 else ":material/arrow_downward:"
             cells[2].markdown(f":{colour}[{sign} **{_ui.ecart_points(move.delta_point_fait)}**]")

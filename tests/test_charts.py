@@ -145,3 +145,6 @@ def test_share_text_and_shorten():
     assert _charts.share_text(0.625) == f"62,5{NBSP}%"
     assert _charts.shorten("Développer une stratégie partenariale", 12) == "Développer…"
     assert _charts.shorten("court", 12) == "court"
+    # French plural from 2
+    assert [_charts.points_words(v) for v in (0, 1, 1.5, 2, 12.25)] == [
+        "0 point", "1 point", "1,5 point", "2 points", "12,2 points"]

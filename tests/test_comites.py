@@ -425,6 +425,9 @@ def test_a_collectivity_without_evaluations(seeded_db):
     assert changes.evaluation_apres is None and changes.apres is None
     assert changes.phrases["evaluation"] == "Aucune évaluation en vigueur au comité du 19/11/2026."
     assert changes.phrases["score"] == "Pas de score : aucune évaluation en vigueur."
+    # The seed fiche belongs to the CAPSO: its indicators are not Sans-Eval's.
+    assert changes.indicateurs.empty
+    assert changes.phrases["indicateurs"] == "Aucun indicateur dans les fiches-actions de Sans-Eval."
     # Two profiles but only CAPSO is evaluated: CAPSO by default.
     assert services.committee_changes(seeded_db).collectivite == "CAPSO"
 

@@ -182,7 +182,30 @@ def test_simulateur_programme_vers_fait_monte_le_score_sans_rien_ecrire(hand_db,
     # nothing written: same file, same statuses
     assert db.data_version(hand_db) == version
     assert evaluation_rows(hand_db) == rows
-    assert services.statuses_at(hand_db, "Testville", EVALUATION_DATE).set_index("action_id").loc["6.1.1.2", "statut"] == "programme"
+    stored = services.statuses_at(hand_db, "Testville", EVALUATION_DATE).set_index("action_id")
+    assert stored.loc["6.1.1.2", "statut"] == "programme"
+
+
+def test_simulateur_radars_actuel_et_simule(hand_db, monkeypatch):
+    """Sous-actions by category in the seeds: bases 6.1.1.1, 6.1.2.1, 6.1.2.2, 6.5.1.1 (10 + 20 +
+    20 + 35 = 85 points, 10 fait); mise en œuvre 6.1.1.2–5, 6.1.2.3–4, 6.5.1.2 (195 points, 20,2
+    + 5,625 fait, then + 25 with 6.1.1.2 fait); effets 6.5.1.3 (20 points, none fait)."""
+    from pages import _ui
+
+    monkeypatch.setenv("PCAET_DB", str(hand_db))
+    category, mesure = _ui.simulation_radars("Testville", {"6.1.1.2": "fait"})
+    shares = category.frame.set_index(["collectivite", "label"])["part_fait"]
+    assert shares[("Actuel", "Bases")] == pytest.approx(10 / 85)
+    assert shares[("Simulé", "Bases")] == pytest.approx(10 / 85)
+    assert shares[("Actuel", "Mise en œuvre")] == pytest.approx(25.825 / 195)
+    assert shares[("Simulé", "Mise en œuvre")] == pytest.approx(50.825 / 195)
+    assert shares[("Simulé", "Effets")] == 0
+    assert [trace.name for trace in category.figure.data] == ["Actuel", "Simulé"]
+    # one axe in the seeds: the second radar goes by mesure (6.1.1: 100 points, 10 then 35 fait)
+    assert mesure.title == "Score réalisé par mesure"
+    by_mesure = mesure.frame.set_index(["collectivite", "label"])["part_fait"]
+    assert by_mesure[("Actuel", "6.1.1")] == pytest.approx(0.10)
+    assert by_mesure[("Simulé", "6.1.1")] == pytest.approx(0.35)
 
 
 def test_simulateur_revenir_au_statut_enregistre_annule_le_changement(hand_db, monkeypatch):
@@ -199,7 +222,8 @@ def test_simulateur_part_programmee_d_un_detaille_et_tache(hand_db, monkeypatch)
     # 6.5.1.2 is evaluated tâche by tâche: its tâches are listed under it
     assert table.loc[table["N°"] == "6.5.1.2", "Statut actuel"].item() == "détaillé à la tâche"
     assert table.loc[table["N°"] == "↳ 6.5.1.2.2", "Statut actuel"].item() == "programmé"
-    assert table.loc[table["N°"] == "6.1.2.3", "Détail"].item() == "50,5\u00a0% fait, 29,5\u00a0% programmé, 20\u00a0% pas fait"
+    assert table.loc[table["N°"] == "6.1.2.3", "Détail"].item() == \
+        "50,5\u00a0% fait, 29,5\u00a0% programmé, 20\u00a0% pas fait"
     # the programmé share of 6.1.2.3 done: 29,5 % of 40 = 11,8 points
     edit_row(at, "6.1.2.3", "détaillé, part programmée faite")
     assert metric(at, "Points faits simulés").value == "47,6"  # 35,825 + 11,8
@@ -237,6 +261,20 @@ def test_simulateur_base_vide_et_sans_evaluation(tmp_path, no_evaluation_db, mon
     assert "Importer une évaluation" in page  # the link to the import page
 
 
+def test_simulateur_choix_de_la_collectivite(seeded_db, monkeypatch):
+    services.import_evaluation(seeded_db, EVALUATION_CP1252, "testville.csv", "Testville", EVALUATION_DATE)
+    at = start(seeded_db, monkeypatch, SIMULATEUR)
+    choice = at.selectbox(key="sim_collectivite")
+    assert choice.options == ["CAPSO", "Testville"] and choice.value == "CAPSO"
+    choice.set_value("Testville").run()
+    assert metric(at, "Score réalisé simulé").value == "11,9\u00a0%"
+    assert at.session_state["score_collectivite"] == "Testville"  # the score pages follow the choice
+    # the simulation starts again from the other evaluation
+    edit_row(at, "6.1.1.2", "fait")
+    choice.set_value("CAPSO").run()
+    assert "Aucun changement simulé" in texts(at)
+
+
 def test_simulateur_voit_une_evaluation_importee_ailleurs(hand_db, monkeypatch):
     """The page's caches are keyed on the database's version: an import made by another
     process (here services, without clearing any cache) shows at the next run."""
@@ -269,6 +307,12 @@ def test_simulateur_plus_court_chemin_sur_le_referentiel_complet(full_demo_db, m
 
 
 # --- Importer une évaluation ----------------------------------------------------------------
+
+def test_import_base_absente(tmp_path, monkeypatch):
+    at = start(tmp_path / "absente" / "pcaet.duckdb", monkeypatch, IMPORT)
+    assert "pcaet init" in texts(at)
+    assert not at.file_uploader
+
 
 def test_import_fichier_cp1252_apercu_puis_import(seeded_db, monkeypatch):
     at = start(seeded_db, monkeypatch, IMPORT)
@@ -342,7 +386,8 @@ def test_import_fichier_refuse_rapport_complet_rien_ecrit(seeded_db, monkeypatch
     raw = at.code[0].value.splitlines()
     assert raw[0] == ("mauvais.csv:2:statut: statut inconnu « faite » (attendu : fait, programmé, pas fait, "
                       "non concerné, non renseigné, détaillé)")
-    assert raw[3] == "mauvais.csv:5:action_id: « 6.1.1 » est une mesure : seules les sous-actions et les tâches reçoivent un statut"
+    assert raw[3] == ("mauvais.csv:5:action_id: « 6.1.1 » est une mesure : seules les sous-actions et les tâches "
+                      "reçoivent un statut")
     assert "Importer" not in [b.label for b in at.button]
     assert db.data_version(seeded_db) == version
 
@@ -519,7 +564,8 @@ def test_apercu_comptes_et_rapport():
     assert preview.columns.tolist() == ["Ligne", "Collectivité", "Date", "Action", "Intitulé", "Statut", "Fait %",
                                         "Programmé %", "Pas fait %", "Commentaire"]
     assert preview["Ligne"].tolist() == [2, 3]
-    assert preview.loc[1, ["Statut", "Fait %", "Programmé %", "Pas fait %"]].tolist() == ["détaillé", "12,5", "87,5", "0"]
+    shares = preview.loc[1, ["Statut", "Fait %", "Programmé %", "Pas fait %"]].tolist()
+    assert shares == ["détaillé", "12,5", "87,5", "0"]
     assert preview.loc[0, "Date"] == "02/01/2025"
     assert preview.loc[1, "Commentaire"] == "<b>x</b>"  # shown as text by st.dataframe
     counts = _ui.status_counts(rows)

@@ -17,7 +17,7 @@ import threading
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..formatting import NARROW_NBSP, nombre, pourcentage
+from ..formatting import NARROW_NBSP, nombre
 from . import ReportError
 
 # The palette of pages/_ui.py (Okabe–Ito, colour-blind safe).

@@ -213,6 +213,17 @@ class _Deck(FPDF):
         self.set_right_margin(right)
 
 
+def _image(deck: FPDF, png: bytes, **where) -> None:
+    """Place a chart: flattened on white (kaleido's PNG has an alpha channel, which PDF viewers
+    blend with a grey tint)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        flat = Image.new("RGB", image.size, "white")
+        flat.paste(image, mask=image.getchannel("A") if image.mode == "RGBA" else None)
+    deck.image(flat, **where)
+
+
 def _truncate(text: str, width: int) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
@@ -291,12 +302,13 @@ def _slide_score(deck: _Deck, c: CommitteeChanges) -> None:
     # right column: since the last committee
     x, width = 160, 297 - MARGIN - 160
     deck.set_xy(x, TOP + 4)
-    deck.set_fill_color(*GRIS_CLAIR)
     top = deck.get_y()
     title = (f"Depuis le {c.precedent.libelle}" if c.precedent else "Premier comité")
     deck.text_block(x, width, title, 16, bold=True, colour=BLEU)
     deck.ln(2)
-    for key in ("evaluation", "statuts", "mesures", "indicateurs", "imports"):
+    # the first committee has nothing to compare: one sentence says it for every topic
+    keys = ("evaluation", "statuts", "mesures", "indicateurs", "imports") if c.precedent else ("evaluation",)
+    for key in keys:
         deck.text_block(x, width, "• " + _short(c, c.phrases[key]), 13, line=6.5)
         deck.ln(2)
     if len(c.imports):
@@ -350,7 +362,7 @@ def _slide_radar(deck: _Deck, history: CommitteeHistory, c: CommitteeChanges) ->
         deck.text_block(MARGIN, 269, "Aucune évaluation en vigueur : pas de score par catégorie.", 16)
         return
     png = figure_png(radar_categories(frame), 800, 660)
-    deck.image(io.BytesIO(png), x=MARGIN - 4, y=TOP + 1, w=162, h=162 * 660 / 800)
+    _image(deck, png, x=MARGIN - 4, y=TOP + 1, w=162, h=162 * 660 / 800)
     x, width = 176, 297 - MARGIN - 176
     deck.set_y(TOP + 2)
     series = list(dict.fromkeys(frame["serie"]))
@@ -421,7 +433,7 @@ def _slide_moves(deck: _Deck, c: CommitteeChanges) -> None:
     if c.premier_comite:
         deck.text_block(MARGIN, 297 - 2 * MARGIN, c.phrases["mesures"], 15)
         return
-    mesures = [[m.action_id, _truncate(m.nom, 80), pourcentage(m.part_fait_avant, 0), pourcentage(m.part_fait_apres, 0),
+    mesures = [[m.action_id, _truncate(m.nom, 80), pourcentage(m.part_fait_avant), pourcentage(m.part_fait_apres),
                 ecart_points(m.delta_point_fait)] for m in _ranked(c.mesures).itertuples(index=False)]
     statuts = [[s.action_id, _truncate(s.nom, 58), _compact_status(s.code_avant, s.statut_avant, s.fait_avant, s.programme_avant),
                 _compact_status(s.code_apres, s.statut_apres, s.fait_apres, s.programme_apres),
@@ -463,7 +475,7 @@ def _slide_indicators(deck: _Deck, history: CommitteeHistory, c: CommitteeChange
             png = figure_png(fig, 620, 500)
             deck.set_y(TOP + 13)
             deck.text_block(x, width, _truncate(ind.nom, 80), 12, bold=True, line=5.5)
-            deck.image(io.BytesIO(png), x=x, y=TOP + 31, w=width, h=width * 500 / 620)
+            _image(deck, png, x=x, y=TOP + 31, w=width, h=width * 500 / 620)
             deck.set_y(TOP + 33 + width * 500 / 620)
             _indicator_caption(deck, x, width, ind, c)
 

@@ -176,7 +176,6 @@ def stars(referentiel: Referentiel, scores: pd.DataFrame, statuses: pd.DataFrame
     prochaine_etoile (<NA> at 5), points_manquants (points fait still needed at the root for
     the next star's threshold) and criteres_manquants (criteria of the next star not met,
     threshold included)."""
-    tree = tree_of(referentiel)
     scores, subjects = _subjects(scores)
     table = criteres(referentiel, scores, statuses)
     unmet = table[~table["satisfait"]]

@@ -47,7 +47,7 @@ def test_referentiel_sous_action_ouverte(dashboard_page):
 
 def test_fiches_actions(dashboard_page):
     dashboard_page.open("fiches_actions", "Animation d'une instance territoriale")
-    dashboard_page.wait_for_text("Nombre d'actions collectives portées")
+    dashboard_page.wait_for_text("Indicateurs de suivi (3)")  # the names also sit in the list's hidden grid cells
     dashboard_page.screenshot("fiches_actions")
     text = dashboard_page.main_text()
     for expected in ("Enjeux et contexte", "Objectifs", "Sous-actions (2)", "Club climat",

@@ -10,6 +10,7 @@ Scores by hand on the seed referential (3 mesures, 300 points): the demo's lates
 today's date, so it becomes the latest evaluation."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -82,7 +83,8 @@ def test_import_d_une_evaluation_de_bout_en_bout(private_dashboard_page, private
         "non renseigné, détaillé)",
         "mauvais.csv:3:action_id: action inconnue « 6.1.9 » dans le référentiel cae",
         "mauvais.csv:4:fait: les parts fait + programmé + pas fait doivent faire 100 (trouvé 90)",
-        "mauvais.csv:5:action_id: « 6.1.1 » est une mesure : seules les sous-actions et les tâches reçoivent un statut",
+        "mauvais.csv:5:action_id: « 6.1.1 » est une mesure : seules les sous-actions et les tâches reçoivent "
+        "un statut",
     ):
         assert line in text
     assert "Rien n'a été enregistré" in text
@@ -111,6 +113,19 @@ def test_import_d_une_evaluation_de_bout_en_bout(private_dashboard_page, private
     uploads = services.list_uploads(db_path)
     assert len(uploads) == uploads_before + 1
     assert services.read_upload(db_path, int(uploads.iloc[0]["upload_id"])).data == EVALUATION_CP1252
+
+    # the archived file, downloaded exactly as it was uploaded (the newest is chosen first), and
+    # the blank template of the referential
+    tab.page.reload()
+    tab.wait_for_text("Télécharger un fichier tel qu'il a été importé")
+    with tab.page.expect_download(timeout=20_000) as download:
+        tab.page.get_by_role("button", name="Télécharger", exact=True).click()
+    assert download.value.suggested_filename == "evaluation-cp1252.csv"
+    assert Path(download.value.path()).read_bytes() == EVALUATION_CP1252
+    with tab.page.expect_download(timeout=20_000) as download:
+        tab.page.get_by_role("button", name="Modèle XLSX", exact=True).click()
+    assert download.value.suggested_filename == "modele-evaluation-cae.xlsx"
+    assert Path(download.value.path()).read_bytes()[:2] == b"PK"
 
     # the home page shows the new latest evaluation and its score
     tab.open("", "Vue d'ensemble")
