@@ -180,6 +180,10 @@ from .cli_indicateurs import indicateurs  # noqa: E402  (the group uses helpers 
 
 main.add_command(indicateurs)
 
+from .cli_comite import comite  # noqa: E402
+
+main.add_command(comite)
+
 
 def _current_user() -> str | None:
     import getpass

@@ -131,7 +131,7 @@ def read_evaluation_file(db_path: Path, data: bytes, filename: str, collectivite
         known = store.collectivite_names(con)
     today = today or date.today()
     return read_evaluation(
-        data, filename, ids, collectivite=collectivite, date=on_date or today,
+        data, filename, ids, collectivite=collectivite, date=on_date, fallback_date=today,
         known_collectivites=known, today=today,
     )
 
@@ -349,6 +349,9 @@ def install_demo(db_path: Path, today: date | None = None) -> list[str]:
     report = [f"Démonstration : collectivité {demo_data.DEMO_COLLECTIVITE}, "
               f"{len(demo_data.EVALUATION_DATES)} évaluations ({imported} nouvelles ou mises à jour)."]
     report.extend(install_demo_indicators(db_path, today))
+    from .demo_comites import install_demo_comites
+
+    report.extend(install_demo_comites(db_path))
     return report
 
 
@@ -611,13 +614,17 @@ def stars_for_all(db_path: Path, referentiel: str = "cae") -> pd.DataFrame:
     first: score réalisé and programmé at the root, etoiles, prochaine_etoile, points_manquants
     and criteres_manquants for the next star, and whether the referential is complete enough
     for stars to mean anything (the seed measures alone are not)."""
-    from .scoring.stars import referentiel_complet, stars
+    from .scoring.stars import CRITERES, referentiel_complet, stars
 
     ref, profiles, keys, statuses = _all_evaluations(db_path, referentiel)
     if keys.empty:
         return pd.DataFrame(columns=STARS_COLUMNS)
     scores = score_subjects(ref, profiles, keys, statuses)
-    table = stars(ref, scores, statuses)
+    # The star rules read only the root, the criterion nodes and their parents (a tâche may be
+    # judged on its sous-action): passing just those rows keeps this fast for hundreds of dates.
+    wanted = {"", *(c.action_id for c in CRITERES)}
+    wanted |= {a.rsplit(".", 1)[0] for a in wanted if "." in a}
+    table = stars(ref, scores[scores["action_id"].astype(str).isin(wanted)], statuses)
     out = keys.merge(table, on="subject", how="left")
     out["prochaine_etoile"] = out["prochaine_etoile"].astype("Int64")
     out["referentiel_complet"] = referentiel_complet(ref)

@@ -30,11 +30,12 @@ SOUS_ACTIONS = ["6.1.1.1", "6.1.1.2", "6.1.1.3", "6.1.1.4", "6.1.1.5", "6.1.2.1"
                 "6.1.2.4", "6.5.1.1", "6.5.1.2", "6.5.1.3"]
 DATE = dt.date(2023, 6, 30)
 COLLECTIVITE = "CAPSO"
-WRITES = 6  # imports, alternating the two files
+WRITES = 4  # imports, alternating the two files
 READER_PROCESSES = 3
 READER_THREADS = 2
 MAX_READS = 400  # per reader
 MAX_SECONDS = 40.0  # per reader, whatever happens
+PAUSE_BETWEEN_READS = 0.02  # a page rerun, not a spin: readers still overlap all the time
 BUSY_START = "La base de données "
 BUSY_END = "est occupée par une autre opération (un import est sans doute en cours). Réessayez dans quelques secondes."
 
@@ -66,6 +67,7 @@ def reader_loop(db_path: Path, stop: Path, emit) -> None:
         if stop.exists() or time.monotonic() > deadline:
             break
         emit(observe(db_path))
+        time.sleep(PAUSE_BETWEEN_READS)
 
 
 def reader_main(db_path: str, stop: str) -> None:

@@ -202,13 +202,16 @@ def read_evaluation(
     known_collectivites: Iterable[str] = (),
     today: dt.date | None = None,
     max_rows: int = 200_000,
+    fallback_date: dt.date | None = None,
 ) -> EvaluationFile:
     """Read, normalise and validate an evaluation file (CSV or XLSX) or a score export of
     Territoires en Transitions (detected by its header). Raises InvalidInput with every problem.
 
     `referentiel_ids` maps a referential name to its node ids: a mapping id -> niveau (see
     `referentiel_levels`) or a plain set of ids. `collectivite` and `date` fill the rows whose
-    file gives none; without `collectivite`, the only one of `known_collectivites` is used."""
+    file gives none; without `collectivite`, the only one of `known_collectivites` is used.
+    `fallback_date` (the command line passes today) dates the rows when neither the file, nor
+    `date`, nor an export's « Date d'export » does."""
     today = today or dt.date.today()
     if isinstance(date, dt.datetime):
         date = date.date()
@@ -222,6 +225,8 @@ def read_evaluation(
         _choose_tet_referentiel(parsed, refs)
     else:
         parsed = _parse_evaluation_sheet(sheet, max_rows)
+    if date is None and not parsed.default_date_raw:
+        date = fallback_date
     return _finish(parsed, filename, refs, collectivite, date, list(known_collectivites), today)
 
 
