@@ -74,7 +74,8 @@ def comite_liste(db_option):
     if not comites:
         click.echo("Aucun comité enregistré : ajoutez-en un avec pcaet comite add.")
     for item in comites:
-        people = f" — {len(item.participants)} participant(s)" if item.participants else ""
+        count = len(item.participants)
+        people = f" — {count} participant" + ("s" if count > 1 else "") if count else ""
         click.echo(f"{date_fr(item.date)} : {item.titre}{people}")
 
 

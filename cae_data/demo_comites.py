@@ -77,5 +77,5 @@ def install_demo_comites(db_path: Path) -> list[str]:
             if comite.date not in taken:
                 store.save_comite(con, comite, DEMO_USER)
                 added += 1
-    state = f"{added} ajouté(s)" if added else "déjà installés"
+    state = (f"{added} ajouté" + ("s" if added > 1 else "")) if added else "déjà installés"
     return [f"Démonstration : {len(DEMO_COMITES)} comités de pilotage hebdomadaires ({state})."]

@@ -314,7 +314,9 @@ def test_a_planned_committee_is_allowed_and_said():
 # --------------------------------------------------------------------------- database
 
 
-def test_add_list_and_update_committees(seeded_db):
+def test_add_list_and_update_committees(tmp_path):
+    seeded_db = tmp_path / "p.duckdb"  # no demo: its committees would take these dates
+    services.init_database(seeded_db, demo=False)
     result = services.add_comite(seeded_db, Comite(date="2026-11-19", titre="Comité", participants="Anne, Paul",
                                                    notes="Relancer la charte"), user="claire", today=TODAY)
     assert result.action == "créé"
@@ -373,8 +375,10 @@ def test_a_new_database_has_the_committees_table(tmp_path):
         assert store.load_comites(con) == []
 
 
-def test_demo_committees_are_installed_once(seeded_db):
-    assert install_demo_comites(seeded_db) == ["Démonstration : 3 comités de pilotage hebdomadaires (3 ajouté(s))."]
+def test_demo_committees_are_installed_once(tmp_path):
+    seeded_db = tmp_path / "p.duckdb"
+    services.init_database(seeded_db, demo=False)
+    assert install_demo_comites(seeded_db) == ["Démonstration : 3 comités de pilotage hebdomadaires (3 ajoutés)."]
     services.update_comite(seeded_db, date(2026, 11, 12), Comite(date=date(2026, 11, 12), titre="Renommé"),
                            today=TODAY)
     assert install_demo_comites(seeded_db) == ["Démonstration : 3 comités de pilotage hebdomadaires (déjà installés)."]
@@ -410,7 +414,9 @@ def test_committee_changes_on_the_demo(seeded_db):
         services.committee_changes(seeded_db, date(2026, 11, 6))
 
 
-def test_committee_changes_refusals(seeded_db, tmp_path):
+def test_committee_changes_refusals(tmp_path):
+    seeded_db = tmp_path / "p.duckdb"
+    services.init_database(seeded_db, demo=False)
     with pytest.raises(services.Refused, match="^Aucun comité enregistré : ajoutez-en un avec pcaet comite add.$"):
         services.committee_changes(seeded_db)
     install_demo_comites(seeded_db)

@@ -302,7 +302,7 @@ def test_cli_comite_add_and_list(demo_db):
     assert bad_date.exit_code == 2 and "date non reconnue « 26 novembre »" in bad_date.stderr
     listing = invoke(demo_db, "liste")
     assert listing.exit_code == 0
-    assert listing.stdout.splitlines()[-1] == "26/11/2026 : Relecture du dossier — 2 participant(s)"
+    assert listing.stdout.splitlines()[-1] == "26/11/2026 : Relecture du dossier — 2 participants"
     assert [c.participants for c in services.list_comites(demo_db)][-1] == ["Anne", "Paul"]
 
 
