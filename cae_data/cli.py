@@ -5,50 +5,16 @@ Exit codes: 0 success, 1 refused input (every problem printed in French, one per
 
 from __future__ import annotations
 
-import functools
 import sys
-from datetime import date, datetime
 from pathlib import Path
 
 import click
 
 from . import db, services
+from .cli_comite import comite
+from .cli_common import current_user, db_option, fail_on_refused_input, parse_date_option
+from .cli_indicateurs import indicateurs
 from .errors import InvalidInput
-
-
-def _fail_on_refused_input(func):
-    """Turn refused input and a busy database into exit code 1 with French messages."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except InvalidInput as exc:
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
-            sys.exit(1)
-        except (db.DatabaseBusy, db.DatabaseMissing, services.Refused) as exc:
-            click.echo(str(exc), err=True)
-            sys.exit(1)
-
-    return wrapper
-
-
-def _parse_date(ctx, param, value: str | None) -> date | None:
-    if value is None:
-        return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise click.BadParameter(f"date non reconnue « {value} » (attendu AAAA-MM-JJ)")
-
-
-db_option = click.option(
-    "--db", "db_option", default=None, metavar="CHEMIN",
-    help="Base DuckDB (défaut : variable PCAET_DB, sinon data/pcaet.duckdb).",
-)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,7 +26,7 @@ def main() -> None:
 @main.command()
 @db_option
 @click.option("--demo/--no-demo", default=True, help="Ajouter les données de démonstration (défaut : oui).")
-@_fail_on_refused_input
+@fail_on_refused_input
 def init(db_option, demo):
     """Créer ou rafraîchir la base à partir de seeds/ (idempotent)."""
     report = services.init_database(db.resolve_db_path(db_option), demo=demo)
@@ -79,7 +45,7 @@ def referentiel():
 @click.option("--personnalisations", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None)
 @click.option("--questions", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None)
 @db_option
-@_fail_on_refused_input
+@fail_on_refused_input
 def referentiel_import(path, nom, personnalisations, questions, db_option):
     """Charger un référentiel : dossier markdown ou fichier CSV de structure."""
     ref = services.import_referentiel(db.resolve_db_path(db_option), path, nom, personnalisations, questions)
@@ -98,7 +64,7 @@ def collectivite():
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--referentiel", "referentiel_nom", default="cae", show_default=True)
 @db_option
-@_fail_on_refused_input
+@fail_on_refused_input
 def collectivite_set(files, referentiel_nom, db_option):
     """Créer ou mettre à jour des profils de collectivité (un fichier YAML chacun)."""
     inputs = [(path.read_bytes(), path.name) for path in files]
@@ -114,13 +80,13 @@ def evaluation():
 @evaluation.command("import")
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--collectivite", "collectivite_nom", default=None, help="Collectivité évaluée (si le fichier ne le dit pas).")
-@click.option("--date", "on_date", default=None, callback=_parse_date, help="Date de l'évaluation AAAA-MM-JJ.")
+@click.option("--date", "on_date", default=None, callback=parse_date_option, help="Date de l'évaluation AAAA-MM-JJ.")
 @db_option
-@_fail_on_refused_input
+@fail_on_refused_input
 def evaluation_import(file, collectivite_nom, on_date, db_option):
     """Importer un fichier d'évaluation (tout ou rien)."""
     result = services.import_evaluation(db.resolve_db_path(db_option), file.read_bytes(), file.name,
-                                        collectivite_nom, on_date, user=_current_user())
+                                        collectivite_nom, on_date, user=current_user())
     for message in result.messages:
         click.echo(message)
     for outcome in result.outcomes:
@@ -131,7 +97,7 @@ def evaluation_import(file, collectivite_nom, on_date, db_option):
 @evaluation.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--collectivite", "collectivite_nom", default=None)
-@click.option("--date", "on_date", default=None, callback=_parse_date)
+@click.option("--date", "on_date", default=None, callback=parse_date_option)
 @db_option
 def evaluation_check(files, collectivite_nom, on_date, db_option):
     """Valider des fichiers d'évaluation sans rien écrire."""
@@ -156,12 +122,12 @@ def evaluation_check(files, collectivite_nom, on_date, db_option):
 
 @main.command()
 @click.option("--collectivite", "collectivite_nom", default=None)
-@click.option("--date", "on_date", default=None, callback=_parse_date)
+@click.option("--date", "on_date", default=None, callback=parse_date_option)
 @click.option("--referentiel", "referentiel_nom", default="cae", show_default=True)
 @click.option("--toutes", is_flag=True, help="Toutes les évaluations de la base.")
 @click.option("--format", "output_format", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @db_option
-@_fail_on_refused_input
+@fail_on_refused_input
 def scores(collectivite_nom, on_date, referentiel_nom, toutes, output_format, db_option):
     """Afficher les points de chaque nœud du référentiel (dernière évaluation par défaut)."""
     if toutes and (collectivite_nom or on_date):
@@ -176,22 +142,9 @@ def scores(collectivite_nom, on_date, referentiel_nom, toutes, output_format, db
         click.echo(out.to_csv(index=False, float_format="%.3f", lineterminator="\n"), nl=False)
 
 
-from .cli_indicateurs import indicateurs  # noqa: E402  (the group uses helpers defined above)
-
 main.add_command(indicateurs)
-
-from .cli_comite import comite  # noqa: E402
-
 main.add_command(comite)
 
-
-def _current_user() -> str | None:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name in some containers
-        return None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,12 +1,8 @@
 """`pcaet comite add|liste|rapport` (cli.md): weekly steering committees and their reports.
-Registered in cli.py with `main.add_command(comite)`.
-
-Like cli_indicateurs.py, this module does not import cli.py at load time (cli.py imports it):
-the shared error handling is looked up when a command runs."""
+Registered in cli.py with `main.add_command(comite)`."""
 
 from __future__ import annotations
 
-import functools
 import os
 import tempfile
 from pathlib import Path
@@ -14,31 +10,8 @@ from pathlib import Path
 import click
 
 from . import db, services
+from .cli_common import current_user, db_option, fail_on_refused_input, parse_date_option
 from .formatting import date_fr
-
-db_option = click.option(
-    "--db", "db_option", default=None, metavar="CHEMIN",
-    help="Base DuckDB (défaut : variable PCAET_DB, sinon data/pcaet.duckdb).",
-)
-
-
-def _refused_input_exits(func):
-    """cli._fail_on_refused_input, resolved at call time: exit code 1 with French messages."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        from .cli import _fail_on_refused_input
-
-        return _fail_on_refused_input(func)(*args, **kwargs)
-
-    return wrapper
-
-
-def _parse_date(ctx, param, value):
-    from .cli import _parse_date as parse
-
-    return parse(ctx, param, value)
-
 
 @click.group()
 def comite():
@@ -46,28 +19,27 @@ def comite():
 
 
 @comite.command("add")
-@click.option("--date", "on_date", required=True, callback=_parse_date,
+@click.option("--date", "on_date", required=True, callback=parse_date_option,
               help="Date du comité AAAA-MM-JJ (une date future : comité prévu).")
 @click.option("--titre", required=True, help="Titre du comité.")
 @click.option("--participants", default="", help="Participants séparés par des virgules : \"A, B\".")
 @click.option("--notes", default="", help="Notes et décisions (texte libre).")
 @db_option
-@_refused_input_exits
+@fail_on_refused_input
 def comite_add(on_date, titre, participants, notes, db_option):
     """Enregistrer un comité de pilotage."""
-    from .cli import _current_user
     from .comites import Comite
 
     result = services.add_comite(db.resolve_db_path(db_option),
                                  Comite(date=on_date, titre=titre, participants=participants, notes=notes),
-                                 user=_current_user())
+                                 user=current_user())
     for message in result.messages:
         click.echo(message)
 
 
 @comite.command("liste")
 @db_option
-@_refused_input_exits
+@fail_on_refused_input
 def comite_liste(db_option):
     """Afficher les comités enregistrés, du plus ancien au plus récent."""
     comites = services.list_comites(db.resolve_db_path(db_option))
@@ -84,12 +56,12 @@ def comite_liste(db_option):
               help="pdf : diaporama A4 paysage ; xlsx : classeur Scores, Statuts, Indicateurs, Évolutions, Comité.")
 @click.option("--sortie", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Fichier à écrire.")
-@click.option("--comite", "comite_date", default=None, callback=_parse_date,
+@click.option("--comite", "comite_date", default=None, callback=parse_date_option,
               help="Date du comité AAAA-MM-JJ (défaut : le dernier).")
 @click.option("--collectivite", "collectivite_nom", default=None,
               help="Collectivité (nécessaire seulement quand la base en compte plusieurs).")
 @db_option
-@_refused_input_exits
+@fail_on_refused_input
 def comite_rapport(output_format, sortie, comite_date, collectivite_nom, db_option):
     """Écrire le rapport du comité de pilotage (PDF ou XLSX)."""
     data = services.committee_report(db.resolve_db_path(db_option), output_format, comite_date, collectivite_nom)

@@ -1,35 +1,15 @@
 """`pcaet indicateurs import FILE` and `pcaet indicateurs export [--format csv|json]` (cli.md):
-indicator values of the fiches-actions. Registered in cli.py with `main.add_command(indicateurs)`.
-
-This module does not import cli.py at load time (cli.py imports it), so the shared error
-handling is looked up when a command runs."""
+indicator values of the fiches-actions. Registered in cli.py with `main.add_command(indicateurs)`."""
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import click
 import pandas as pd
 
 from . import db, services
-
-db_option = click.option(
-    "--db", "db_option", default=None, metavar="CHEMIN",
-    help="Base DuckDB (défaut : variable PCAET_DB, sinon data/pcaet.duckdb).",
-)
-
-
-def _refused_input_exits(func):
-    """cli._fail_on_refused_input, resolved at call time: exit code 1 with French messages."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        from .cli import _fail_on_refused_input
-
-        return _fail_on_refused_input(func)(*args, **kwargs)
-
-    return wrapper
+from .cli_common import current_user, db_option, fail_on_refused_input
 
 
 def number_text(value: float) -> str:
@@ -47,13 +27,12 @@ def indicateurs():
 @indicateurs.command("import")
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @db_option
-@_refused_input_exits
+@fail_on_refused_input
 def indicateurs_import(file, db_option):
     """Importer un fichier de valeurs d'indicateurs, CSV ou XLSX (tout ou rien)."""
-    from .cli import _current_user
 
     result = services.import_indicator_values(db.resolve_db_path(db_option), file.read_bytes(), file.name,
-                                              user=_current_user())
+                                              user=current_user())
     for message in result.messages:
         click.echo(f"{file.name} : {message}")
 
@@ -61,7 +40,7 @@ def indicateurs_import(file, db_option):
 @indicateurs.command("export")
 @click.option("--format", "output_format", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @db_option
-@_refused_input_exits
+@fail_on_refused_input
 def indicateurs_export(output_format, db_option):
     """Afficher chaque indicateur avec ses valeurs et ses cibles (fiche, indicateur, date, valeur, cible)."""
     out = services.export_indicators(db.resolve_db_path(db_option))

@@ -145,9 +145,26 @@ def reading(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
+# Two threads of one process (two dashboard sessions importing at once) would share one
+# DuckDB instance and their transactions would conflict (« Conflict on update »): the writes of
+# a process take turns. Reentrant so that a write nested in another does not deadlock.
+_PROCESS_WRITE_LOCK = threading.RLock()
+
+
 @contextmanager
 def writing(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """One transaction: everything inside is committed together or not at all."""
+    if not _PROCESS_WRITE_LOCK.acquire(timeout=LOCK_RETRY_SECONDS):
+        raise DatabaseBusy(db_path)
+    try:
+        with _one_transaction(db_path) as con:
+            yield con
+    finally:
+        _PROCESS_WRITE_LOCK.release()
+
+
+@contextmanager
+def _one_transaction(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = connect(db_path, read_only=False)
     try:
         migrate(con)

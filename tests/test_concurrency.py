@@ -198,6 +198,32 @@ def test_dashboard_process_reads_while_one_of_its_threads_imports(contested_db, 
     check_records(thread_records)
 
 
+def test_two_sessions_of_one_process_import_at_the_same_time(contested_db):
+    """Two dashboard sessions importing at once share the process's DuckDB instance: without
+    taking turns their transactions conflict (« Conflict on update »). Each import must succeed."""
+    failures: list[str] = []
+    done: list[str] = []
+
+    def session(k: int) -> None:
+        for n in range(3):
+            statut = "programmé" if (n + k) % 2 == 0 else "fait"
+            try:
+                result = services.import_evaluation(contested_db, evaluation_csv(statut), f"{k}-{n}.csv",
+                                                    COLLECTIVITE, DATE)
+                done.append(result.outcomes[0].action)
+            except Exception:
+                failures.append(traceback.format_exc())
+
+    sessions = [threading.Thread(target=session, args=(k,)) for k in range(3)]
+    for thread in sessions:
+        thread.start()
+    for thread in sessions:
+        thread.join(timeout=120)
+    assert not failures, failures[0]
+    assert len(done) == 9 and set(done) <= {"remplacée", "identique"}
+    assert kind_of(observe(contested_db)) in ("fait", "programme")
+
+
 def test_a_writer_gets_in_between_readers_that_never_let_go(seeded_db, tmp_path):
     """Two reader threads whose connections always overlap keep the file locked for as long as
     they run. A writer waiting leaves a marker; new readers hold back, the open ones finish,
