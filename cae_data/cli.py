@@ -12,8 +12,9 @@ import click
 
 from . import db, services
 from .cli_comite import comite
-from .cli_common import current_user, db_option, fail_on_refused_input, parse_date_option
+from .cli_common import acting_user, db_option, fail_on_refused_input, parse_date_option
 from .cli_indicateurs import indicateurs
+from .cli_utilisateur import utilisateur
 from .errors import InvalidInput
 
 
@@ -27,9 +28,10 @@ def main() -> None:
 @db_option
 @click.option("--demo/--no-demo", default=True, help="Ajouter les données de démonstration (défaut : oui).")
 @fail_on_refused_input
-def init(db_option, demo):
+@acting_user
+def init(db_option, demo, user):
     """Créer ou rafraîchir la base à partir de seeds/ (idempotent)."""
-    report = services.init_database(db.resolve_db_path(db_option), demo=demo)
+    report = services.init_database(db.resolve_db_path(db_option), demo=demo, user=user)
     for line in report:
         click.echo(line)
 
@@ -46,9 +48,11 @@ def referentiel():
 @click.option("--questions", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None)
 @db_option
 @fail_on_refused_input
-def referentiel_import(path, nom, personnalisations, questions, db_option):
+@acting_user
+def referentiel_import(path, nom, personnalisations, questions, db_option, user):
     """Charger un référentiel : dossier markdown ou fichier CSV de structure."""
-    ref = services.import_referentiel(db.resolve_db_path(db_option), path, nom, personnalisations, questions)
+    ref = services.import_referentiel(db.resolve_db_path(db_option), path, nom, personnalisations, questions,
+                                      user=user)
     counts = ref.nodes["niveau"].value_counts()
     detail = ", ".join(f"{counts.get(n, 0)} {label}" for n, label in services.NIVEAU_LABELS_PLURAL.items() if counts.get(n, 0))
     click.echo(f"Référentiel « {ref.nom} » chargé : {detail} ; {len(ref.rules)} règles de personnalisation, "
@@ -65,10 +69,11 @@ def collectivite():
 @click.option("--referentiel", "referentiel_nom", default="cae", show_default=True)
 @db_option
 @fail_on_refused_input
-def collectivite_set(files, referentiel_nom, db_option):
+@acting_user
+def collectivite_set(files, referentiel_nom, db_option, user):
     """Créer ou mettre à jour des profils de collectivité (un fichier YAML chacun)."""
     inputs = [(path.read_bytes(), path.name) for path in files]
-    for profile in services.set_collectivites(db.resolve_db_path(db_option), inputs, referentiel_nom):
+    for profile in services.set_collectivites(db.resolve_db_path(db_option), inputs, referentiel_nom, user=user):
         click.echo(f"Collectivité « {profile.nom} » enregistrée.")
 
 
@@ -83,10 +88,11 @@ def evaluation():
 @click.option("--date", "on_date", default=None, callback=parse_date_option, help="Date de l'évaluation AAAA-MM-JJ.")
 @db_option
 @fail_on_refused_input
-def evaluation_import(file, collectivite_nom, on_date, db_option):
+@acting_user
+def evaluation_import(file, collectivite_nom, on_date, db_option, user):
     """Importer un fichier d'évaluation (tout ou rien)."""
     result = services.import_evaluation(db.resolve_db_path(db_option), file.read_bytes(), file.name,
-                                        collectivite_nom, on_date, user=current_user())
+                                        collectivite_nom, on_date, user=user)
     for message in result.messages:
         click.echo(message)
     for outcome in result.outcomes:
@@ -144,7 +150,7 @@ def scores(collectivite_nom, on_date, referentiel_nom, toutes, output_format, db
 
 main.add_command(indicateurs)
 main.add_command(comite)
-
+main.add_command(utilisateur)
 
 
 if __name__ == "__main__":  # pragma: no cover

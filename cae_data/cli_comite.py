@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from . import db, services
-from .cli_common import current_user, db_option, fail_on_refused_input, parse_date_option
+from .cli_common import acting_user, db_option, fail_on_refused_input, parse_date_option
 from .formatting import date_fr
 
 @click.group()
@@ -26,13 +26,14 @@ def comite():
 @click.option("--notes", default="", help="Notes et décisions (texte libre).")
 @db_option
 @fail_on_refused_input
-def comite_add(on_date, titre, participants, notes, db_option):
+@acting_user
+def comite_add(on_date, titre, participants, notes, db_option, user):
     """Enregistrer un comité de pilotage."""
     from .comites import Comite
 
     result = services.add_comite(db.resolve_db_path(db_option),
                                  Comite(date=on_date, titre=titre, participants=participants, notes=notes),
-                                 user=current_user())
+                                 user=user)
     for message in result.messages:
         click.echo(message)
 

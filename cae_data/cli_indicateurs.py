@@ -9,7 +9,7 @@ import click
 import pandas as pd
 
 from . import db, services
-from .cli_common import current_user, db_option, fail_on_refused_input
+from .cli_common import acting_user, db_option, fail_on_refused_input
 
 
 def number_text(value: float) -> str:
@@ -28,11 +28,12 @@ def indicateurs():
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @db_option
 @fail_on_refused_input
-def indicateurs_import(file, db_option):
+@acting_user
+def indicateurs_import(file, db_option, user):
     """Importer un fichier de valeurs d'indicateurs, CSV ou XLSX (tout ou rien)."""
 
     result = services.import_indicator_values(db.resolve_db_path(db_option), file.read_bytes(), file.name,
-                                              user=current_user())
+                                              user=user)
     for message in result.messages:
         click.echo(f"{file.name} : {message}")
 

@@ -23,7 +23,7 @@ import duckdb
 from .errors import InvalidInput
 
 DEFAULT_DB = Path("data") / "pcaet.duckdb"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 LOCK_RETRY_SECONDS = 15.0
 
@@ -88,6 +88,8 @@ def _writer_waiting(db_path: Path) -> bool:
             continue
         if age > LOCK_RETRY_SECONDS + 5:
             continue  # a writer gives up after LOCK_RETRY_SECONDS: left by a killed process
+        if os.name == "nt":  # os.kill(pid, 0) would terminate the process there: age only
+            return True
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
@@ -181,6 +183,22 @@ def _one_transaction(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
+@contextmanager
+def exclusive(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The file held read-write, no transaction opened: nobody else can open it meanwhile
+    (a restore swaps the file under this hold, sauvegarde.py). Writes of this process wait."""
+    if not _PROCESS_WRITE_LOCK.acquire(timeout=LOCK_RETRY_SECONDS):
+        raise DatabaseBusy(db_path)
+    try:
+        con = connect(db_path, read_only=False)
+        try:
+            yield con
+        finally:
+            con.close()
+    finally:
+        _PROCESS_WRITE_LOCK.release()
+
+
 def _test_pause() -> None:
     """Crash tests only (tests/test_crash.py): with PCAET_TEST_PAUSE_IN_TRANSACTION=seconds,
     a write announces itself on stderr and waits inside its transaction, before COMMIT, so a
@@ -190,6 +208,13 @@ def _test_pause() -> None:
         sys.stderr.write("PCAET_TEST_PAUSE\n")
         sys.stderr.flush()
         time.sleep(float(seconds))
+
+
+def first_row(result) -> tuple | None:
+    """The first row of a query, its result read to the end: DuckDB 2.0 refuses some later
+    work on the connection (register) while a result is unfinished, as fetchone leaves it."""
+    rows = result.fetchall()
+    return rows[0] if rows else None
 
 
 def data_version(db_path: Path) -> tuple:
@@ -369,6 +394,26 @@ MIGRATIONS: list[str] = [
         notes VARCHAR NOT NULL,
         created_at TIMESTAMP NOT NULL,
         created_by VARCHAR
+    );
+    """,
+    # 2 -> 3: accounts and the audit journal (docs/securite.md)
+    """
+    CREATE TABLE IF NOT EXISTS utilisateurs (
+        nom VARCHAR PRIMARY KEY,
+        role VARCHAR NOT NULL,
+        password_hash VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+    );
+    CREATE SEQUENCE IF NOT EXISTS journal_ids START 1;
+    CREATE TABLE IF NOT EXISTS journal (
+        journal_id BIGINT PRIMARY KEY DEFAULT nextval('journal_ids'),
+        recorded_at TIMESTAMP NOT NULL,
+        utilisateur VARCHAR,
+        action VARCHAR NOT NULL,
+        objet VARCHAR,
+        detail VARCHAR,
+        upload_id BIGINT
     );
     """,
 ]

@@ -114,9 +114,10 @@ def demo_csv(today: date, known_ids: set[str] | None = None) -> bytes:
     return rows.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8")
 
 
-def install_demo_indicators(db_path: Path, today: date | None = None) -> list[str]:
+def install_demo_indicators(db_path: Path, today: date | None = None, user: str | None = None) -> list[str]:
     """Import the demo file (values up to `today`) for the seed indicators present in the
-    database; installing again the same day changes nothing."""
+    database, as `user` (auth, journal), recorded as brought by « démo »; installing again the
+    same day changes nothing."""
     from . import db, services, store
 
     today = today or date.today()
@@ -126,7 +127,7 @@ def install_demo_indicators(db_path: Path, today: date | None = None) -> list[st
     if not present:
         return ["Démonstration : les indicateurs de la fiche de départ sont absents, aucune valeur d'indicateur installée."]
     result = services.import_indicator_values(db_path, demo_csv(today, present), DEMO_FILENAME,
-                                              user=DEMO_USER, today=today)
+                                              user=user, today=today, auteur=DEMO_USER)
     state = "installées" if result.changed else "déjà installées"
     return [f"Démonstration : {result.created + result.replaced + result.unchanged} valeurs et "
             f"{sum(len(DEMO_TARGETS[i]) for i in present)} cibles de {len(present)} indicateurs ({state})."]

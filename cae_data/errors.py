@@ -53,3 +53,8 @@ class ProblemCollector:
     def raise_if_any(self) -> None:
         if self.problems:
             raise InvalidInput(self.problems)
+
+
+class Refused(Exception):
+    """A request refused for a reason that is not a file problem (printed as is, in French).
+    Re-exported as `services.Refused`; `auth.PermissionRefused` is one."""

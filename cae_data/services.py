@@ -1,7 +1,10 @@
 """What the command line and the dashboard do, as plain functions over a database path.
 
 Each write validates its whole input first, then writes in one transaction (db.writing), so a
-refused file or a crash leaves the database as it was."""
+refused file or a crash leaves the database as it was. Each write takes the acting user
+(`user`): it is checked against the accounts (auth.require_role, inside the transaction) and
+recorded in the journal (journal.record, same transaction). The caller authenticates: `user` is
+an account name whose password was checked, or any label in open mode (no account)."""
 
 from __future__ import annotations
 
@@ -12,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import db, store
+from . import auth, db, journal, store
 from .archive import archive_upload, sha256_of
-from .errors import InvalidInput
+from .errors import InvalidInput, Refused  # noqa: F401  (Refused re-exported)
 from .referentiel.model import Referentiel
 
 
@@ -30,16 +33,23 @@ def seeds_dir() -> Path:
 # --- referentials -------------------------------------------------------------------------
 
 def import_referentiel(db_path: Path, path: Path, nom: str | None = None,
-                       personnalisations: Path | None = None, questions: Path | None = None) -> Referentiel:
+                       personnalisations: Path | None = None, questions: Path | None = None,
+                       user: str | None = None) -> Referentiel:
     from .personnalisation.rules import parse_rules
     from .referentiel.loader import read_referentiel
 
+    auth.require_role(db_path, user, auth.EDITION)
     if not Path(path).exists():
         raise InvalidInput.single(str(path), None, None, "fichier ou dossier introuvable")
     ref = read_referentiel(Path(path), nom=nom, personnalisations=personnalisations, questions=questions)
     parse_rules(ref.rules)  # a rule that does not parse refuses the whole referential
     with db.writing(db_path) as con:
+        auth.require_role(con, user, auth.EDITION)
         store.save_referentiel(con, ref)
+        counts = ref.nodes["niveau"].value_counts()
+        journal.record(con, user, "referentiel", ref.nom,
+                       f"{counts.get('mesure', 0)} mesures, {len(ref.nodes)} nœuds, {len(ref.rules)} règles, "
+                       f"{len(ref.questions)} questions (depuis {Path(path).name})")
     return ref
 
 
@@ -54,18 +64,16 @@ NIVEAU_LABELS_PLURAL = {
 }
 
 
-class Refused(Exception):
-    """A request refused for a reason that is not a file problem (printed as is, in French)."""
-
-
 # --- collectivities -----------------------------------------------------------------------
 
-def set_collectivites(db_path: Path, files: list[tuple[bytes, str]], referentiel: str = "cae") -> list:
+def set_collectivites(db_path: Path, files: list[tuple[bytes, str]], referentiel: str = "cae",
+                      user: str | None = None) -> list:
     """Validate every profile against the loaded questions, then store them all in one
     transaction (each replaces the collectivity's previous profile)."""
     from .personnalisation.profile import read_profile
     from .referentiel.model import empty_questions
 
+    auth.require_role(db_path, user, auth.EDITION)
     questions = empty_questions()
     if db_path.exists():
         ref = load_referentiel(db_path, referentiel)
@@ -80,8 +88,10 @@ def set_collectivites(db_path: Path, files: list[tuple[bytes, str]], referentiel
     if problems:
         raise InvalidInput(problems)
     with db.writing(db_path) as con:
-        for profile in profiles:
+        auth.require_role(con, user, auth.EDITION)
+        for profile, (_, filename) in zip(profiles, files):
             store.save_profile(con, profile)
+            journal.record(con, user, "profil", profile.nom, f"profil enregistré (depuis {filename})")
     return profiles
 
 
@@ -138,9 +148,11 @@ def read_evaluation_file(db_path: Path, data: bytes, filename: str, collectivite
 
 def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: str | None = None,
                       on_date: date | None = None, user: str | None = None,
-                      today: date | None = None) -> ImportResult:
+                      today: date | None = None, auteur: str | None = None) -> ImportResult:
     """Validate, archive the raw file, then replace the evaluations it holds in one transaction.
-    The same file imported again changes nothing."""
+    The same file imported again changes nothing. `auteur` is who the file is recorded as
+    brought by (default: `user`; the demo's « démo »)."""
+    auth.require_role(db_path, user, auth.EDITION)
     evaluation = read_evaluation_file(db_path, data, filename, collectivite, on_date, today)
     rows = evaluation.rows
     digest = sha256_of(data)
@@ -149,6 +161,7 @@ def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: s
     archived = archive_upload(db_path, data, filename)
     messages: list[str] = [str(w) for w in evaluation.warnings]
     with db.writing(db_path) as con:
+        auth.require_role(con, user, auth.EDITION)
         previous = {
             (c, d, r): sha
             for c, d, r, sha in con.execute(
@@ -164,7 +177,7 @@ def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: s
             "INSERT INTO uploads (kind, filename, sha256, stored_path, size_bytes, rows, uploaded_at, uploaded_by, summary) "
             "VALUES ('evaluation', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
             [filename, digest, str(archived.stored_path.relative_to(db_path.parent)), archived.size_bytes,
-             len(rows), datetime.now(), user, evaluation.kind],
+             len(rows), datetime.now(), auteur or user, evaluation.kind],
         ).fetchone()[0]
         for nom in sorted({k[0] for k in keys}):
             if store.ensure_collectivite(con, nom):
@@ -182,6 +195,10 @@ def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: s
         con.register("incoming_statuses", statuses)
         con.execute("INSERT INTO evaluation_statuses BY NAME SELECT * FROM incoming_statuses")
         con.unregister("incoming_statuses")
+        journal.record(con, user, "evaluation", filename, " ; ".join(
+            f"{o.collectivite} au {o.date.strftime('%d/%m/%Y')} : {o.rows} ligne{'s' if o.rows > 1 else ''}, "
+            f"évaluation {o.action}"
+            for o in outcomes), upload_id=int(upload_id))
     return ImportResult(filename, digest, int(upload_id), outcomes, messages)
 
 
@@ -300,7 +317,8 @@ def _seed_document(folder: Path, marker: str) -> Path:
     raise InvalidInput.single(str(folder), None, None, f"document de départ introuvable (aucun fichier ne contient « {marker} »)")
 
 
-def init_database(db_path: Path, demo: bool = True, today: date | None = None) -> list[str]:
+def init_database(db_path: Path, demo: bool = True, today: date | None = None,
+                  user: str | None = None) -> list[str]:
     """Create or refresh the database from seeds/ (idempotent). The seed measures are loaded as
     referential `cae` unless an official referential of that name was imported, which is kept."""
     from .fiches.cooperation import read_cooperation_tools
@@ -314,8 +332,10 @@ def init_database(db_path: Path, demo: bool = True, today: date | None = None) -
                                  collectivite=SEED_FICHE_COLLECTIVITE, mesures=SEED_FICHE_MESURES)
     outils_path = _seed_document(folder, "déclencheurs")
     outils = read_cooperation_tools(outils_path.read_bytes(), outils_path.name)
+    auth.require_role(db_path, user, auth.EDITION)
     report = []
     with db.writing(db_path) as con:
+        auth.require_role(con, user, auth.EDITION)
         info = store.referentiel_info(con, "cae")
         if info is None or info["source_kind"] == "seed":
             store.save_referentiel(con, seed_ref)
@@ -327,31 +347,35 @@ def init_database(db_path: Path, demo: bool = True, today: date | None = None) -
             store.save_fiche(con, fiche)
         store.save_outils(con, outils)
         report.append(f"Fiche-action « {fiche.titre} » et {len(outils)} outils de coopération.")
+        journal.record(con, user, "initialisation", "documents de départ", " ".join(report))
     if demo:
-        report.extend(install_demo(db_path, today=today))
+        report.extend(install_demo(db_path, today=today, user=user))
     report.append(f"Base prête : {db_path}")
     return report
 
 
-def install_demo(db_path: Path, today: date | None = None) -> list[str]:
+def install_demo(db_path: Path, today: date | None = None, user: str | None = None) -> list[str]:
+    """The demo collectivity, evaluations, indicator values and committees, each written (and
+    journaled) as `user`; the files are recorded as brought by « démo »."""
     from . import demo as demo_data
 
     ref = load_referentiel(db_path, "cae")
-    set_collectivites(db_path, [(demo_data.demo_profile_yaml(ref).encode("utf-8"), "capso-demo.yaml")])
+    set_collectivites(db_path, [(demo_data.demo_profile_yaml(ref).encode("utf-8"), "capso-demo.yaml")], user=user)
     imported = 0
     for when, frame in demo_data.demo_statuses(ref).items():
         data = demo_data.evaluation_csv(frame, when)
         result = import_evaluation(db_path, data, f"evaluation-capso-{when.isoformat()}.csv",
-                                   demo_data.DEMO_COLLECTIVITE, when, user=demo_data.DEMO_USER, today=today)
+                                   demo_data.DEMO_COLLECTIVITE, when, user=user, today=today,
+                                   auteur=demo_data.DEMO_USER)
         imported += result.changed
     from .demo_indicateurs import install_demo_indicators
 
     report = [f"Démonstration : collectivité {demo_data.DEMO_COLLECTIVITE}, "
               f"{len(demo_data.EVALUATION_DATES)} évaluations ({imported} nouvelles ou mises à jour)."]
-    report.extend(install_demo_indicators(db_path, today))
+    report.extend(install_demo_indicators(db_path, today, user=user))
     from .demo_comites import install_demo_comites
 
-    report.extend(install_demo_comites(db_path))
+    report.extend(install_demo_comites(db_path, user=user))
     return report
 
 
@@ -513,10 +537,13 @@ def _indicator_summary(plan: _IndicatorPlan) -> str:
 
 
 def import_indicator_values(db_path: Path, data: bytes, filename: str, user: str | None = None,
-                            today: date | None = None) -> IndicatorImportResult:
+                            today: date | None = None, auteur: str | None = None) -> IndicatorImportResult:
     """Validate the whole file, archive it, then write its values (a value replaces the one of the
     same indicator and date) and targets in one transaction. A file that changes nothing (the
-    same file again) writes nothing, not even an upload row."""
+    same file again) writes nothing, not even an upload row. `auteur` is who the values are
+    recorded as brought by (default: `user`)."""
+    auth.require_role(db_path, user, auth.EDITION)
+    auteur = auteur or user
     rows = read_indicator_file(db_path, data, filename, today)
     digest = sha256_of(data)
     with db.reading(db_path) as con:
@@ -527,6 +554,7 @@ def import_indicator_values(db_path: Path, data: bytes, filename: str, user: str
         return unchanged
     archived = archive_upload(db_path, data, filename)
     with db.writing(db_path) as con:
+        auth.require_role(con, user, auth.EDITION)
         plan = _plan_indicator_rows(con, rows)  # again under the write lock: another import may have run
         if not plan.changed:
             return unchanged
@@ -535,10 +563,11 @@ def import_indicator_values(db_path: Path, data: bytes, filename: str, user: str
             "INSERT INTO uploads (kind, filename, sha256, stored_path, size_bytes, rows, uploaded_at, uploaded_by, summary) "
             "VALUES ('indicateurs', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
             [filename, digest, str(archived.stored_path.relative_to(db_path.parent)), archived.size_bytes,
-             len(rows), datetime.now(), user, summary],
+             len(rows), datetime.now(), auteur, summary],
         ).fetchone()[0]
-        store.save_indicator_values(con, plan.values, int(upload_id), user, datetime.now())
+        store.save_indicator_values(con, plan.values, int(upload_id), auteur, datetime.now())
         store.set_indicator_targets(con, plan.targets)
+        journal.record(con, user, "indicateurs", filename, summary, upload_id=int(upload_id))
     return IndicatorImportResult(filename, digest, int(upload_id), len(rows), plan.created, plan.replaced,
                                  plan.unchanged, len(plan.targets), [summary[0].upper() + summary[1:] + "."])
 
@@ -549,6 +578,7 @@ def add_indicator_value(db_path: Path, indicateur_id: str, on_date, valeur, comm
     file « saisie »). Returns « créée », « remplacée » or « identique » (nothing written)."""
     from .fiches.indicateurs import check_single_value, clean_comment
 
+    auth.require_role(db_path, user, auth.EDITION)
     with db.reading(db_path) as con:
         known = store.indicator_table(con)
     indicateur_id, when, number = check_single_value(known, indicateur_id, on_date, valeur, today or date.today())
@@ -562,9 +592,15 @@ def add_indicator_value(db_path: Path, indicateur_id: str, on_date, valeur, comm
         ).fetchone()
     if before is not None and float(before[0]) == number and before[1] == commentaire:
         return "identique"
+    outcome = "créée" if before is None else "remplacée"
+    nom = known.loc[known["indicateur_id"] == indicateur_id, "nom"]
     with db.writing(db_path) as con:
+        auth.require_role(con, user, auth.EDITION)
         store.save_indicator_values(con, row, None, user, datetime.now())
-    return "créée" if before is None else "remplacée"
+        journal.record(con, user, "valeur_indicateur", indicateur_id,
+                       f"{nom.iloc[0] + ' : ' if len(nom) else ''}{number:g} au {when.strftime('%d/%m/%Y')} "
+                       f"(valeur {outcome})")
+    return outcome
 
 
 def export_indicators(db_path: Path) -> pd.DataFrame:
@@ -705,10 +741,13 @@ def add_comite(db_path: Path, comite, user: str | None = None, today: date | Non
     from .comites import ComiteResult, check_comite
 
     with db.writing(db_path) as con:
+        auth.require_role(con, user, auth.EDITION)
         checked, messages = check_comite(comite.date, comite.titre, comite.participants, comite.notes,
                                          store.load_comites(con), today)
         checked.comite_id = store.save_comite(con, checked, user)
         checked.created_by = user
+        journal.record(con, user, "comite", f"Comité du {checked.date.strftime('%d/%m/%Y')}",
+                       f"comité créé : « {checked.titre} »")
     return ComiteResult(checked, "créé", [f"Comité du {checked.date.strftime('%d/%m/%Y')} enregistré : "
                                           f"« {checked.titre} »."] + messages)
 
@@ -720,12 +759,16 @@ def update_comite(db_path: Path, date_initiale: date, comite, user: str | None =
     from .comites import ComiteResult, check_comite
 
     with db.writing(db_path) as con:
+        auth.require_role(con, user, auth.EDITION)
         existing = store.load_comites(con)
         if not any(c.date == date_initiale for c in existing):
             raise Refused(f"Aucun comité le {date_initiale.strftime('%d/%m/%Y')}.")
         checked, messages = check_comite(comite.date, comite.titre, comite.participants, comite.notes,
                                          existing, today, replacing=date_initiale)
         checked.comite_id = store.replace_comite(con, date_initiale, checked)
+        moved = (f" (déplacé du {date_initiale.strftime('%d/%m/%Y')})" if checked.date != date_initiale else "")
+        journal.record(con, user, "comite", f"Comité du {checked.date.strftime('%d/%m/%Y')}",
+                       f"comité modifié{moved} : « {checked.titre} »")
     return ComiteResult(checked, "modifié", [f"Comité du {checked.date.strftime('%d/%m/%Y')} modifié : "
                                              f"« {checked.titre} »."] + messages)
 
@@ -845,6 +888,7 @@ def save_fiche_yaml(db_path: Path, data: bytes, filename: str, user: str | None 
     from .errors import Problem
     from .fiches.yaml_format import read_fiche_yaml
 
+    auth.require_role(db_path, user, auth.EDITION)
     _check_size(data, filename)
     fiche = read_fiche_yaml(data, filename)
     if fiche.mesures:
@@ -865,11 +909,75 @@ def save_fiche_yaml(db_path: Path, data: bytes, filename: str, user: str | None 
     digest = sha256_of(data)
     archived = archive_upload(db_path, data, filename)
     with db.writing(db_path) as con:
-        con.execute(
+        auth.require_role(con, user, auth.EDITION)
+        replaced = db.first_row(con.execute("SELECT 1 FROM fiches WHERE fiche_id = ?", [fiche.fiche_id])) is not None
+        upload_id = db.first_row(con.execute(
             "INSERT INTO uploads (kind, filename, sha256, stored_path, size_bytes, rows, uploaded_at, uploaded_by, summary) "
-            "VALUES ('fiche', ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES ('fiche', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
             [filename, digest, str(archived.stored_path.relative_to(db_path.parent)), archived.size_bytes,
              1, datetime.now(), user, f"Fiche-action « {fiche.titre} »"],
-        )
+        ))[0]
         store.save_fiche(con, fiche, referentiel)
+        journal.record(con, user, "fiche", fiche.fiche_id,
+                       f"fiche « {fiche.titre} » {'remplacée' if replaced else 'créée'}", upload_id=int(upload_id))
     return fiche
+
+
+# --- presentation
+# The slide order of the dashboard's presentation mode (docs/comites.md), kept per database in
+# a small JSON file beside it: `pcaet.duckdb` → `pcaet.presentation.json`. Not in DuckDB on
+# purpose: reordering slides during a committee must not lock the database nor change its data
+# version (which would make every page recompute its scores).
+
+PRESENTATION_SLIDES = {
+    "score": "Score global et étoiles",
+    "radar": "Score par catégorie",
+    "mesures": "Mesures qui ont bougé",
+    "indicateurs": "Indicateurs des fiches-actions",
+    "decisions": "Décisions du comité précédent",
+}
+
+
+def presentation_settings_path(db_path: Path) -> Path:
+    return Path(db_path).with_name(Path(db_path).stem + ".presentation.json")
+
+
+def slide_order(db_path: Path) -> list[str]:
+    """The saved slide order (keys of PRESENTATION_SLIDES); the default order when nothing is
+    saved or the file is unreadable. Unknown or repeated keys in the file are dropped."""
+    import json
+
+    try:
+        saved = json.loads(presentation_settings_path(db_path).read_text(encoding="utf-8")).get("ordre")
+    except (OSError, ValueError, AttributeError):
+        return list(PRESENTATION_SLIDES)
+    if not isinstance(saved, list):
+        return list(PRESENTATION_SLIDES)
+    order = list(dict.fromkeys(s for s in saved if isinstance(s, str) and s in PRESENTATION_SLIDES))
+    return order or list(PRESENTATION_SLIDES)
+
+
+def save_slide_order(db_path: Path, order: list[str], user: str | None = None) -> list[str]:
+    """Save the slides to show, in order (a slide left out is not shown). Refused in French when
+    the list is empty, names an unknown slide or repeats one. Written to a temporary file, then
+    renamed: a reader never sees half a file."""
+    import json
+
+    auth.require_role(db_path, user, auth.EDITION)  # not journaled: no database write (docs/securite.md)
+    order = [str(s) for s in order]
+    if not order:
+        raise Refused("Choisissez au moins une diapositive.")
+    unknown = [s for s in order if s not in PRESENTATION_SLIDES]
+    if unknown:
+        raise Refused(f"Diapositive inconnue « {unknown[0]} » (attendu : {', '.join(PRESENTATION_SLIDES)}).")
+    repeated = sorted({s for s in order if order.count(s) > 1})
+    if repeated:
+        raise Refused(f"La diapositive « {PRESENTATION_SLIDES[repeated[0]]} » est choisie deux fois.")
+    path = presentation_settings_path(db_path)
+    if not path.parent.is_dir():
+        raise Refused(f"Dossier de la base introuvable : {path.parent}.")
+    document = {"ordre": order, "modifie_le": datetime.now().isoformat(timespec="seconds"), "modifie_par": user}
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(temporary, path)
+    return order

@@ -107,7 +107,7 @@ def sniff_separator(text: str) -> str:
     Title rows with a single cell and commas inside a comment do not fool it."""
     from collections import Counter
 
-    lines = [line for line in text.splitlines()[:30] if line.strip()]
+    lines = [line for line in _first_lines(text, 30) if line.strip()]
     best, best_score = ",", (0, 0)
     for sep in (";", ",", "\t"):
         counts = Counter(line.count(sep) for line in lines if sep in line)
@@ -119,19 +119,54 @@ def sniff_separator(text: str) -> str:
     return best
 
 
-def read_csv_rows(text: str, filename: str) -> Sheet:
+def _first_lines(text: str, count: int) -> list[str]:
+    """The first lines without splitting a whole 50 Mo file."""
+    end = -1
+    for _ in range(count):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            return text.splitlines()
+    return text[:end].splitlines()
+
+
+# Rows allowed above the data (title rows, header) when a reader caps its data rows.
+ROW_LIMIT_MARGIN = 50
+
+
+def too_many_rows(filename: str, line: int, max_rows: int) -> InvalidInput:
+    return InvalidInput.single(filename, line, None,
+                               f"fichier trop long : plus de {max_rows} lignes de données, lecture arrêtée à "
+                               f"cette ligne (maximum {max_rows})")
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    text = str(exc)
+    if text.startswith("field larger than field limit"):
+        return f"cellule trop longue (plus de {csv.field_size_limit()} caractères)"
+    return "CSV illisible : guillemets mal placés ou fichier abîmé près de cette ligne"
+
+
+def read_csv_rows(text: str, filename: str, max_rows: int | None = None) -> Sheet:
+    """`max_rows`: stop reading, refused, once that many filled rows (plus ROW_LIMIT_MARGIN)
+    are read: a huge file is refused before it is all in memory."""
     separator = sniff_separator(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, quotechar='"')
     rows: list[list[str]] = []
     lines: list[int] = []
     previous_end = 0
+    limit = None if max_rows is None else max_rows + ROW_LIMIT_MARGIN
+    filled = 0
     try:
         for row in reader:
             rows.append([cell.strip() for cell in row])
             lines.append(previous_end + 1)
             previous_end = reader.line_num
+            if limit is not None and any(rows[-1]):
+                filled += 1
+                if filled > limit:
+                    raise too_many_rows(filename, lines[-1], max_rows)
     except csv.Error as exc:
-        raise InvalidInput.single(filename, reader.line_num, None, f"CSV illisible : {exc}") from None
+        raise InvalidInput.single(filename, reader.line_num, None, _csv_problem(exc)) from None
     return Sheet(filename, rows, lines)
 
 
@@ -148,7 +183,8 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def read_excel_rows(data: bytes, filename: str, sheet_name: str | None = None) -> Sheet:
+def read_excel_rows(data: bytes, filename: str, sheet_name: str | None = None,
+                    max_rows: int | None = None) -> Sheet:
     from python_calamine import CalamineWorkbook
 
     if data.startswith(ZIP_MAGIC):
@@ -166,7 +202,14 @@ def read_excel_rows(data: bytes, filename: str, sheet_name: str | None = None) -
         if matches:
             chosen = matches[0]
     try:
-        raw = workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+        worksheet = workbook.get_sheet_by_name(chosen)
+        # Rows up to the last filled cell; refused before they become Python objects.
+        height = worksheet.end[0] + 1 if worksheet.end else 0
+        if max_rows is not None and height > max_rows + ROW_LIMIT_MARGIN:
+            raise too_many_rows(filename, max_rows + ROW_LIMIT_MARGIN + 1, max_rows)
+        raw = worksheet.to_python(skip_empty_area=False)
+    except InvalidInput:
+        raise
     except Exception:
         raise InvalidInput.single(filename, None, None, f"feuille « {chosen} » illisible") from None
     rows = [[_cell_text(v) for v in row] for row in raw]
@@ -191,12 +234,13 @@ def _guard_zip_bomb(data: bytes, filename: str) -> None:
         )
 
 
-def read_sheet(data: bytes, filename: str, sheet_name: str | None = None) -> Sheet:
+def read_sheet(data: bytes, filename: str, sheet_name: str | None = None, max_rows: int | None = None) -> Sheet:
+    """`max_rows`: the reader's cap on data rows, applied while reading (see read_csv_rows)."""
     if not data or not data.strip():
         raise InvalidInput.single(filename, None, None, "fichier vide")
     if is_excel(data, filename):
-        return read_excel_rows(data, filename, sheet_name)
-    return read_csv_rows(decode_bytes(data, filename), filename)
+        return read_excel_rows(data, filename, sheet_name, max_rows)
+    return read_csv_rows(decode_bytes(data, filename), filename, max_rows)
 
 
 def table_from_sheet(sheet: Sheet, header_index: int = 0) -> Table:

@@ -300,3 +300,38 @@ def indicator_chart(values: pd.DataFrame, targets: pd.DataFrame, trajectory: pd.
     fig.update_yaxes(showgrid=True, gridcolor=GRID, rangemode="tozero",
                      title_text="" if not unite or unite == "nombre" else unite)
     return fig
+
+
+# --- committee
+# Charts of « Comité de pilotage » and of the presentation mode: the radar by category of the
+# two committees (this one filled and solid, the previous one dashed), and the same sized for a
+# 1920×1080 projector.
+
+
+def committee_radar(frame: pd.DataFrame, presentation: bool = False) -> go.Figure:
+    """% fait by category (`serie`, `categorie`, `part_fait`, the previous committee's series
+    first as rapports.category_frame gives): this committee is drawn first (blue, filled), the
+    previous one dashed. With `presentation`, type for the back of a room."""
+    series = list(dict.fromkeys(frame["serie"].astype(str)))
+    ordered = pd.concat([frame[frame["serie"].astype(str) == name] for name in reversed(series)]) \
+        if series else frame
+    ordered = ordered.assign(categorie=[str(c)[:1].upper() + str(c)[1:] for c in ordered["categorie"]])
+    fig = radar(ordered, "categorie", "serie", height=680 if presentation else 560)
+    # the legend under the radar: above it, it would cover the top category's label
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.06, x=0.5, xanchor="center"),
+                      margin=dict(l=140, r=140, t=50, b=90))
+    if presentation:
+        fig.update_layout(
+            font=dict(size=28), margin=dict(l=210, r=210, t=80, b=110),
+            legend=dict(orientation="h", yanchor="top", y=-0.06, x=0.5, xanchor="center", font=dict(size=28)),
+            hoverlabel=dict(font_size=26),
+            polar=dict(angularaxis=dict(tickfont=dict(size=38)), radialaxis=dict(tickfont=dict(size=24))),
+        )
+        fig.update_traces(line=dict(width=6), marker=dict(size=16))
+    return fig
+
+
+def committee_points_bars(frame: pd.DataFrame, label_column: str, title: str | None = None) -> go.Figure:
+    """Points faits gained or lost per row (CommitteeChanges.axes or .mesures with a label
+    column), largest first as the frame gives them."""
+    return points_delta_bars(frame, label_column=label_column, hover_column="nom", title=title)

@@ -609,12 +609,8 @@ def table_height(rows: int, tallest: int):
 
 
 def current_user() -> str | None:
-    """Who is importing: the signed-in user once a login exists, else None (« non identifié »)."""
-    try:
-        user = st.user
-        return (user.get("name") or user.get("email")) if user.get("is_logged_in") else None
-    except Exception:  # no authentication configured
-        return None
+    """Who writes: the signed-in account (section « roles »), else None (« non identifié »)."""
+    return st.session_state.get(SESSION_KEY)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -1195,3 +1191,492 @@ def indicator_projection(values: pd.DataFrame, targets: pd.DataFrame, today) -> 
 
     target = next_target(targets, today)
     return projection_line(values, target[0] if target else max(PLAN_FIN, today.year))
+
+
+# --- committee
+# Reads and small pure helpers of « Comité de pilotage » (pages/comite.py) and of the
+# presentation mode (pages/presentation.py): the committees, « depuis le dernier comité »
+# (cae_data.comites), the committee's reports and the static PNG export of charts.
+
+PAGE_COMITE = "pages/comite.py"
+PAGE_PRESENTATION = "pages/presentation.py"
+COMITE_MEMORY = "comite_choisi"  # the committee shown, remembered from page to page
+PRESENTATION_PARAM = "presentation"  # ?presentation=1: the dashboard becomes slides
+SLIDE_PARAM = "diapo"  # ?diapo=2: the slide shown (1-based, in the saved order)
+SLIDE_TITLES = services.PRESENTATION_SLIDES
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+COMITE_FIELDS = {"date": "Date", "titre": "Titre", "participants": "Participants", "notes": "Notes et décisions"}
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _comites(path: str, version: tuple) -> list:
+    return services.list_comites(Path(path))
+
+
+def comites() -> list:
+    """Every committee (cae_data.comites.Comite), oldest first."""
+    return guarded(_comites, str(db_path()), _version())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _committee_history(path: str, version: tuple, comite_date, collectivite: str | None):
+    return services.committee_history(Path(path), comite_date, collectivite)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _committee_changes(path: str, version: tuple, comite_date, collectivite: str | None):
+    from cae_data.comites import committee_diff
+
+    return committee_diff(_committee_history(path, version, comite_date, collectivite))
+
+
+def committee_changes(comite_date, collectivite: str | None = None):
+    """« Depuis le dernier comité » (cae_data.comites.CommitteeChanges) of the committee of
+    that date against the one before it."""
+    return guarded(_committee_changes, str(db_path()), _version(), comite_date, collectivite)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _committee_categories(path: str, version: tuple, comite_date, collectivite: str | None) -> pd.DataFrame:
+    from cae_data.rapports import category_frame
+
+    history = _committee_history(path, version, comite_date, collectivite)
+    return category_frame(history, _committee_changes(path, version, comite_date, collectivite))
+
+
+def committee_categories(comite_date, collectivite: str | None = None) -> pd.DataFrame:
+    """% fait by category at the previous committee and at this one (serie, categorie,
+    part_fait; the previous committee's series first), as in the committee's PDF."""
+    return guarded(_committee_categories, str(db_path()), _version(), comite_date, collectivite)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _committee_indicator_values(path: str, version: tuple, comite_date, collectivite: str | None) -> pd.DataFrame:
+    from cae_data.rapports import values_until
+
+    history = _committee_history(path, version, comite_date, collectivite)
+    return values_until(history, history.comite.date)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _committee_report(path: str, version: tuple, fmt: str, comite_date, collectivite: str | None) -> bytes:
+    return services.committee_report(Path(path), fmt, comite_date, collectivite)
+
+
+def committee_report(fmt: str, comite_date, collectivite: str | None = None) -> tuple[bytes | None, str | None]:
+    """(the report's bytes, None), or (None, the French reason) when it cannot be made (no
+    browser for the charts, no font…). Cached by data version and committee."""
+    try:
+        return _committee_report(str(db_path()), _version(), fmt, comite_date, collectivite), None
+    except (services.Refused, db.DatabaseBusy) as exc:
+        return None, str(exc)
+
+
+def report_filename(fmt: str, collectivite: str, comite_date) -> str:
+    """« comite-capso-2026-11-19.pdf »: ASCII, no spaces."""
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(collectivite)).strip("-") or "collectivite"
+    return f"comite-{slug}-{comite_date.isoformat()}.{fmt}"
+
+
+def static_export_available() -> bool:
+    """Whether a Chromium is installed for kaleido's static export (PNG of the charts)."""
+    import shutil
+
+    return any(Path(p).exists() for p in CHROMIUM_CANDIDATES) or bool(shutil.which("chromium"))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _chart_png(figure_json: str, width: int, height: int) -> bytes:
+    import plotly.io as pio
+
+    from cae_data.rapports.charts import figure_png
+
+    return figure_png(pio.from_json(figure_json), width, height)
+
+
+def chart_png(figure, width: int = 1600, height: int | None = None) -> bytes:
+    """The figure as a PNG made on the server (kaleido, offline), cached by its content."""
+    height = int(height or figure.layout.height or 700)
+    return _chart_png(figure.to_json(), int(width), height)
+
+
+def comite_label(comite, latest: bool = False) -> str:
+    """« 19/11/2026 — Préparation du dossier de labellisation »."""
+    return f"{date_fr(comite.date)} — {comite.titre}" + (" (le plus récent)" if latest else "")
+
+
+def comite_rows(comites: list) -> pd.DataFrame:
+    """The committees for a table, latest first: Date, Titre, Participants (their number),
+    Décisions (« notées » or « à saisir »)."""
+    ordered = sorted(comites, key=lambda c: c.date, reverse=True)
+    return pd.DataFrame({
+        "Date": [date_fr(c.date) for c in ordered],
+        "Titre": [c.titre for c in ordered],
+        "Participants": [len(c.participants) for c in ordered],
+        "Décisions": ["notées" if c.notes.strip() else "à saisir" for c in ordered],
+    })
+
+
+def problem_messages(exc: InvalidInput) -> list[str]:
+    """« Date : un comité existe déjà le … » — one French line per problem of a form."""
+    return [(f"{COMITE_FIELDS.get(str(p.column), str(p.column))} : " if p.column else "") + p.message
+            for p in exc.problems]
+
+
+def signed_share(delta: float | None) -> str:
+    """A change of share in percentage points: « +0,8 pt », « −1,2 pt », « 0 pt »."""
+    from cae_data.rapports import ecart_pourcentage
+
+    return ecart_pourcentage(delta)
+
+
+def level_change_rows(frame: pd.DataFrame, label: str) -> pd.DataFrame:
+    """CommitteeChanges.axes / .mesures for a table: N°, `label`, % fait avant, % fait après,
+    Évolution (points of %), Points faits (signed), Points programmés (signed)."""
+    return pd.DataFrame({
+        "N°": frame["action_id"].astype(str).to_numpy(),
+        label: frame["nom"].astype(str).to_numpy(),
+        "% fait avant": [pourcentage(v) for v in frame["part_fait_avant"]],
+        "% fait après": [pourcentage(v) for v in frame["part_fait_apres"]],
+        "Évolution": [signed_share(v) for v in frame["delta_part_fait"]],
+        "Points faits": [ecart_points(v) for v in frame["delta_point_fait"]],
+        "Points programmés": [ecart_points(v) for v in frame["delta_point_programme"]],
+    })
+
+
+def category_change_rows(categories: pd.DataFrame) -> pd.DataFrame:
+    """committee_categories for a table: Catégorie, one column per committee (« Comité du
+    12/11/2026 », the previous one first) and Évolution when there are two."""
+    series = list(dict.fromkeys(categories["serie"].astype(str)))
+    out = pd.DataFrame({"Catégorie": [str(c)[:1].upper() + str(c)[1:]
+                                      for c in dict.fromkeys(categories["categorie"].astype(str))]})
+    shares = {}
+    for name in series:
+        rows = categories[categories["serie"].astype(str) == name]
+        values = dict(zip(rows["categorie"].astype(str), rows["part_fait"].astype(float)))
+        shares[name] = [values.get(str(c), float("nan")) for c in dict.fromkeys(categories["categorie"].astype(str))]
+        out[name.split(" (")[0]] = [pourcentage(v) for v in shares[name]]
+    if len(series) == 2:
+        out["Évolution"] = [signed_share(b - a) for a, b in zip(shares[series[0]], shares[series[1]])]
+    return out
+
+
+def status_change_rows(statuts: pd.DataFrame) -> pd.DataFrame:
+    """CommitteeChanges.statuts for a table: Action, Intitulé, Avant, Après, Points faits
+    (gained + / lost −), Points programmés."""
+    return pd.DataFrame({
+        "Action": statuts["action_id"].astype(str).to_numpy(),
+        "Intitulé": statuts["nom"].astype(str).to_numpy(),
+        "Avant": [compact_status(s.code_avant, s.statut_avant, s.fait_avant, s.programme_avant)
+                  for s in statuts.itertuples(index=False)],
+        "Après": [compact_status(s.code_apres, s.statut_apres, s.fait_apres, s.programme_apres)
+                  for s in statuts.itertuples(index=False)],
+        "Points faits": [ecart_points(v) for v in statuts["delta_point_fait"]],
+        "Points programmés": [ecart_points(v) for v in statuts["delta_point_programme"]],
+    })
+
+
+def signed_value(value) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    rounded = round(float(value), 2)
+    if rounded == 0:
+        return "0"
+    text = nombre(abs(rounded), 0 if rounded.is_integer() else (1 if round(rounded, 1) == rounded else 2))
+    return ("+" if rounded > 0 else "−") + text
+
+
+def indicator_change_rows(indicateurs: pd.DataFrame) -> pd.DataFrame:
+    """CommitteeChanges.indicateurs for a table: Indicateur, Au comité précédent, Dernière
+    valeur, Évolution, Nouvelles valeurs, Cible, Statut."""
+    rows = []
+    for ind in indicateurs.itertuples(index=False):
+        unite = ind.unite if isinstance(ind.unite, str) else ""
+        before = "—" if pd.isna(ind.valeur_avant) else f"{valeur_text(ind.valeur_avant, unite)} ({date_fr(ind.date_avant)})"
+        after = "—" if pd.isna(ind.valeur_apres) else f"{valeur_text(ind.valeur_apres, unite)} ({date_fr(ind.date_apres)})"
+        target = "—" if pd.isna(ind.cible) else f"{valeur_text(ind.cible, unite)} en {int(ind.cible_annee)}"
+        rows.append({
+            "Indicateur": ind.nom, "Au comité précédent": before, "Dernière valeur": after,
+            "Évolution": signed_value(ind.evolution), "Nouvelles valeurs": int(ind.nouvelles_valeurs),
+            "Cible": target, "Statut": STATUT_LABELS.get(ind.statut, str(ind.statut)),
+        })
+    return pd.DataFrame(rows, columns=["Indicateur", "Au comité précédent", "Dernière valeur", "Évolution",
+                                       "Nouvelles valeurs", "Cible", "Statut"])
+
+
+def new_value_rows(valeurs: pd.DataFrame) -> pd.DataFrame:
+    """CommitteeChanges.valeurs for a table: Date, Indicateur, Valeur, Commentaire, Saisie par."""
+    return pd.DataFrame({
+        "Date": [date_fr(d) for d in valeurs["date"]],
+        "Indicateur": valeurs["nom"].astype(str).to_numpy(),
+        "Valeur": [valeur_text(v, u if isinstance(u, str) else "") for v, u in zip(valeurs["valeur"], valeurs["unite"])],
+        "Commentaire": valeurs["commentaire"].fillna("").astype(str).to_numpy(),
+        "Saisie par": [s if isinstance(s, str) and s else "non identifié" for s in valeurs["saisi_par"]],
+    })
+
+
+UPLOAD_KINDS = {"evaluation": "Évaluation", "indicateurs": "Valeurs d'indicateurs", "fiche": "Fiche-action",
+                "referentiel": "Référentiel", "collectivite": "Collectivité"}
+
+
+def upload_rows(imports: pd.DataFrame) -> pd.DataFrame:
+    """CommitteeChanges.imports for a table: Fichier, Type, Par, Le (jj/mm/aaaa à hh:mm), Résumé."""
+    return pd.DataFrame({
+        "Fichier": imports["filename"].astype(str).to_numpy(),
+        "Type": [UPLOAD_KINDS.get(k, str(k)) for k in imports["kind"]],
+        "Par": [u if isinstance(u, str) and u else "non identifié" for u in imports["uploaded_by"]],
+        "Le": [pd.Timestamp(t).strftime("%d/%m/%Y à %H:%M") for t in imports["uploaded_at"]],
+        "Résumé": imports["summary"].fillna("").astype(str).to_numpy(),
+    })
+
+
+def ranked_moves(frame: pd.DataFrame) -> pd.DataFrame:
+    """Largest moves of points faits first, then the referential's order."""
+    order = frame["delta_point_fait"].astype(float).abs().round(9)
+    return frame.assign(_rang=order.to_numpy()).sort_values("_rang", ascending=False, kind="stable").drop(
+        columns="_rang").reset_index(drop=True)
+
+
+def compact_status(code: str, text: str, fait, programme) -> str:
+    """« Détaillé : fait 80 %, programmé 20 % » (shares at 0 left out) for a narrow cell; other
+    statuses as their French text."""
+    if code != "detaille":
+        return str(text)
+    parts = [f"{name} {pourcentage(share, 0)}" for name, share in (("fait", fait), ("programmé", programme))
+             if share is not None and share == share and share > 0]
+    return "Détaillé : " + (", ".join(parts) if parts else f"pas fait {pourcentage(1.0, 0)}")
+
+
+def notes_for_slide(notes: str, max_lines: int = 13, width: int = 100) -> tuple[list[str], bool]:
+    """The non-empty lines of a committee's notes that fit on a slide: about `max_lines` lines
+    of `width` characters (a long line counts for the lines it wraps on). Returns (lines,
+    whether some were left out)."""
+    lines = [" ".join(line.split()) for line in notes.splitlines() if line.strip()]
+    kept, used = [], 0
+    for line in lines:
+        cost = max(1, -(-len(line) // width))
+        if used + cost > max_lines:
+            room = (max_lines - used) * width
+            if room >= 40:  # a useful part of the line still fits
+                head = line[: room - 1]
+                kept.append((head.rsplit(" ", 1)[0] if " " in head else head).rstrip() + " …")
+            return kept, True
+        kept.append(line)
+        used += cost
+    return kept, False
+
+
+def stars_text(count: int) -> str:
+    """3 → « ★★★☆☆ »."""
+    count = max(0, min(5, int(count)))
+    return "★" * count + "☆" * (5 - count)
+
+
+def slide_order() -> list[str]:
+    """The saved order of the presentation's slides (keys of SLIDE_TITLES)."""
+    return services.slide_order(db_path())
+
+
+def slide_index(order: list[str], requested) -> int:
+    """The 0-based slide to show for `?diapo=` (1-based; the first when absent or unreadable,
+    the last when beyond the end)."""
+    try:
+        number = int(str(requested))
+    except (TypeError, ValueError):
+        return 0
+    return min(max(number, 1), len(order)) - 1
+
+
+def markdown_table(frame: pd.DataFrame, align: list[str] | None = None) -> str:
+    """A DataFrame as a markdown table (every cell escaped, shown exactly as written), for the
+    slides where st.dataframe's text would be too small. `align`: « l » or « r » per column."""
+    align = align or ["l"] * len(frame.columns)
+    head = "| " + " | ".join(plain(c) for c in frame.columns) + " |"
+    rule = "| " + " | ".join("---:" if a == "r" else ":---" for a in align) + " |"
+    body = ["| " + " | ".join(plain(" ".join(str(v).split())) for v in row) + " |"
+            for row in frame.itertuples(index=False)]
+    return "\n".join([head, rule, *body])
+
+
+# Static CSS of the presentation mode (no user text in it): Streamlit's chrome hidden, the
+# slide's keyed containers (class `st-key-<key>`) in type readable from the back of a room.
+PRESENTATION_CSS = """
+<style>
+header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+[data-testid="stStatusWidget"], [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], [data-testid="stAppDeployButton"], footer { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding: 1.6rem 3.5rem 7.5rem 3.5rem !important; max-width: none !important; }
+[data-testid="stMain"] { overflow-x: hidden; }
+.st-key-diapo-entete p { font-size: 30px; color: #444444; margin: 0; line-height: 1.2; }
+.st-key-diapo-compteur p { text-align: right; font-weight: 700; color: #1A1A1A; }
+.st-key-diapo-titre h1 { font-size: 64px; line-height: 1.1; padding: 0.2rem 0 0.6rem 0; color: #1A1A1A; }
+.st-key-diapo-corps p, .st-key-diapo-corps li { font-size: 36px; line-height: 1.3; }
+.st-key-diapo-corps table { font-size: 34px; width: 100%; }
+.st-key-diapo-corps th, .st-key-diapo-corps td { padding: 0.45rem 0.8rem; line-height: 1.25; }
+.st-key-diapo-corps th { background: #EEF3F8; }
+[class*="st-key-diapo-libelle-"] p { font-size: 40px; color: #333333; margin-bottom: 0; }
+[class*="st-key-diapo-chiffre-"] p { font-size: 220px; font-weight: 700; line-height: 1.05; color: #0072B2; margin: 0; }
+[class*="st-key-diapo-etoiles-"] p { font-size: 140px; line-height: 1.1; color: #E69F00; margin: 0; white-space: nowrap; }
+[class*="st-key-diapo-moyen-"] p { font-size: 110px; font-weight: 700; line-height: 1.15; color: #0072B2; margin: 0; }
+[class*="st-key-diapo-grand-"] p { font-size: 140px; font-weight: 700; line-height: 1.15; color: #0072B2; margin: 0; }
+[class*="st-key-diapo-bloc-"] { padding-bottom: 1.4rem; }
+[class*="st-key-diapo-gain-"] p { font-size: 48px; font-weight: 700; color: #007A5A; }
+[class*="st-key-diapo-perte-"] p { font-size: 48px; font-weight: 700; color: #B34700; }
+[class*="st-key-diapo-stable-"] p { font-size: 48px; font-weight: 700; color: #444444; }
+[class*="st-key-diapo-nom-"] p { font-size: 38px; font-weight: 700; line-height: 1.2; color: #1A1A1A; }
+[class*="st-key-diapo-petit-"] p { font-size: 34px; line-height: 1.25; color: #1A1A1A; }
+[class*="st-key-diapo-remarque-"] p { font-size: 30px; line-height: 1.3; color: #444444; }
+[class*="st-key-diapo-alerte-"] p { font-size: 32px; font-weight: 700; color: #B34700; }
+[class*="st-key-diapo-notes-"] p { font-size: 38px; line-height: 1.45; }
+[class*="st-key-diapo-notes-longues-"] p { font-size: 30px; line-height: 1.35; }
+.st-key-diapo-nav { position: fixed; left: 3.5rem; right: 3.5rem; bottom: 1.4rem; z-index: 1000;
+  width: auto !important; background: white; padding-top: 0.6rem; }
+.st-key-diapo-nav button { min-height: 80px; padding: 0.5rem 2rem; }
+.st-key-diapo-nav button p { font-size: 32px; font-weight: 600; }
+</style>
+"""
+
+
+def presentation_style() -> None:
+    """Inject the presentation mode's static CSS (PRESENTATION_CSS, no user or file text)."""
+    st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
+
+
+# --- roles
+# Login, the signed-in role and what it may do (docs/securite.md). The session keeps only the
+# account's name; its role is read again from the database at every run, so a role changed or
+# an account removed by an admin takes effect at the next click. The engine checks the role of
+# every write itself: hiding pages and forms here only spares readers a refusal.
+
+from cae_data import auth, journal  # noqa: E402  (the roles section's own imports)
+
+PAGE_CONNEXION = "pages/connexion.py"
+PAGE_JOURNAL = "pages/journal.py"
+SESSION_KEY = "pcaet_utilisateur"
+DISPLAY_ENV = "PCAET_AFFICHAGE_LECTURE"  # =1: the committee screen, everything readable without login
+
+
+@dataclass(frozen=True)
+class Session:
+    nom: str | None  # the signed-in account; None when nobody is signed in
+    role: str  # auth.LECTURE, auth.EDITION or auth.ADMIN
+    open_mode: bool  # no account exists: everybody may write
+    display_mode: bool  # read-only screen opened without login (PCAET_AFFICHAGE_LECTURE=1)
+
+
+def display_mode() -> bool:
+    import os
+
+    return os.environ.get(DISPLAY_ENV, "").strip().lower() in ("1", "true", "oui", "yes")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _account_roles(path: str, version: tuple) -> dict[str, str]:
+    accounts = auth.list_accounts(Path(path))
+    return dict(zip(accounts["nom"], accounts["role"]))
+
+
+def account_roles() -> dict[str, str]:
+    """Every account's role by name ({} in open mode or without database)."""
+    path = db_path()
+    if not path.exists():
+        return {}
+    return guarded(_account_roles, str(path), _version())
+
+
+def session() -> Session | None:
+    """Who uses the dashboard now, or None when a login is needed (accounts exist, nobody is
+    signed in and the display mode is off)."""
+    roles = account_roles()
+    nom = st.session_state.get(SESSION_KEY)
+    if nom is not None and nom not in roles:
+        del st.session_state[SESSION_KEY]  # account removed meanwhile
+        nom = None
+    if nom is not None:
+        return Session(nom, roles[nom], False, False)
+    if not roles:
+        return Session(None, auth.LECTURE if display_mode() else auth.EDITION, True, display_mode())
+    if display_mode():
+        return Session(None, auth.LECTURE, False, True)
+    return None
+
+
+def can_write() -> bool:
+    """Whether the pages may show what writes (forms, imports): role édition or admin, or open
+    mode outside the display mode."""
+    current = session()
+    return current is not None and auth.has_role(current.role, auth.EDITION)
+
+
+def write_visibility() -> str:
+    """st.Page visibility of a page that writes: listed for editors only. A hidden page still
+    opens from its address, and then refuses (`require_write`)."""
+    return "visible" if can_write() else "hidden"
+
+
+def require_write() -> None:
+    """Top of a page that writes: a French refusal for readers, and nothing else of the page."""
+    if can_write():
+        return
+    st.error("**Cette page modifie les données : elle est réservée aux comptes de rôle « édition » "
+             "(chargés de mission).** Vous consultez le tableau de bord en lecture seule.", icon=":material/lock:")
+    current = session()
+    if current is not None and current.nom is None and not current.open_mode:
+        st.page_link(PAGE_CONNEXION, label="Se connecter avec un compte d'édition", icon=":material/login:")
+    st.page_link(PAGE_ACCUEIL, label="Retour à la vue d'ensemble", icon=":material/home:")
+    st.stop()
+
+
+def sign_in(nom: str, password: str) -> bool:
+    """Check the name and password; on success the session is this account's."""
+    account = auth.authenticate(db_path(), nom, password) if db_path().exists() else None
+    if account is None:
+        return False
+    st.session_state[SESSION_KEY] = account.nom
+    return True
+
+
+def sign_out() -> None:
+    st.session_state.pop(SESSION_KEY, None)
+
+
+def session_sidebar(current: Session) -> None:
+    """Who is signed in (and a logout button), or the open-mode / display-mode notice."""
+    box = st.sidebar.container()
+    if current.nom is not None:
+        box.markdown(f":material/account_circle: **{escape_markdown(current.nom)}** — "
+                     f"rôle {auth.ROLE_LABELS[current.role]}")
+        box.button("Se déconnecter", icon=":material/logout:", key="deconnexion", on_click=sign_out)
+    elif current.open_mode:
+        box.caption("Mode ouvert : aucun compte n'est créé. Toute personne qui ouvre le tableau de bord "
+                    "peut modifier les données (docs/securite.md).")
+    elif current.display_mode:
+        box.caption("Affichage en lecture seule.")
+        box.page_link(PAGE_CONNEXION, label="Se connecter", icon=":material/login:")
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _journal(path: str, version: tuple, depuis, jusqu_au, utilisateurs: tuple | None,
+             actions: tuple | None) -> pd.DataFrame:
+    return journal.entries(Path(path), depuis, jusqu_au,
+                           None if utilisateurs is None else list(utilisateurs),
+                           None if actions is None else list(actions))
+
+
+def journal_entries(depuis=None, jusqu_au=None, utilisateurs=None, actions=None) -> pd.DataFrame:
+    """Journal rows, newest first (cae_data.journal.COLUMNS), filtered."""
+    return guarded(_journal, str(db_path()), _version(), depuis, jusqu_au,
+                   None if utilisateurs is None else tuple(utilisateurs),
+                   None if actions is None else tuple(actions))
+
+
+def journal_table(entries: pd.DataFrame) -> pd.DataFrame:
+    """Display form of journal rows: Date, Qui, Action, Objet, Détail, Fichier."""
+    return pd.DataFrame({
+        "Date": [pd.Timestamp(t).strftime("%d/%m/%Y %H:%M:%S") for t in entries["recorded_at"]],
+        "Qui": entries["utilisateur"].fillna(journal.NON_IDENTIFIE).astype(str).to_numpy(),
+        "Action": entries["libelle"].astype(str).to_numpy(),
+        "Objet": entries["objet"].fillna("").astype(str).to_numpy(),
+        "Détail": entries["detail"].fillna("").astype(str).to_numpy(),
+        "Fichier": entries["filename"].fillna("").astype(str).to_numpy(),
+    })

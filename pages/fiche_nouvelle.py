@@ -10,6 +10,7 @@ from cae_data.fiches.model import ETATS
 from pages import _ui
 
 st.title("Nouvelle fiche-action")
+_ui.require_write()
 _ui.require_database()
 
 saved = st.session_state.pop("fiche_enregistree", None)

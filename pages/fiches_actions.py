@@ -246,7 +246,7 @@ message = st.session_state.pop("indicateur_message", None)
 if message:
     st.success(message, icon=":material/check_circle:")
 
-if fiche.indicateurs:
+if fiche.indicateurs and _ui.can_write():  # readers see the values, not the forms
     st.subheader("Saisir une valeur d'indicateur", anchor=False)
     noms = {i.indicateur_id: i.nom for i in fiche.indicateurs}
     with st.form("saisie_valeur", clear_on_submit=False):
@@ -264,6 +264,8 @@ if fiche.indicateurs:
             st.error("La valeur n'a pas été enregistrée :\n\n"
                      + "\n".join(f"- {_ui.plain(problem.message)}" for problem in exc.problems),
                      icon=":material/error:")
+        except services.Refused as exc:  # e.g. the role was withdrawn meanwhile
+            st.error(str(exc), icon=":material/lock:")
         else:
             texte = {"créée": "Valeur enregistrée", "remplacée": "Valeur remplacée (même date)",
                      "identique": "Cette valeur était déjà enregistrée : rien n'a changé"}[outcome]
@@ -304,6 +306,8 @@ if fiche.indicateurs:
                                                               user=_ui.current_user(), today=today)
                 except InvalidInput as exc:
                     st.error("\n".join(f"- {_ui.plain(p.message)}" for p in exc.problems))
+                except services.Refused as exc:  # e.g. the role was withdrawn meanwhile
+                    st.error(str(exc), icon=":material/lock:")
                 else:
                     st.session_state["indicateur_message"] = " ".join(result.messages)
                     st.rerun()

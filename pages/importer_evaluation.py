@@ -16,6 +16,7 @@ NOUVELLE = "\x00nouvelle"  # the « nouvelle collectivité » choice (no real na
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 st.title("Importer une évaluation")
+_ui.require_write()
 st.markdown(
     "Déposez le fichier d'évaluation d'une collectivité (CSV ou XLSX). Il est **vérifié en entier avant "
     "tout enregistrement** : s'il contient une erreur, rien n'est importé et la liste de toutes les "
@@ -116,6 +117,8 @@ else:
                 show_problems(exc.problems)
             except db.DatabaseBusy as exc:
                 st.info(str(exc))
+            except services.Refused as exc:  # e.g. the role was withdrawn meanwhile
+                st.error(str(exc), icon=":material/lock:")
             else:
                 if result.changed:
                     st.cache_data.clear()  # every page reads the new scores at once

@@ -61,3 +61,38 @@ def full_referentiel_db(_full_template, tmp_path) -> Path:
     """`seeded_db` with the official CAE referential imported over the seed one (skipped when
     ../shared/referentiels is absent)."""
     return copy_database(_full_template, tmp_path / "full")
+
+
+# --- roles (test_auth.py, test_journal.py, test_pages_roles.py, browser/test_roles_browser.py)
+
+ROLE_ACCOUNTS = {  # name: (role, password); admin first: the first account must be an admin
+    "admin": ("admin", "admin-secret-1"),
+    "claire": ("edition", "claire-secret-1"),
+    "elu": ("lecture", "elu-secret-12"),
+}
+
+
+@pytest.fixture
+def fast_hashing(monkeypatch):
+    """bcrypt at its lowest cost (4) for the tests: a hash keeps its own cost, so checks stay
+    real, only cheaper."""
+    from cae_data import auth
+
+    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+    monkeypatch.setattr(auth, "_dummy_hash", None)
+
+
+@pytest.fixture
+def role_accounts() -> dict[str, tuple[str, str]]:
+    return dict(ROLE_ACCOUNTS)
+
+
+@pytest.fixture
+def accounts_db(seeded_db, fast_hashing) -> Path:
+    """`seeded_db` with three accounts: admin (admin), claire (édition), elu (lecture); their
+    passwords in `role_accounts`."""
+    from cae_data import auth
+
+    for nom, (role, password) in ROLE_ACCOUNTS.items():
+        auth.add_account(seeded_db, nom, role, password, by=None if nom == "admin" else "admin")
+    return seeded_db

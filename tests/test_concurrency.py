@@ -63,15 +63,16 @@ def observe(db_path: Path) -> dict:
 
 def reader_loop(db_path: Path, stop: Path, emit) -> None:
     deadline = time.monotonic() + MAX_SECONDS
-    for _ in range(MAX_READS):
-        if stop.exists() or time.monotonic() > deadline:
+    for n in range(MAX_READS):
+        if n and (stop.exists() or time.monotonic() > deadline):
             break
         emit(observe(db_path))
         time.sleep(PAUSE_BETWEEN_READS)
 
 
 def reader_main(db_path: str, stop: str) -> None:
-    """Entry point of a reader process: one JSON line per observation on stdout."""
+    """Entry point of a reader process: `ready`, then one JSON line per observation on stdout."""
+    print(json.dumps({"ready": True}), flush=True)
     reader_loop(Path(db_path), Path(stop), lambda record: print(json.dumps(record), flush=True))
 
 
@@ -123,7 +124,9 @@ def test_readers_see_whole_evaluations_while_imports_run(contested_db, tmp_path)
 
     writes = []
     try:
-        time.sleep(1.0)  # let the reader processes start reading
+        for reader in readers:  # a loaded machine takes seconds to import pandas
+            assert json.loads(reader.stdout.readline()) == {"ready": True}
+        time.sleep(0.5)
         for n in range(WRITES):
             target = "programme" if n % 2 == 0 else "fait"
             started = time.monotonic()

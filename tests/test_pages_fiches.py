@@ -138,7 +138,9 @@ def test_a_valid_value_adds_one_row_and_updates_the_metric(seeded_db, monkeypatc
     assert pd.Timestamp(last["date"]).date() == date.today() and last["valeur"] == 45
     assert last["commentaire"] == "Comité de suivi"
     assert at.metric[1].value == "45"
-    assert "+7" in at.metric[1].delta  # 45 − 38, the previous value
+    # the demo's last committee before today is on 19/11/2026, when the value in force was 37
+    # (entered 17/11): 45 − 37
+    assert at.metric[1].delta == "+8 depuis le comité du 19/11/2026"
     assert "Valeur enregistrée" in at.success[0].value
 
 

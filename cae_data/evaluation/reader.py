@@ -218,7 +218,7 @@ def read_evaluation(
     refs = {str(name).lower(): _index_referentiel(str(name).lower(), ids) for name, ids in referentiel_ids.items()}
     from . import tet_export  # imports this module: loaded here to avoid a cycle
 
-    sheet = read_sheet(data, filename, sheet_name=EVALUATION_SHEET)
+    sheet = read_sheet(data, filename, sheet_name=EVALUATION_SHEET, max_rows=max_rows)
     tet_header = tet_export.find_header_row(sheet)
     if tet_header is not None:
         parsed = tet_export.parse_tet_sheet(sheet, tet_header, data, max_rows)

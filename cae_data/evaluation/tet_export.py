@@ -101,7 +101,8 @@ def parse_tet_sheet(sheet: Sheet, header_index: int, data: bytes, max_rows: int)
         return raw[col[fld]].astype(str).str.strip()
 
     ids = cells("id")
-    is_total = ids.map(lambda v: normalize_header(v) in TOTAL_KEYS)
+    # astype: an export without body rows maps to an empty str Series, not a boolean one.
+    is_total = ids.map(lambda v: normalize_header(v) in TOTAL_KEYS).astype(bool)
     # The Total row may have no id: the first data row without one, when a node row follows.
     filled = raw.ne("").any(axis=1)
     nodes = ids.ne("") | is_total
@@ -320,7 +321,10 @@ class _Formula:
         self.seen = seen
 
     def evaluate(self) -> float | None:
-        value = self.expression()
+        try:
+            value = self.expression()
+        except RecursionError:  # thousands of nested parentheses: not a formula of the platform
+            raise _Unevaluable from None
         if self.pos != len(self.tokens):
             raise _Unevaluable
         return value

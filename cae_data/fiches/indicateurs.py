@@ -209,7 +209,7 @@ def read_indicator_values(data: bytes, filename: str, known: pd.DataFrame, today
     indicators of the database (KNOWN_COLUMNS)."""
     today = today or dt.date.today()
     known = known_frame(known)
-    sheet = read_sheet(data, filename, sheet_name="indicateurs")
+    sheet = read_sheet(data, filename, sheet_name="indicateurs", max_rows=max_rows)
     header_index = _find_header(sheet)
     if header_index is None:
         raise InvalidInput.single(filename, None, None, "fichier vide")

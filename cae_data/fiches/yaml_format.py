@@ -186,10 +186,18 @@ def read_fiche_yaml(data: bytes | str, filename: str) -> FicheAction:
     reader = _Reader(filename)
     try:
         root = yaml.compose(text, Loader=yaml.BaseLoader)
+    except RecursionError:  # PyYAML recurses once per nesting level
+        raise InvalidInput.single(filename, None, None,
+                                  "YAML illisible : listes ou dictionnaires imbriqués sur trop de niveaux") from None
+    except yaml.reader.ReaderError as exc:  # control characters: PyYAML checks them first
+        raise InvalidInput.single(filename, text.count("\n", 0, exc.position) + 1, None,
+                                  f"caractère de contrôle non permis (code {exc.character:#06x})") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        message = SYNTAX_MESSAGES.get(problem, f"syntaxe YAML invalide ({problem})")
+        # PyYAML's other problems are English: a French hint at the line instead.
+        message = SYNTAX_MESSAGES.get(problem, "syntaxe YAML invalide : vérifiez l'indentation, les « : » et les "
+                                               "guillemets près de cette ligne")
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
         raise InvalidInput.single(filename, line, column, message) from None
     if root is None:

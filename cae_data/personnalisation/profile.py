@@ -29,6 +29,8 @@ from .rules import (
 )
 
 TOP_LEVEL_KEYS = ("nom", "type", "population", "localisation", "reponses")
+MAX_POPULATION = 1_000_000_000
+TOO_DEEP = "YAML illisible : listes ou dictionnaires imbriqués sur trop de niveaux"
 
 
 @dataclass
@@ -98,7 +100,11 @@ def _choices(choix) -> list[str]:
 def read_profile(data: bytes, filename: str, questions: pd.DataFrame) -> Profile:
     """Read and validate a `collectivite.yaml`; every problem at once (InvalidInput)."""
     text = decode_bytes(data, filename)
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # control characters: PyYAML checks them first
+        raise InvalidInput.single(filename, text.count("\n", 0, exc.position) + 1, None,
+                                  f"caractère de contrôle non permis (code {exc.character:#06x})") from None
     try:
         try:
             root = loader.get_single_node()
@@ -109,6 +115,8 @@ def read_profile(data: bytes, filename: str, questions: pd.DataFrame) -> Profile
             raise InvalidInput.single(filename, line, column, _yaml_problem(exc)) from None
         reader = _ProfileReader(loader, filename, questions)
         return reader.read(root)
+    except RecursionError:  # PyYAML recurses once per nesting level
+        raise InvalidInput.single(filename, None, None, TOO_DEEP) from None
     finally:
         loader.dispose()
 
@@ -211,9 +219,14 @@ class _ProfileReader:
                 cleaned = re.sub(r"[\s\u00a0\u202f]", "", str(value))
                 if re.fullmatch(r"-?\d+", cleaned):
                     number = float(cleaned)
-        if number is None or number != int(number):
+        # `.inf` and `.nan` are YAML floats: refused here, int() would raise on them.
+        if number is None or not np.isfinite(number) or number != int(number):
             self.add(node, column, f"population « {node.value} » illisible (attendu : un nombre "
                                    "entier d'habitants, par exemple 105000)")
+            return _INVALID
+        if number > MAX_POPULATION:  # would not fit the database's integer either
+            self.add(node, column, f"population « {node.value} » invraisemblable (au plus "
+                                   f"{MAX_POPULATION:,} habitants)".replace(",", "\u202f"))
             return _INVALID
         if number < 0:
             self.add(node, column, f"population « {node.value} » négative (attendu : un nombre "

@@ -88,8 +88,9 @@ def describe_rule(action_id: str, kind: str) -> str:
 
 
 def _shown(text: str) -> str:
-    # Multi-line rules are shown on one line, their lines separated by " | ".
-    return " | ".join(line.strip() for line in text.strip().splitlines())
+    # Multi-line rules are shown on one line, their lines separated by " | "; a huge one is cut.
+    shown = " | ".join(line.strip() for line in text.strip().splitlines())
+    return shown if len(shown) <= 300 else shown[:299] + "…"
 
 
 def strip_prefix(action_id: str) -> str:
@@ -559,7 +560,12 @@ def parse_rule(text: str, action_id: str = "", kind: str = "") -> Rule:
         text = ""
     text = str(text).replace("\u00a0", " ").replace("\r\n", "\n").replace("\r", "\n")
     parser = _Parser(text, action_id, kind)
-    return Rule(text=text, root=parser.parse(), action_id=action_id, kind=kind)
+    try:
+        root = parser.parse()
+    except RecursionError:  # the parser recurses once per parenthesis or sign
+        raise RuleSyntaxError(text, action_id, kind, "règle trop imbriquée (parenthèses ou signes en "
+                                                     "trop grand nombre)") from None
+    return Rule(text=text, root=root, action_id=action_id, kind=kind)
 
 
 def parse_rules(rules: pd.DataFrame) -> dict[tuple[str, str], Rule]:

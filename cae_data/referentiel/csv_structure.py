@@ -87,6 +87,9 @@ def read_csv_referentiel(path: Path, nom: str, personnalisations: list[Path] | N
             if expression:
                 rules.append(RuleRecord(action_id, kind, expression, cell(description_key), path.name, line))
 
+    if not records:  # nothing to build a tree from (the tree's own message would name no file)
+        problems.add(path.name, table.header_line, None, "aucun nœud lisible sous l'en-tête : le référentiel est vide")
+        problems.raise_if_any()
     # Exports often sort ids as text (1.2.3.2.10 before 1.2.3.2.2): siblings follow the ids.
     records.sort(key=lambda r: natural_key(r.action_id))
     _shares_from_points(records)

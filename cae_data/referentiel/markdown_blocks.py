@@ -137,6 +137,10 @@ def parse_yaml(fence: Fence, filename: str, problems: ProblemCollector) -> dict[
     """The yaml block as a dict of str keys (lower-cased, stripped); None after reporting an error."""
     try:
         data = yaml.load(fence.text, Loader=yaml.BaseLoader)
+    except RecursionError:  # PyYAML recurses once per nesting level
+        problems.add(filename, fence.line, 1, "bloc yaml illisible : listes ou dictionnaires imbriqués sur trop "
+                                              "de niveaux")
+        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = fence.line + 1 + mark.line if mark is not None else fence.line

@@ -45,7 +45,7 @@ def test_fiche_indicators_and_value_entry(chromium_browser, writable_server):
         tab.page.locator(".main-svg").first.wait_for(state="visible", timeout=20_000)
         tab.page.wait_for_timeout(2500)  # plotly draws after the script ends
         assert metric_values(tab) == ["41", "38", "14"]
-        assert "+3 depuis la valeur du" in tab.main_text()
+        assert "+3 depuis le comité du 19/11/2026" in tab.main_text()  # 14 − 11, in force at the last committee
         tab.screenshot("fiches_actions-saisie")
 
         form.get_by_label("Valeur", exact=True).fill("-2")

@@ -1,0 +1,295 @@
+"""Accounts, roles and passwords (docs/securite.md, « Roles, accounts and journal »).
+
+Three roles, each including the one before: *lecture* (élus, the committee screen) reads
+everything and writes nothing; *edition* (chargés de mission) imports and edits; *admin* also
+manages the accounts. Passwords are hashed with bcrypt (salted, slow on purpose); only the hash
+is stored. While no account exists the project is in open mode: every write is allowed, so a
+fresh install, CI and the README's first command work without a login. As soon as one account
+exists, every write needs a user with the role, checked here by `require_role` inside the
+write's own transaction (the dashboard's hidden forms are a convenience, not the protection).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import bcrypt
+import duckdb
+import pandas as pd
+
+from . import db, journal
+from .errors import Refused
+
+LECTURE, EDITION, ADMIN = "lecture", "edition", "admin"
+ROLES = (LECTURE, EDITION, ADMIN)
+ROLE_LABELS = {LECTURE: "lecture", EDITION: "édition", ADMIN: "admin"}
+_RANK = {LECTURE: 0, EDITION: 1, ADMIN: 2}
+
+# Cost 12: about a quarter of a second a hash on this kind of machine, which makes guessing
+# slow. Tests lower it (monkeypatch) to keep the suite fast; a hash keeps its own cost, so
+# accounts made with another cost still verify.
+BCRYPT_ROUNDS = 12
+MIN_PASSWORD_CHARS = 8
+MAX_PASSWORD_BYTES = 72  # bcrypt reads no further: a longer password is refused, not cut
+MAX_NAME_CHARS = 64
+_NAME = re.compile(r"^[\w.@-]+$")
+
+
+class PermissionRefused(Refused):
+    """A write (or an account change) by someone without the role it needs."""
+
+    def __init__(self, message: str, user: str | None, needed: str):
+        super().__init__(message)
+        self.user = user
+        self.needed = needed
+
+    def for_command_line(self) -> str:
+        """The message of the command line, which names the option that identifies."""
+        if self.user is None:
+            return ("Cette commande modifie la base : identifiez-vous avec --utilisateur NOM "
+                    f"(ou la variable PCAET_UTILISATEUR) — rôle {ROLE_LABELS[self.needed]} requis.")
+        return str(self)
+
+
+@dataclass(frozen=True)
+class Account:
+    nom: str
+    role: str
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- passwords ----------------------------------------------------------------------------
+
+def check_new_password(password: str) -> None:
+    """Refuse a password too short to resist guessing, or too long for bcrypt."""
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise Refused(f"Mot de passe trop court : {MIN_PASSWORD_CHARS} caractères au moins.")
+    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        raise Refused(f"Mot de passe trop long : {MAX_PASSWORD_BYTES} octets au plus "
+                      "(une lettre accentuée en compte deux).")
+
+
+def hash_password(password: str) -> str:
+    check_new_password(password)
+    return bcrypt.hashpw(_password_bytes(password), bcrypt.gensalt(BCRYPT_ROUNDS)).decode("ascii")
+
+
+def check_password(password: str, password_hash: str) -> bool:
+    try:
+        return bcrypt.checkpw(_password_bytes(password), password_hash.encode("ascii"))
+    except ValueError:  # a damaged hash or a password bcrypt cannot take: not a match
+        return False
+
+
+def _password_bytes(password: str) -> bytes:
+    # The same text typed on two systems may come composed or decomposed (é vs e + ´).
+    return unicodedata.normalize("NFC", password).encode("utf-8")
+
+
+_dummy_hash: str | None = None
+
+
+def _unknown_user_hash() -> str:
+    """A hash to check against when the name is unknown, so that a wrong name takes as long
+    as a wrong password (the answer time does not tell which names exist)."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = bcrypt.hashpw(b"aucun compte", bcrypt.gensalt(BCRYPT_ROUNDS)).decode("ascii")
+    return _dummy_hash
+
+
+# --- names and roles ----------------------------------------------------------------------
+
+def check_name(nom: str) -> str:
+    nom = unicodedata.normalize("NFC", (nom or "").strip())
+    if not nom:
+        raise Refused("Nom d'utilisateur vide.")
+    if len(nom) > MAX_NAME_CHARS or not _NAME.match(nom):
+        raise Refused(f"Nom d'utilisateur « {nom[:MAX_NAME_CHARS]} » refusé : lettres, chiffres, « . », « _ », "
+                      f"« - » et « @ » seulement, sans espace, {MAX_NAME_CHARS} caractères au plus.")
+    return nom
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise Refused(f"Rôle inconnu « {role} » (attendu : {', '.join(ROLES)}).")
+    return role
+
+
+def has_role(role: str | None, needed: str) -> bool:
+    """Whether `role` allows what `needed` allows (admin ⊇ édition ⊇ lecture)."""
+    return role in _RANK and _RANK[role] >= _RANK[check_role(needed)]
+
+
+# --- reads (a connection or a database path) ----------------------------------------------
+
+@contextmanager
+def _source(source: duckdb.DuckDBPyConnection | Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """The given connection, or a short read-only one on the path (None when the database does
+    not exist yet: no account, open mode)."""
+    if isinstance(source, duckdb.DuckDBPyConnection):
+        yield source
+        return
+    path = Path(source)
+    if not path.exists():
+        yield None
+        return
+    with db.reading(path) as con:
+        yield con
+
+
+def _has_table(con: duckdb.DuckDBPyConnection) -> bool:
+    # A database of an older schema (not migrated until its next write) has no accounts.
+    return db.first_row(con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'utilisateurs'"
+    ))[0] > 0
+
+
+def accounts_exist(source: duckdb.DuckDBPyConnection | Path) -> bool:
+    """False in open mode (no account at all): then every write is allowed."""
+    with _source(source) as con:
+        if con is None or not _has_table(con):
+            return False
+        return db.first_row(con.execute("SELECT count(*) FROM utilisateurs"))[0] > 0
+
+
+def role_of(source: duckdb.DuckDBPyConnection | Path, nom: str | None) -> str | None:
+    if nom is None:
+        return None
+    with _source(source) as con:
+        if con is None or not _has_table(con):
+            return None
+        row = db.first_row(con.execute("SELECT role FROM utilisateurs WHERE nom = ?", [nom]))
+    return row[0] if row else None
+
+
+def require_role(source: duckdb.DuckDBPyConnection | Path, user: str | None, needed: str = EDITION) -> None:
+    """Refuse (PermissionRefused, in French) unless the project is in open mode or `user` is an
+    account with the role `needed` or a higher one. Called inside each write's transaction."""
+    check_role(needed)
+    with _source(source) as con:
+        if con is None or not _has_table(con):
+            return
+        count = db.first_row(con.execute("SELECT count(*) FROM utilisateurs"))[0]
+        if count == 0:
+            return
+        row = None if user is None else db.first_row(con.execute(
+            "SELECT role FROM utilisateurs WHERE nom = ?", [user]))
+    label = ROLE_LABELS[needed]
+    if user is None:
+        raise PermissionRefused(f"Cette opération modifie la base : connectez-vous avec un compte de rôle "
+                                f"{label}.", None, needed)
+    if row is None:
+        raise PermissionRefused(f"Aucun compte « {user} » : cette opération demande un compte de rôle {label}.",
+                                user, needed)
+    if not has_role(row[0], needed):
+        raise PermissionRefused(f"Le compte « {user} » a le rôle {ROLE_LABELS.get(row[0], row[0])} : cette "
+                                f"opération demande le rôle {label}.", user, needed)
+
+
+def list_accounts(db_path: Path) -> pd.DataFrame:
+    """Every account by name: nom, role, created_at, updated_at (never the hash)."""
+    columns = ["nom", "role", "created_at", "updated_at"]
+    with _source(db_path) as con:
+        if con is None or not _has_table(con):
+            return pd.DataFrame(columns=columns)
+        return con.execute(f"SELECT {', '.join(columns)} FROM utilisateurs ORDER BY nom").df()
+
+
+def authenticate(db_path: Path, nom: str, password: str) -> Account | None:
+    """The account when the name and password match, else None (same time either way)."""
+    with _source(db_path) as con:
+        row = None
+        if con is not None and _has_table(con):
+            row = db.first_row(con.execute("SELECT nom, role, password_hash, created_at, updated_at FROM utilisateurs "
+                              "WHERE nom = ?", [unicodedata.normalize("NFC", (nom or "").strip())]))
+    if row is None:
+        check_password(password, _unknown_user_hash())
+        return None
+    if not check_password(password, row[2]):
+        return None
+    return Account(row[0], row[1], row[3], row[4])
+
+
+# --- account management (admin) -----------------------------------------------------------
+
+def _admins_left(con, without: str) -> int:
+    return db.first_row(con.execute("SELECT count(*) FROM utilisateurs WHERE role = ? AND nom <> ?", [ADMIN, without]))[0]
+
+
+def _existing_role(con, nom: str) -> str:
+    row = db.first_row(con.execute("SELECT role FROM utilisateurs WHERE nom = ?", [nom]))
+    if row is None:
+        raise Refused(f"Aucun compte « {nom} ».")
+    return row[0]
+
+
+def add_account(db_path: Path, nom: str, role: str, password: str, by: str | None = None) -> Account:
+    """Create an account (admin only; anyone in open mode). The first account must be an
+    admin: otherwise nobody could manage the accounts afterwards."""
+    nom, role = check_name(nom), check_role(role)
+    require_role(db_path, by, ADMIN)
+    password_hash = hash_password(password)  # slow: outside the write lock
+    now = datetime.now()
+    with db.writing(db_path) as con:
+        require_role(con, by, ADMIN)
+        if db.first_row(con.execute("SELECT 1 FROM utilisateurs WHERE nom = ?", [nom])):
+            raise Refused(f"Le compte « {nom} » existe déjà (changez son rôle avec pcaet utilisateur role).")
+        if role != ADMIN and db.first_row(con.execute("SELECT count(*) FROM utilisateurs"))[0] == 0:
+            raise Refused("Le premier compte doit avoir le rôle admin : c'est lui qui crée et gère les autres "
+                          f"(pcaet utilisateur add {nom} --role admin).")
+        con.execute("INSERT INTO utilisateurs VALUES (?, ?, ?, ?, ?)", [nom, role, password_hash, now, now])
+        journal.record(con, by, "compte", nom, f"compte créé, rôle {ROLE_LABELS[role]}")
+    return Account(nom, role, now, now)
+
+
+def remove_account(db_path: Path, nom: str, by: str | None = None) -> None:
+    """Delete an account (admin only). The last admin stays while other accounts exist;
+    removing the very last account brings the project back to open mode."""
+    require_role(db_path, by, ADMIN)
+    with db.writing(db_path) as con:
+        require_role(con, by, ADMIN)
+        role = _existing_role(con, nom)
+        others = db.first_row(con.execute("SELECT count(*) FROM utilisateurs WHERE nom <> ?", [nom]))[0]
+        if role == ADMIN and others and not _admins_left(con, nom):
+            raise Refused(f"« {nom} » est le dernier compte admin : donnez d'abord le rôle admin à un autre compte.")
+        con.execute("DELETE FROM utilisateurs WHERE nom = ?", [nom])
+        journal.record(con, by, "compte", nom, "compte supprimé"
+                       + ("" if others else " ; plus aucun compte : mode ouvert"))
+
+
+def set_role(db_path: Path, nom: str, role: str, by: str | None = None) -> bool:
+    """Change an account's role (admin only); False when it already had it (nothing written)."""
+    role = check_role(role)
+    require_role(db_path, by, ADMIN)
+    with db.writing(db_path) as con:
+        require_role(con, by, ADMIN)
+        before = _existing_role(con, nom)
+        if before == role:
+            return False
+        if before == ADMIN and not _admins_left(con, nom):
+            raise Refused(f"« {nom} » est le dernier compte admin : donnez d'abord le rôle admin à un autre compte.")
+        con.execute("UPDATE utilisateurs SET role = ?, updated_at = ? WHERE nom = ?", [role, datetime.now(), nom])
+        journal.record(con, by, "compte", nom, f"rôle {ROLE_LABELS[before]} → {ROLE_LABELS[role]}")
+    return True
+
+
+def set_password(db_path: Path, nom: str, password: str, by: str | None = None) -> None:
+    """Replace an account's password: by an admin, or by the account itself."""
+    if by != nom or by is None:
+        require_role(db_path, by, ADMIN)
+    password_hash = hash_password(password)
+    with db.writing(db_path) as con:
+        if by != nom or by is None:
+            require_role(con, by, ADMIN)
+        _existing_role(con, nom)
+        con.execute("UPDATE utilisateurs SET password_hash = ?, updated_at = ? WHERE nom = ?",
+                    [password_hash, datetime.now(), nom])
+        journal.record(con, by, "compte", nom, "mot de passe changé")
