@@ -14,6 +14,7 @@ from . import db, services
 from .cli_comite import comite
 from .cli_common import acting_user, db_option, fail_on_refused_input, parse_date_option
 from .cli_indicateurs import indicateurs
+from .cli_sauvegarde import restauration, sauvegarde
 from .cli_utilisateur import utilisateur
 from .errors import InvalidInput
 
@@ -151,6 +152,8 @@ def scores(collectivite_nom, on_date, referentiel_nom, toutes, output_format, db
 main.add_command(indicateurs)
 main.add_command(comite)
 main.add_command(utilisateur)
+main.add_command(sauvegarde)
+main.add_command(restauration)
 
 
 if __name__ == "__main__":  # pragma: no cover

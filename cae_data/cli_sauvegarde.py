@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from . import db
-from .cli_common import db_option, fail_on_refused_input
+from .cli_common import acting_user, db_option, fail_on_refused_input
 
 
 def _size(octets: int) -> str:
@@ -41,11 +41,12 @@ def sauvegarde(dossier, db_option):
 @click.argument("dossier", metavar="DIR", type=click.Path(path_type=Path, file_okay=False))
 @db_option
 @fail_on_refused_input
-def restauration(dossier, db_option):
+@acting_user
+def restauration(dossier, db_option, user):
     """Remplacer la base par la sauvegarde du dossier DIR (vérifiée entièrement avant)."""
     from .sauvegarde import restauration as restore
 
-    result = restore(db.resolve_db_path(db_option), dossier)
+    result = restore(db.resolve_db_path(db_option), dossier, user=user)
     click.echo(f"Sauvegarde du {result.manifest.created_at.replace('T', ' à ')} restaurée : "
                f"{result.archive_copied} fichier(s) importé(s) recopié(s), {result.archive_present} déjà présent(s).")
     if result.replaced_copy is not None:

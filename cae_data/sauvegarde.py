@@ -322,10 +322,15 @@ def verifier(src_dir: Path) -> Manifest:
 
 # --- restore -------------------------------------------------------------------------------
 
-def restauration(db_path: Path, src_dir: Path) -> RestoreResult:
+def restauration(db_path: Path, src_dir: Path, user: str | None = None) -> RestoreResult:
     """Replace the database (and complete the archive) with the backup in `src_dir`, after
-    checking it whole. Nothing is changed when the backup is refused."""
+    checking it whole. Nothing is changed when the backup is refused. Needs the admin role on
+    the current database (open mode aside); the restore is recorded in the restored journal."""
+    from . import auth, journal
+
     db_path, src_dir = Path(db_path), Path(src_dir)
+    if db_path.exists():
+        auth.require_role(db_path, user, auth.ADMIN)
     manifest = verifier(src_dir)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=f".{db_path.name}.restauration-", dir=db_path.parent)
@@ -338,6 +343,8 @@ def restauration(db_path: Path, src_dir: Path) -> RestoreResult:
     finally:
         temp.unlink(missing_ok=True)
         temp.with_name(temp.name + ".wal").unlink(missing_ok=True)
+    with db.writing(db_path) as con:
+        journal.record(con, user, "restauration", str(src_dir), f"sauvegarde du {manifest.created_at}")
     return RestoreResult(manifest, copied, present, replaced)
 
 

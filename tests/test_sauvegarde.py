@@ -233,7 +233,7 @@ def test_backup_includes_what_a_killed_writer_committed(seeded_db, tmp_path):
     assert not (tmp_path / "s" / "base.duckdb.wal").exists()
     fresh = tmp_path / "b" / "pcaet.duckdb"
     restauration(fresh, tmp_path / "s")
-    assert data_version(fresh) == 999  # a new machine: nothing to move forward from
+    assert data_version(fresh) == 1000  # a new machine: nothing to move forward from, + the journal entry
 
 
 def test_backup_during_imports_is_whole(seeded_db, tmp_path):
@@ -316,3 +316,24 @@ def test_backup_leaves_out_altered_or_foreign_archive_files_with_a_warning(seede
     fresh = tmp_path / "b" / "pcaet.duckdb"
     restauration(fresh, tmp_path / "s")
     assert all_scores(fresh).equals(all_scores(seeded_db))
+
+
+def test_restore_needs_the_admin_role_and_is_journalled(tmp_path):
+    """A reader (or an editor) cannot replace the database; an admin can, and it is recorded."""
+    from cae_data import auth, journal
+    from cae_data.sauvegarde import restauration, sauvegarde
+
+    base = tmp_path / "p.duckdb"
+    services.init_database(base, demo=False)
+    sauvegarde(base, tmp_path / "s")
+    auth.add_account(base, "ada", "admin", "motdepasse-admin")
+    auth.add_account(base, "eli", "lecture", "motdepasse-lecture", by="ada")
+    auth.add_account(base, "cam", "edition", "motdepasse-edition", by="ada")
+    for user in (None, "eli", "cam"):
+        with pytest.raises(auth.PermissionRefused):
+            restauration(base, tmp_path / "s", user=user)
+    assert auth.accounts_exist(base)  # nothing replaced: the accounts made after the backup are there
+    restauration(base, tmp_path / "s", user="ada")
+    entries = journal.entries(base)
+    restored = entries[entries["action"] == "restauration"]
+    assert len(restored) == 1 and restored.iloc[0]["utilisateur"] == "ada"
