@@ -29,6 +29,7 @@ import pandas as pd
 from . import analyses
 from .errors import InvalidInput, Problem
 from .formatting import date_fr
+from .tabular import parse_date_text
 
 SOURCE = "saisie"
 MAX_TITRE = 200
@@ -38,8 +39,6 @@ MAX_NOTES = 20_000
 EPSILON = 1e-9  # below this a difference of points is float noise
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_FR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 @dataclass
@@ -103,19 +102,7 @@ def parse_date(value) -> dt.date | None:
         return value
     if isinstance(value, pd.Timestamp):
         return value.date()
-    text = "" if value is None else str(value).strip()
-    match = _ISO_DATE.fullmatch(text)
-    if match:
-        year, month, day = (int(g) for g in match.groups())
-    else:
-        match = _FR_DATE.fullmatch(text)
-        if not match:
-            return None
-        day, month, year = (int(g) for g in match.groups())
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
+    return None if value is None else parse_date_text(str(value))
 
 
 def check_comite(date, titre, participants=None, notes=None, existing: list[Comite] = (),

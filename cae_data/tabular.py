@@ -5,7 +5,9 @@ commas, and XLSX/XLS. Every row keeps the line it came from so errors can name i
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -66,6 +68,27 @@ def parse_number(text: str | float | int | None) -> float | None:
     if "," in cleaned and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
     return float(cleaned)
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_FR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?")
+
+
+def parse_date_text(text: str) -> dt.date | None:
+    """`AAAA-MM-JJ` (an XLSX date cell reads so, time allowed) or `JJ/MM/AAAA`; None otherwise."""
+    text = str(text).strip()
+    match = _ISO_DATE.fullmatch(text)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        match = _FR_DATE.fullmatch(text)
+        if not match:
+            return None
+        day, month, year = (int(g) for g in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 @dataclass

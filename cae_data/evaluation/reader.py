@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInput, Problem
-from ..tabular import Sheet, find_header_row, read_sheet, strip_accents, table_from_sheet
+from ..tabular import Sheet, find_header_row, parse_date_text, read_sheet, strip_accents, table_from_sheet
 from .statuses import DETAILLE, EXPECTED_TEXT, STATUTS, normalize_statuts
 
 __all__ = [
@@ -55,8 +55,6 @@ SHARE_FIELDS = ("fait", "programme", "pas_fait")
 
 _CONTROL_CHARS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 _PREFIX_RE = re.compile(r"^([A-Za-z][A-Za-z0-9]*)_(.+)$")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
-_FR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?")
 NIVEAU_WORDS = {
     "referentiel": "la racine du référentiel", "axe": "un axe", "sous-axe": "un sous-axe",
     "mesure": "une mesure",
@@ -150,23 +148,6 @@ def _split_prefix(action_id: str) -> tuple[str, str]:
     if match:
         return match.group(1), match.group(2).strip()
     return "", action_id.strip()
-
-
-def parse_date_text(text: str) -> dt.date | None:
-    """`AAAA-MM-JJ` (an XLSX date cell reads so, time allowed) or `JJ/MM/AAAA`; None otherwise."""
-    text = str(text).strip()
-    match = _ISO_DATE.fullmatch(text)
-    if match:
-        year, month, day = (int(g) for g in match.groups())
-    else:
-        match = _FR_DATE.fullmatch(text)
-        if not match:
-            return None
-        day, month, year = (int(g) for g in match.groups())
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
 
 
 def french_date(value: dt.date) -> str:
