@@ -199,7 +199,36 @@ def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: s
             f"{o.collectivite} au {o.date.strftime('%d/%m/%Y')} : {o.rows} ligne{'s' if o.rows > 1 else ''}, "
             f"évaluation {o.action}"
             for o in outcomes), upload_id=int(upload_id))
+    if evaluation.expected_points is not None:
+        messages.extend(compare_with_file_points(db_path, evaluation))
     return ImportResult(filename, digest, int(upload_id), outcomes, messages)
+
+
+def compare_with_file_points(db_path: Path, evaluation, tolerance: float = 0.0015) -> list[str]:
+    """An export of the official platform carries its points: recompute the imported
+    evaluation here and say whether they match, node for node (mesures and below, since an
+    export may cover only some mesures), naming the first differences."""
+    from .formatting import points
+
+    collectivite, on_date = evaluation.collectivites[0], evaluation.dates[0]
+    scores = compute_scores(db_path, collectivite=collectivite, on_date=on_date)
+    scores = scores[scores["niveau"].astype(str).isin(["mesure", "sous-action", "tache"])]
+    merged = evaluation.expected_points.merge(scores.assign(action_id=scores["action_id"].astype(str)),
+                                              on="action_id", suffixes=("_fichier", ""))
+    labels = {"point_potentiel": "potentiel", "point_fait": "points faits",
+              "point_programme": "points programmés", "point_pas_fait": "points pas faits"}
+    differences = []
+    for column, label in labels.items():
+        off = merged[(merged[f"{column}_fichier"] - merged[column]).abs() > tolerance]
+        differences += [f"{r.action_id} : {label} {points(getattr(r, column + '_fichier'))} dans le fichier, "
+                        f"{points(getattr(r, column))} recalculés" for r in off.itertuples()]
+    if not differences:
+        return [f"Points recalculés identiques à ceux du fichier ({len(merged)} mesures, sous-actions et tâches)."]
+    shown = "\n  ".join(differences[:10])
+    more = f"\n  … et {len(differences) - 10} autres écarts" if len(differences) > 10 else ""
+    count = len(differences)
+    return [f"Attention : {count} écart{'s' if count > 1 else ''} entre les points du fichier et le calcul (profil de la "
+            f"collectivité à compléter ?) :\n  {shown}{more}"]
 
 
 # --- scores -------------------------------------------------------------------------------
