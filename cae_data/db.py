@@ -153,6 +153,11 @@ def reading(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 _PROCESS_WRITE_LOCK = threading.RLock()
 
 
+class NoChange(Exception):
+    """Raised inside `writing()` when the checks made in the transaction show there is nothing
+    to write (an identical file again): the transaction is rolled back, silently."""
+
+
 @contextmanager
 def writing(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """One transaction: everything inside is committed together or not at all."""
@@ -174,6 +179,9 @@ def _one_transaction(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         try:
             yield con
             _test_pause()
+        except NoChange:
+            con.execute("ROLLBACK")
+            return
         except BaseException:
             con.execute("ROLLBACK")
             raise

@@ -160,6 +160,7 @@ def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: s
     keys = [tuple(k) for k in keys]
     archived = archive_upload(db_path, data, filename)
     messages: list[str] = [str(w) for w in evaluation.warnings]
+    unchanged: ImportResult | None = None
     with db.writing(db_path) as con:
         auth.require_role(con, user, auth.EDITION)
         previous = {
@@ -172,7 +173,8 @@ def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: s
         if keys and all(previous.get(k) == digest for k in keys):
             outcomes = [EvaluationOutcome(c, d, r, int(((rows.collectivite == c) & (rows.date == d)).sum()), "identique")
                         for c, d, r in keys]
-            return ImportResult(filename, digest, None, outcomes, messages + ["Fichier déjà importé : rien n'a changé."])
+            unchanged = ImportResult(filename, digest, None, outcomes, messages + ["Fichier déjà importé : rien n'a changé."])
+            raise db.NoChange
         upload_id = con.execute(
             "INSERT INTO uploads (kind, filename, sha256, stored_path, size_bytes, rows, uploaded_at, uploaded_by, summary) "
             "VALUES ('evaluation', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
@@ -199,6 +201,8 @@ def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: s
             f"{o.collectivite} au {o.date.strftime('%d/%m/%Y')} : {o.rows} ligne{'s' if o.rows > 1 else ''}, "
             f"évaluation {o.action}"
             for o in outcomes), upload_id=int(upload_id))
+    if unchanged is not None:
+        return unchanged
     if evaluation.expected_points is not None:
         messages.extend(compare_with_file_points(db_path, evaluation))
     return ImportResult(filename, digest, int(upload_id), outcomes, messages)

@@ -36,3 +36,24 @@ def test_a_difference_with_the_file_is_named(tmp_path):
     message = result.messages[-1]
     assert message.startswith("Attention : 1 écart entre les points du fichier et le calcul")
     assert "6.1.1.1 : points faits 12 dans le fichier, 13,8 recalculés" in message
+
+
+def test_the_same_file_twice_writes_nothing(tmp_path):
+    """Re-importing an identical file leaves the database as it was, down to its version counter."""
+    from cae_data import db
+
+    path = fresh_db(tmp_path)
+    data = (FIXTURES / "evaluation-cp1252.csv").read_bytes()
+    first = services.import_evaluation(path, data, "evaluation-cp1252.csv", "CAPSO")
+
+    def state():
+        with db.reading(path) as con:
+            return (con.execute("SELECT data_version FROM meta").fetchall(),
+                    con.execute("SELECT count(*) FROM uploads").fetchall(),
+                    con.execute("SELECT count(*) FROM journal").fetchall())
+
+    before = state()
+    again = services.import_evaluation(path, data, "evaluation-cp1252.csv", "CAPSO")
+    assert first.changed and not again.changed
+    assert again.messages[-1] == "Fichier déjà importé : rien n'a changé."
+    assert state() == before
