@@ -29,6 +29,8 @@ from streamlit.testing.v1 import AppTest
 
 from cae_data import services
 
+from apptest_pages import start_page
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
 TODAY = date(2026, 11, 25)
@@ -56,16 +58,7 @@ def demo_db(demo_template, tmp_path) -> Path:
 
 
 def start(db_path: Path, monkeypatch, page: str, query: dict | None = None) -> AppTest:
-    """The dashboard on `page` (AppTest switches pages after a first run, made on a missing
-    database where the home page stops at once)."""
-    monkeypatch.setenv("PCAET_DB", str(db_path.parent / "absente.duckdb"))
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.run()
-    monkeypatch.setenv("PCAET_DB", str(db_path))
-    at.query_params.update(query or {})
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+    return start_page(db_path, monkeypatch, page, query, timeout=60)
 
 
 def plain(text: str) -> str:

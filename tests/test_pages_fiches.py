@@ -16,6 +16,8 @@ from streamlit.testing.v1 import AppTest
 from cae_data import db, services
 from cae_data.errors import InvalidInput
 
+from apptest_pages import start_page
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
 FICHES = "pages/fiches_actions.py"
@@ -50,14 +52,7 @@ sous_actions:
 
 
 def start(db_path: Path, monkeypatch, page: str, query: dict | None = None) -> AppTest:
-    monkeypatch.setenv("PCAET_DB", str(db_path.parent / "absente-pour-le-premier-affichage.duckdb"))
-    at = AppTest.from_file(DASHBOARD, default_timeout=30)
-    at.run()
-    monkeypatch.setenv("PCAET_DB", str(db_path))
-    at.query_params.update(query or {})
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+    return start_page(db_path, monkeypatch, page, query, timeout=30)
 
 
 def texts(at: AppTest) -> str:

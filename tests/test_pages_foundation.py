@@ -15,6 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from cae_data import db, services
 
+from apptest_pages import start_page
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
 
@@ -39,19 +41,7 @@ INDICATEURS = [
 
 
 def start(db_path: Path, monkeypatch, page: str, query: dict | None = None) -> AppTest:
-    """Run the dashboard on `page` over the database `db_path`.
-
-    AppTest can only switch pages after a first run, which shows the home page (another
-    issue's score overview): that run is made on a missing database, where every page stops
-    at once, so these tests neither wait for nor depend on it."""
-    monkeypatch.setenv("PCAET_DB", str(db_path.parent / "absente-pour-le-premier-affichage.duckdb"))
-    at = AppTest.from_file(DASHBOARD, default_timeout=30)
-    at.run()
-    monkeypatch.setenv("PCAET_DB", str(db_path))
-    at.query_params.update(query or {})
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+    return start_page(db_path, monkeypatch, page, query, timeout=30)
 
 
 def texts(at: AppTest) -> str:

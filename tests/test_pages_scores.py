@@ -30,6 +30,8 @@ from streamlit.testing.v1 import AppTest
 
 from cae_data import analyses, db, services
 
+from apptest_pages import start_page
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
 NBSP = "\u00a0"
@@ -85,16 +87,7 @@ def no_evaluation_db(tmp_path_factory) -> Path:
 
 
 def start(db_path: Path, monkeypatch, page: str, query: dict | None = None) -> AppTest:
-    """The dashboard on `page` (AppTest switches pages only after a first run: that run is made
-    on a missing database, where the home page stops at once)."""
-    monkeypatch.setenv("PCAET_DB", str(db_path.parent / "absente.duckdb"))
-    at = AppTest.from_file(DASHBOARD, default_timeout=30)
-    at.run()
-    monkeypatch.setenv("PCAET_DB", str(db_path))
-    at.query_params.update(query or {})
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+    return start_page(db_path, monkeypatch, page, query, timeout=30)
 
 
 def markdowns(at: AppTest) -> str:

@@ -28,6 +28,8 @@ from cae_data import db, services
 from cae_data.errors import Problem
 from cae_data.simulation import smallest_completion_set
 
+from apptest_pages import start_page
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
 SIMULATEUR = "pages/prochaine_etoile.py"
@@ -95,15 +97,7 @@ def no_evaluation_db(tmp_path) -> Path:
 
 
 def start(db_path: Path, monkeypatch, page: str) -> AppTest:
-    """Run the dashboard on `page` over `db_path`; the first run (the home page, another
-    issue's) is made on a missing database, where every page stops at once."""
-    monkeypatch.setenv("PCAET_DB", str(db_path.parent / "absente-pour-le-premier-affichage.duckdb"))
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.run()
-    monkeypatch.setenv("PCAET_DB", str(db_path))
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return start_page(db_path, monkeypatch, page, timeout=60)
 
 
 def texts(at: AppTest) -> str:
