@@ -241,6 +241,19 @@ def markdown_safe(text: str | None) -> None:
         st.markdown(sanitize_markdown(text), unsafe_allow_html=False)
 
 
+def show_texts(description: str | None, textes: dict | None) -> None:
+    """A node's description and its other sections (Contexte, Exemples…), one tab each when
+    there are several; empty sections are left out."""
+    sections = {"Description": description, **(textes if isinstance(textes, dict) else {})}
+    sections = {title: text for title, text in sections.items() if text and str(text).strip()}
+    if len(sections) == 1:
+        markdown_safe(next(iter(sections.values())))
+    elif sections:
+        for tab, text in zip(st.tabs(list(sections)), sections.values()):
+            with tab:
+                markdown_safe(text)
+
+
 def points_label(value: float | None) -> str:
     """12 → « 12 points », 2.5 → « 2,5 points », 1 → « 1 point » (French: plural from 2)."""
     if value is None or (isinstance(value, float) and value != value):

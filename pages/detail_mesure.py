@@ -127,15 +127,7 @@ def show_sous_action(row, taches) -> None:
 
 main, side = st.columns([2, 1], gap="large")
 with main:
-    textes = {"Description": mesure["description"],
-              **(mesure["textes"] if isinstance(mesure["textes"], dict) else {})}
-    textes = {title: text for title, text in textes.items() if text and str(text).strip()}
-    if len(textes) == 1:
-        _ui.markdown_safe(next(iter(textes.values())))
-    elif textes:
-        for tab, text in zip(st.tabs(list(textes)), textes.values()):
-            with tab:
-                _ui.markdown_safe(text)
+    _ui.show_texts(mesure["description"], mesure["textes"])
     show_comment(mesure["commentaire"])
 
     sous_actions = detail[detail["parent_id"] == mesure_id]

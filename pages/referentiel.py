@@ -133,14 +133,7 @@ if len(linked):
         st.page_link(_ui.PAGE_FICHES, label=row.titre, icon=":material/assignment:",
                      query_params={"fiche": row.fiche_id})
 
-textes = {"Description": mesure["description"], **mesure["textes"]}
-textes = {title: text for title, text in textes.items() if text and str(text).strip()}
-if len(textes) == 1:
-    _ui.markdown_safe(next(iter(textes.values())))
-elif textes:
-    for tab, text in zip(st.tabs(list(textes)), textes.values()):
-        with tab:
-            _ui.markdown_safe(text)
+_ui.show_texts(mesure["description"], mesure["textes"])
 
 children = nodes[nodes["parent_id"] == mesure_id]
 st.subheader(f"{_ui.nombre(len(children))} sous-action{'s' if len(children) > 1 else ''}", anchor=False)
