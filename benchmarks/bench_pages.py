@@ -23,8 +23,10 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
+
+from cae_data import clock
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
@@ -50,7 +52,7 @@ def build_database(folder: Path) -> Path:
     services.init_database(path, demo=False)  # the official referential is kept
     ref = services.load_referentiel(path, "cae")
     services.set_collectivites(path, [(demo.demo_profile_yaml(ref).encode("utf-8"), "capso.yaml")])
-    first = date.today() - timedelta(weeks=WEEKS - 1)
+    first = clock.today() - timedelta(weeks=WEEKS - 1)
     dates = [first + timedelta(weeks=k) for k in range(WEEKS)]
     by_date = demo.demo_statuses(ref, dates)
     statuses = pd.concat([frame.assign(date=when) for when, frame in by_date.items()], ignore_index=True)
@@ -58,7 +60,7 @@ def build_database(folder: Path) -> Path:
     statuses["date"] = pd.to_datetime(statuses["date"]).dt.date
     evaluations = pd.DataFrame({"collectivite": demo.DEMO_COLLECTIVITE, "date": dates, "referentiel": "cae",
                                 "upload_id": pd.array([None] * WEEKS, dtype="Int64"),
-                                "imported_at": datetime.now()})
+                                "imported_at": clock.now()})
     with db.writing(path) as con:
         con.register("bench_evaluations", evaluations)
         con.execute("INSERT INTO evaluations BY NAME SELECT * FROM bench_evaluations")

@@ -23,7 +23,7 @@ import bcrypt
 import duckdb
 import pandas as pd
 
-from . import db, journal
+from . import clock, db, journal
 from .errors import Refused
 
 LECTURE, EDITION, ADMIN = "lecture", "edition", "admin"
@@ -237,7 +237,7 @@ def add_account(db_path: Path, nom: str, role: str, password: str, by: str | Non
     nom, role = check_name(nom), check_role(role)
     require_role(db_path, by, ADMIN)
     password_hash = hash_password(password)  # slow: outside the write lock
-    now = datetime.now()
+    now = clock.now()
     with db.writing(db_path) as con:
         require_role(con, by, ADMIN)
         if db.first_row(con.execute("SELECT 1 FROM utilisateurs WHERE nom = ?", [nom])):
@@ -276,7 +276,7 @@ def set_role(db_path: Path, nom: str, role: str, by: str | None = None) -> bool:
             return False
         if before == ADMIN and not _admins_left(con, nom):
             raise Refused(f"« {nom} » est le dernier compte admin : donnez d'abord le rôle admin à un autre compte.")
-        con.execute("UPDATE utilisateurs SET role = ?, updated_at = ? WHERE nom = ?", [role, datetime.now(), nom])
+        con.execute("UPDATE utilisateurs SET role = ?, updated_at = ? WHERE nom = ?", [role, clock.now(), nom])
         journal.record(con, by, "compte", nom, f"rôle {ROLE_LABELS[before]} → {ROLE_LABELS[role]}")
     return True
 
@@ -291,5 +291,5 @@ def set_password(db_path: Path, nom: str, password: str, by: str | None = None) 
             require_role(con, by, ADMIN)
         _existing_role(con, nom)
         con.execute("UPDATE utilisateurs SET password_hash = ?, updated_at = ? WHERE nom = ?",
-                    [password_hash, datetime.now(), nom])
+                    [password_hash, clock.now(), nom])
         journal.record(con, by, "compte", nom, "mot de passe changé")

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import analyses
+from . import analyses, clock
 from .errors import InvalidInput, Problem
 from .formatting import date_fr
 from .tabular import parse_date_text
@@ -111,7 +111,7 @@ def check_comite(date, titre, participants=None, notes=None, existing: list[Comi
     (file « saisie », the field as column). A date in the future is allowed (a planned
     committee) and said in the notes; a second committee on a date already taken is refused.
     `replacing` is the date of the committee being edited (its own date is not a clash)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     problems: list[Problem] = []
     notes_out: list[str] = []
     when = parse_date(date)

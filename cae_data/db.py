@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from . import clock
 from .errors import InvalidInput
 
 DEFAULT_DB = Path("data") / "pcaet.duckdb"
@@ -83,9 +84,15 @@ def _writer_waiting(db_path: Path) -> bool:
     for marker in db_path.parent.glob(_marker_pattern(db_path)):
         try:
             pid = int(marker.name.rsplit("-", 2)[-2])
-            age = time.time() - marker.stat().st_mtime
+            written = marker.read_text(encoding="ascii").strip()
         except (ValueError, OSError):
             continue
+        # The marker holds the time it was written, read with the same clock as here (a file's
+        # mtime comes from the file system's clock, which a test's shifted clock does not move).
+        try:
+            age = time.time() - float(written)
+        except ValueError:
+            age = 0.0  # being written right now
         if age > LOCK_RETRY_SECONDS + 5:
             continue  # a writer gives up after LOCK_RETRY_SECONDS: left by a killed process
         if os.name == "nt":  # os.kill(pid, 0) would terminate the process there: age only
@@ -128,7 +135,7 @@ def connect(db_path: Path, read_only: bool = True, retry_seconds: float = LOCK_R
                 marker = db_path.parent / (f".{db_path.name}{_MARKER_INFIX}{os.getpid()}-"
                                            f"{threading.get_ident()}")
                 try:
-                    marker.touch()
+                    marker.write_text(repr(time.time()), encoding="ascii")
                 except OSError:  # a folder we cannot write to: no priority, plain retries
                     pass
             time.sleep(delay + random.random() * delay)
@@ -185,7 +192,7 @@ def _one_transaction(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        con.execute("UPDATE meta SET data_version = data_version + 1, updated_at = now()")
+        con.execute("UPDATE meta SET data_version = data_version + 1, updated_at = ?", [clock.now()])
         con.execute("COMMIT")
     finally:
         con.close()
@@ -453,7 +460,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         for number in range(version, SCHEMA_VERSION):
             con.execute(MIGRATIONS[number])
         if version == 0:
-            con.execute("INSERT INTO meta VALUES (?, 0, now())", [SCHEMA_VERSION])
+            con.execute("INSERT INTO meta VALUES (?, 0, ?)", [SCHEMA_VERSION, clock.now()])
         else:
             con.execute("UPDATE meta SET schema_version = ?", [SCHEMA_VERSION])
         con.execute("COMMIT")

@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import clock
+
 DEMO_USER = "démo"
 DEMO_FILENAME = "indicateurs-capso-demo.csv"
 
@@ -120,7 +122,7 @@ def install_demo_indicators(db_path: Path, today: date | None = None, user: str 
     same day changes nothing."""
     from . import db, services, store
 
-    today = today or date.today()
+    today = today or clock.today()
     with db.reading(db_path) as con:
         known = set(store.indicator_table(con)["indicateur_id"])
     present = known & set(DEMO_TARGETS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -58,3 +59,9 @@ class ProblemCollector:
 class Refused(Exception):
     """A request refused for a reason that is not a file problem (printed as is, in French).
     Re-exported as `services.Refused`; `auth.PermissionRefused` is one."""
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A user's value quoted in a message: control characters removed, long text cut."""
+    text = re.sub(r"[\x00-\x1f\x7f]", " ", str(value)).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"

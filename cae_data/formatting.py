@@ -49,3 +49,14 @@ def date_fr(value: date | datetime | str | None) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
     return value.strftime("%d/%m/%Y")
+
+
+def french_date(value: date) -> str:
+    """A date in a message: jj/mm/aaaa."""
+    return value.strftime("%d/%m/%Y")
+
+
+def french_number(value: float) -> str:
+    """A number in a message: up to 3 decimals, trailing zeros dropped, comma, true minus."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",").replace("-", "−") if text not in ("-0", "") else "0"

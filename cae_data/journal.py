@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import db
+from . import clock, db
 
 # Action codes stored in the journal, with the label the page shows.
 ACTIONS = {
@@ -38,7 +38,7 @@ def record(con: duckdb.DuckDBPyConnection, utilisateur: str | None, action: str,
     return int(db.first_row(con.execute(
         "INSERT INTO journal (recorded_at, utilisateur, action, objet, detail, upload_id) VALUES (?, ?, ?, ?, ?, ?) "
         "RETURNING journal_id",
-        [datetime.now(), utilisateur, action, objet, detail, upload_id],
+        [clock.now(), utilisateur, action, objet, detail, upload_id],
     ))[0])
 
 

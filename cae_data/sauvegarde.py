@@ -25,12 +25,11 @@ import shutil
 import stat
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 import duckdb
 
-from . import db
+from . import clock, db
 from .errors import InvalidInput, Problem
 
 MANIFEST = "manifest.json"
@@ -188,7 +187,7 @@ def sauvegarde(db_path: Path, dest_dir: Path) -> BackupResult:
                      for s in stored if Path(s).as_posix() not in listed]
 
         manifest = Manifest(
-            created_at=datetime.now().isoformat(timespec="seconds"), schema_version=schema_version,
+            created_at=clock.now().isoformat(timespec="seconds"), schema_version=schema_version,
             data_version=data_version, duckdb_version=duckdb.__version__, source=str(db_path.resolve()),
             tables=tables, files=files,
         )
@@ -427,7 +426,7 @@ def _swap_in(temp: Path, db_path: Path) -> Path | None:
             prepared.close()
         keep_dir = db_path.parent / SAFETY_FOLDER
         keep_dir.mkdir(exist_ok=True)
-        kept = keep_dir / f"{db_path.stem}-{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}{db_path.suffix}"
+        kept = keep_dir / f"{db_path.stem}-{clock.now().strftime('%Y%m%d-%H%M%S-%f')}{db_path.suffix}"
         _copy_synced(db_path, kept)
         _same_owner_and_mode(db_path, temp)
         db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)

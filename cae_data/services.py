@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from . import auth, db, journal, store
+from . import auth, clock, db, journal, store
 from .archive import archive_upload, sha256_of
 from .errors import InvalidInput, Refused  # noqa: F401  (Refused re-exported)
 from .referentiel.model import Referentiel
@@ -139,7 +139,7 @@ def read_evaluation_file(db_path: Path, data: bytes, filename: str, collectivite
     with db.reading(db_path) as con:
         ids = store.referentiel_levels(con)
         known = store.collectivite_names(con)
-    today = today or date.today()
+    today = today or clock.today()
     return read_evaluation(
         data, filename, ids, collectivite=collectivite, date=on_date, fallback_date=today,
         known_collectivites=known, today=today,
@@ -179,7 +179,7 @@ def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: s
             "INSERT INTO uploads (kind, filename, sha256, stored_path, size_bytes, rows, uploaded_at, uploaded_by, summary) "
             "VALUES ('evaluation', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
             [filename, digest, str(archived.stored_path.relative_to(db_path.parent)), archived.size_bytes,
-             len(rows), datetime.now(), auteur or user, evaluation.kind],
+             len(rows), clock.now(), auteur or user, evaluation.kind],
         ).fetchone()[0]
         for nom in sorted({k[0] for k in keys}):
             if store.ensure_collectivite(con, nom):
@@ -189,7 +189,7 @@ def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: s
             existed = (c, d, r) in previous
             con.execute("DELETE FROM evaluation_statuses WHERE collectivite = ? AND date = ? AND referentiel = ?", [c, d, r])
             con.execute("DELETE FROM evaluations WHERE collectivite = ? AND date = ? AND referentiel = ?", [c, d, r])
-            con.execute("INSERT INTO evaluations VALUES (?, ?, ?, ?, ?)", [c, d, r, upload_id, datetime.now()])
+            con.execute("INSERT INTO evaluations VALUES (?, ?, ?, ?, ?)", [c, d, r, upload_id, clock.now()])
             count = int(((rows.collectivite == c) & (rows.date == d) & (rows.referentiel == r)).sum())
             outcomes.append(EvaluationOutcome(c, d, r, count, "remplacée" if existed else "créée"))
         statuses = rows[["collectivite", "date", "referentiel", "action_id", "statut", "fait", "programme",
@@ -560,7 +560,7 @@ def read_indicator_file(db_path: Path, data: bytes, filename: str, today: date |
     _check_size(data, filename)
     with db.reading(db_path) as con:
         known = store.indicator_table(con)
-    return read_indicator_values(data, filename, known, today or date.today())
+    return read_indicator_values(data, filename, known, today or clock.today())
 
 
 def _indicator_summary(plan: _IndicatorPlan) -> str:
@@ -596,9 +596,9 @@ def import_indicator_values(db_path: Path, data: bytes, filename: str, user: str
             "INSERT INTO uploads (kind, filename, sha256, stored_path, size_bytes, rows, uploaded_at, uploaded_by, summary) "
             "VALUES ('indicateurs', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
             [filename, digest, str(archived.stored_path.relative_to(db_path.parent)), archived.size_bytes,
-             len(rows), datetime.now(), auteur, summary],
+             len(rows), clock.now(), auteur, summary],
         ).fetchone()[0]
-        store.save_indicator_values(con, plan.values, int(upload_id), auteur, datetime.now())
+        store.save_indicator_values(con, plan.values, int(upload_id), auteur, clock.now())
         store.set_indicator_targets(con, plan.targets)
         journal.record(con, user, "indicateurs", filename, summary, upload_id=int(upload_id))
     return IndicatorImportResult(filename, digest, int(upload_id), len(rows), plan.created, plan.replaced,
@@ -614,7 +614,7 @@ def add_indicator_value(db_path: Path, indicateur_id: str, on_date, valeur, comm
     auth.require_role(db_path, user, auth.EDITION)
     with db.reading(db_path) as con:
         known = store.indicator_table(con)
-    indicateur_id, when, number = check_single_value(known, indicateur_id, on_date, valeur, today or date.today())
+    indicateur_id, when, number = check_single_value(known, indicateur_id, on_date, valeur, today or clock.today())
     commentaire = clean_comment(commentaire)
     row = pd.DataFrame({"indicateur_id": [indicateur_id], "date": [when], "valeur": [number],
                         "commentaire": [commentaire]})
@@ -629,7 +629,7 @@ def add_indicator_value(db_path: Path, indicateur_id: str, on_date, valeur, comm
     nom = known.loc[known["indicateur_id"] == indicateur_id, "nom"]
     with db.writing(db_path) as con:
         auth.require_role(con, user, auth.EDITION)
-        store.save_indicator_values(con, row, None, user, datetime.now())
+        store.save_indicator_values(con, row, None, user, clock.now())
         journal.record(con, user, "valeur_indicateur", indicateur_id,
                        f"{nom.iloc[0] + ' : ' if len(nom) else ''}{number:g} au {when.strftime('%d/%m/%Y')} "
                        f"(valeur {outcome})")
@@ -659,7 +659,7 @@ def indicator_overview(db_path: Path, today: date | None = None, committee_date:
         values = store.indicator_values(con)
         targets = store.indicator_targets(con)
     indicators = indicators[["indicateur_id", "fiche_id", "fiche_titre", "nom", "unite", "sens"]]
-    return indicator_statuses(indicators, values, targets, today or date.today(), committee_date)
+    return indicator_statuses(indicators, values, targets, today or clock.today(), committee_date)
 
 
 def indicator_values(db_path: Path, indicateur_id: str) -> pd.DataFrame:
@@ -948,7 +948,7 @@ def save_fiche_yaml(db_path: Path, data: bytes, filename: str, user: str | None 
             "INSERT INTO uploads (kind, filename, sha256, stored_path, size_bytes, rows, uploaded_at, uploaded_by, summary) "
             "VALUES ('fiche', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
             [filename, digest, str(archived.stored_path.relative_to(db_path.parent)), archived.size_bytes,
-             1, datetime.now(), user, f"Fiche-action « {fiche.titre} »"],
+             1, clock.now(), user, f"Fiche-action « {fiche.titre} »"],
         ))[0]
         store.save_fiche(con, fiche, referentiel)
         journal.record(con, user, "fiche", fiche.fiche_id,
@@ -1009,7 +1009,7 @@ def save_slide_order(db_path: Path, order: list[str], user: str | None = None) -
     path = presentation_settings_path(db_path)
     if not path.parent.is_dir():
         raise Refused(f"Dossier de la base introuvable : {path.parent}.")
-    document = {"ordre": order, "modifie_le": datetime.now().isoformat(timespec="seconds"), "modifie_par": user}
+    document = {"ordre": order, "modifie_le": clock.now().isoformat(timespec="seconds"), "modifie_par": user}
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
     os.replace(temporary, path)

@@ -9,6 +9,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from . import clock
 from .referentiel.model import NODE_COLUMNS, QUESTION_COLUMNS, RULE_COLUMNS, Referentiel
 
 
@@ -33,7 +34,7 @@ def save_referentiel(con: duckdb.DuckDBPyConnection, ref: Referentiel) -> None:
     con.execute("DELETE FROM referentiels WHERE nom = ?", [ref.nom])
     con.execute(
         "INSERT INTO referentiels VALUES (?, ?, ?, ?, ?, ?)",
-        [ref.nom, ref.titre, ref.source_kind, ref.source, ref.action_depth, datetime.now()],
+        [ref.nom, ref.titre, ref.source_kind, ref.source, ref.action_depth, clock.now()],
     )
     nodes = ref.nodes[NODE_COLUMNS].copy()
     nodes.insert(0, "referentiel", ref.nom)
@@ -121,7 +122,7 @@ def save_profile(con: duckdb.DuckDBPyConnection, profile) -> None:
     con.execute(
         "INSERT INTO collectivites VALUES (?, ?, ?, ?, ?, ?)",
         [profile.nom, profile.type, profile.population, profile.localisation,
-         _json(dict(profile.reponses)), datetime.now()],
+         _json(dict(profile.reponses)), clock.now()],
     )
 
 
@@ -129,7 +130,7 @@ def ensure_collectivite(con: duckdb.DuckDBPyConnection, nom: str) -> bool:
     """Create a bare profile (name only) when the collectivity is unknown; True if created."""
     if con.execute("SELECT 1 FROM collectivites WHERE nom = ?", [nom]).fetchone():
         return False
-    con.execute("INSERT INTO collectivites (nom, reponses, updated_at) VALUES (?, '{}', ?)", [nom, datetime.now()])
+    con.execute("INSERT INTO collectivites (nom, reponses, updated_at) VALUES (?, '{}', ?)", [nom, clock.now()])
     return True
 
 
@@ -169,7 +170,7 @@ def save_fiche(con: duckdb.DuckDBPyConnection, fiche, referentiel: str = "cae") 
     con.execute(
         "INSERT INTO fiches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [fiche.fiche_id, fiche.titre, fiche.collectivite, fiche.etat, fiche.annee_debut, fiche.annee_fin,
-         fiche.pilotage.maitre_ouvrage, _json(asdict(fiche)), fiche_to_yaml(fiche), fiche.source_file, datetime.now()],
+         fiche.pilotage.maitre_ouvrage, _json(asdict(fiche)), fiche_to_yaml(fiche), fiche.source_file, clock.now()],
     )
     for action_id in fiche.mesures:
         con.execute("INSERT INTO fiche_mesures VALUES (?, ?, ?)", [fiche.fiche_id, referentiel, action_id])
@@ -231,7 +232,9 @@ def cooperation_intro(seeds_folder) -> str:
     from pathlib import Path
 
     from .fiches.cooperation import read_cooperation_intro
-    from .services import _seed_document  # the one place that knows how a seed is recognised
+    from .services import (
+        _seed_document,  # the one place that knows how a seed is recognised
+    )
 
     path = _seed_document(Path(seeds_folder), "déclencheurs")
     return read_cooperation_intro(path.read_bytes(), path.name)
@@ -329,7 +332,7 @@ def set_indicator_targets(con: duckdb.DuckDBPyConnection, targets: pd.DataFrame)
             indicateur.cibles = {int(a): float(v) for a, v in stored}
         con.execute(
             "UPDATE fiches SET yaml = ?, document = ?, updated_at = ? WHERE fiche_id = ?",
-            [fiche_to_yaml(fiche), _json(asdict(fiche)), datetime.now(), fiche_id],
+            [fiche_to_yaml(fiche), _json(asdict(fiche)), clock.now(), fiche_id],
         )
 
 
@@ -364,7 +367,7 @@ def save_comite(con: duckdb.DuckDBPyConnection, comite, user: str | None) -> int
     return int(con.execute(
         "INSERT INTO comites (date, titre, participants, notes, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?) "
         "RETURNING comite_id",
-        [comite.date, comite.titre, _json(list(comite.participants)), comite.notes, datetime.now(), user],
+        [comite.date, comite.titre, _json(list(comite.participants)), comite.notes, clock.now(), user],
     ).fetchone()[0])
 
 

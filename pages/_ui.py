@@ -14,11 +14,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from cae_data import db, services, store
+from cae_data import clock, db, services, store
 from cae_data.errors import InvalidInput
 from cae_data.formatting import date_fr, ecart_points, nombre, points, pourcentage  # noqa: F401  (re-exported for pages)
 from cae_data.safe_markdown import escape_markdown, sanitize_markdown
 from cae_data.tabular import strip_accents
+
 
 def _leave_pages_directory_mode() -> None:
     """Streamlit decides at its first session whether the app is a `pages/` folder app or an
@@ -1027,9 +1028,8 @@ def _indicator_overview(path: str, version: tuple, today, committee_date) -> pd.
 
 def indicator_overview(today=None, committee_date=None) -> pd.DataFrame:
     """Every indicator with its status (services.indicator_overview columns)."""
-    from datetime import date
 
-    return guarded(_indicator_overview, str(db_path()), _version(), today or date.today(), committee_date)
+    return guarded(_indicator_overview, str(db_path()), _version(), today or clock.today(), committee_date)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -1125,12 +1125,11 @@ def _check_indicator_file(path: str, version: tuple, digest: str, filename: str,
 
 def check_indicator_file(data: bytes, filename: str, today=None):
     """(rows, problems) of an indicator values file, validated without writing."""
-    from datetime import date
 
     from cae_data.archive import sha256_of
 
     return _check_indicator_file(str(db_path()), _version(), sha256_of(data), filename, data,
-                                 today or date.today())
+                                 today or clock.today())
 
 
 def check_fiche_yaml(data: bytes, filename: str):

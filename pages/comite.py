@@ -10,7 +10,7 @@ import functools
 
 import streamlit as st
 
-from cae_data import db, services
+from cae_data import clock, db, services
 from cae_data.comites import Comite
 from cae_data.errors import InvalidInput
 from pages import _charts, _ui
@@ -95,9 +95,8 @@ def reset_order() -> None:
 # --- sections ---------------------------------------------------------------------------------
 
 def add_form() -> None:
-    from datetime import date
 
-    st.session_state.setdefault("comite_new_date", date.today())
+    st.session_state.setdefault("comite_new_date", clock.today())
     with st.form("comite_ajout", border=False):
         left, right = st.columns([1, 3])
         left.date_input("Date du comité", key="comite_new_date", format="DD/MM/YYYY")

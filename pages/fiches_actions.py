@@ -3,12 +3,11 @@ one fiche as a readable card (context, objectives, impacts, sous-actions with th
 steering, means, indicators charted against their targets, CAE measures served), the entry of
 one indicator value and the import of a file of values. `?fiche=<id>` selects one."""
 
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from cae_data import services
+from cae_data import clock, services
 from cae_data.errors import InvalidInput
 from cae_data.fiches.model import ETATS
 from pages import _charts, _ui
@@ -22,7 +21,7 @@ if not fiches:
     st.markdown("La commande `pcaet init` charge la fiche-action des documents de départ.")
     st.stop()
 
-today = date.today()
+today = clock.today()
 comite = _ui.last_comite_before(today)
 overview = _ui.indicator_overview(today, comite)
 by_id = {fiche.fiche_id: fiche for fiche in fiches}

@@ -3,11 +3,10 @@ the full list of problems, and then nothing is written), and imports it with one
 the blank templates of the loaded referential and the files already imported, downloadable
 exactly as they were brought."""
 
-from datetime import date
 
 import streamlit as st
 
-from cae_data import db, services
+from cae_data import clock, db, services
 from cae_data.errors import InvalidInput
 from pages import _ui
 
@@ -57,7 +56,7 @@ collectivite = choice
 if choice == NOUVELLE:
     collectivite = middle.text_input("Nom de la nouvelle collectivité", key="import_nouvelle",
                                      max_chars=120).strip()
-today = date.today()
+today = clock.today()
 on_date = right.date_input("Date de l'évaluation", value=today, max_value=today, format="DD/MM/YYYY",
                            key="import_date", help="Utilisée pour les lignes du fichier sans date.")
 

@@ -3,11 +3,11 @@ account, referential, profile, initialisation) with who made it and when, filter
 person and kind; each imported file downloadable exactly as it was brought. Readable by every
 role: the élus see everything, including who changed what."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
-from cae_data import journal
+from cae_data import clock, journal
 from pages import _ui
 
 st.title("Journal des modifications")
@@ -23,7 +23,7 @@ if every.empty:
 
 # --- filters -------------------------------------------------------------------------------
 first = min(t.date() for t in every["recorded_at"])
-today = max(date.today(), max(t.date() for t in every["recorded_at"]))
+today = max(clock.today(), max(t.date() for t in every["recorded_at"]))
 people = sorted({u for u in every["utilisateur"] if isinstance(u, str)})
 people = people + [journal.NON_IDENTIFIE] if every["utilisateur"].isna().any() else people
 kinds = [code for code in journal.ACTIONS if code in set(every["action"])]

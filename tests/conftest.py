@@ -5,15 +5,36 @@ and copied (with its upload archive) for every test that asks for one: tests may
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from cae_data import services
+# The suite runs on a fixed day, whatever the machine's date (cae_data.clock): set before any
+# engine import and inherited by every subprocess (command line, Streamlit server).
+SUITE_TODAY = "2026-11-25"
+os.environ["PCAET_AUJOURDHUI"] = SUITE_TODAY
+
+from support.shared import REFERENTIELS, missing, shared_path, skip_reason  # noqa: E402
+
+from cae_data import services  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SHARED_REFERENTIELS = Path(__file__).resolve().parents[2] / "shared" / "referentiels"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "shared(*paths): needs these paths under ../shared (skipped, with the reason, when absent)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """The one place where a test needing ../shared is skipped when it is absent."""
+    needed = [path for marker in item.iter_markers("shared") for path in (marker.args or ("referentiels",))]
+    absent = missing(*needed)
+    if absent:
+        pytest.skip(skip_reason(absent))
 
 
 def copy_database(template: Path, folder: Path) -> Path:
@@ -25,9 +46,8 @@ def copy_database(template: Path, folder: Path) -> Path:
 @pytest.fixture(scope="session")
 def shared_referentiels() -> Path:
     """`<project>/../shared/referentiels` (ADEME's files, never copied into the project)."""
-    if not (SHARED_REFERENTIELS / "cae").is_dir():
-        pytest.skip(f"référentiels officiels absents ({SHARED_REFERENTIELS})")
-    return SHARED_REFERENTIELS
+    shared_path("referentiels/cae")
+    return REFERENTIELS
 
 
 @pytest.fixture(scope="session")

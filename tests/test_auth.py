@@ -6,20 +6,20 @@ write command, and the migration of a database made before accounts existed."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 from click.testing import CliRunner
 
-from cae_data import auth, db, journal, services
+from cae_data import auth, clock, db, journal, services
 from cae_data.cli import main
 from cae_data.comites import Comite
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
-TODAY = date.today()
+TODAY = clock.today()
 EVAL_DAY = TODAY - timedelta(days=20)
 COMITE_DAY = TODAY + timedelta(days=45)
 FICHE_ID = "capso-animation-instance-territoriale-climat-energie"

@@ -13,17 +13,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from support.shared import EXAMPLES, REFERENTIELS, shared_names
 
 from cae_data.cli import main
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-EXAMPLES = SHARED / "formats" / "scoring-examples"
-REFERENTIELS = SHARED / "referentiels"
-SCENARIOS = sorted(p.name for p in EXAMPLES.iterdir()) if EXAMPLES.exists() else []
+SCENARIOS = shared_names("formats/scoring-examples")
 FIELDS = ["point_referentiel", "point_potentiel", "point_fait", "point_programme", "point_pas_fait",
           "point_non_renseigne", "desactive", "concerne"]
 
-pytestmark = pytest.mark.skipif(not REFERENTIELS.exists(), reason="../shared/referentiels absent")
+pytestmark = pytest.mark.shared("referentiels", "formats/scoring-examples")
 
 
 def run(args: list[str], db: Path) -> str:

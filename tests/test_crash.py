@@ -139,14 +139,14 @@ def test_a_marker_left_by_a_killed_writer_does_not_hold_readers_back(seeded_db):
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     marker = seeded_db.parent / f".{seeded_db.name}.writer-waiting-{gone.pid}-1"
-    marker.touch()
+    marker.write_text(repr(time.time()), encoding="ascii")  # what a waiting writer writes
     started = time.monotonic()
     with db.reading(seeded_db) as con:
         assert con.execute("SELECT count(*) FROM referentiels").fetchone()[0] == 1
     assert time.monotonic() - started < db.WRITER_PRIORITY_SECONDS / 2
     # A live one (this very process) is waited for, but never longer than the priority window.
     alive = seeded_db.parent / f".{seeded_db.name}.writer-waiting-{os.getpid()}-1"
-    alive.touch()
+    alive.write_text(repr(time.time()), encoding="ascii")
     started = time.monotonic()
     with db.reading(seeded_db):
         pass

@@ -15,8 +15,8 @@ from cae_data.evaluation import ROW_COLUMNS, STATUTS, read_evaluation
 from cae_data.tabular import read_table
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "evaluations"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-EXAMPLES = SHARED / "formats" / "scoring-examples"
+from support.shared import EXAMPLES, SHARED, shared_path
+
 STRUCTURE = SHARED / "referentiels" / "cae-structure.csv"
 D = dt.date(2025, 3, 15)
 TODAY = dt.date(2026, 1, 1)
@@ -411,12 +411,11 @@ EXAMPLE_ROWS = {  # data lines of each evaluation.csv (counted in the files)
 
 @pytest.fixture(scope="module")
 def official_ids() -> set[str]:
-    if not STRUCTURE.exists():
-        pytest.skip("../shared/referentiels absent")
+    shared_path("referentiels/cae-structure.csv")
     return set(read_table(STRUCTURE.read_bytes(), STRUCTURE.name).frame["identifiant"])
 
 
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels")
 @pytest.mark.parametrize("example", sorted(EXAMPLE_ROWS))
 def test_scoring_examples_read_with_the_official_referential(example, official_ids):
     result = read((EXAMPLES / example / "evaluation.csv").read_bytes(), "evaluation.csv", refs={"cae": official_ids})
@@ -424,7 +423,7 @@ def test_scoring_examples_read_with_the_official_referential(example, official_i
     assert result.rows["statut"].isin(STATUTS).all()
 
 
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels")
 def test_scoring_example_02_ignores_tasks_of_another_edition_with_a_warning(official_ids):
     # 6.5.1.3 has 4 tâches in cae-structure.csv and in seeds/004; the example lists 8. The
     # example must score as the official engine does, so those 4 rows are ignored with a warning.
@@ -443,8 +442,7 @@ def test_scoring_example_02_ignores_tasks_of_another_edition_with_a_warning(offi
 
 def test_scoring_example_01_with_the_seed_ids():
     path = EXAMPLES / "01-mesure-6.1.1-statuts-melanges" / "evaluation.csv"
-    if not path.exists():
-        pytest.skip("../shared/formats absent")
+    shared_path("formats/scoring-examples/01-mesure-6.1.1-statuts-melanges/evaluation.csv")
     result = read(path.read_bytes(), "evaluation.csv")
     assert records(result, "line", "action_id", "statut") == [
         (2, "6.1.1.1", "fait"), (3, "6.1.1.2", "detaille"), (4, "6.1.1.3.1", "fait"), (5, "6.1.1.3.2", "programme"),

@@ -27,7 +27,7 @@ from cae_data.fiches import (
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "002_a4b08a4dda5f0604.txt"
 FIXTURE = ROOT / "tests" / "fixtures" / "fiches" / "capso-instance-climat-energie.yaml"
-OFFICIAL = Path(__file__).resolve().parents[2] / "shared" / "referentiels" / "cae"
+from support.shared import shared_path
 
 
 @pytest.fixture(scope="module")
@@ -423,8 +423,7 @@ def test_suggest_mesures_from_nodes(fiche):
 
 
 def test_suggest_mesures_with_official_referential(fiche):
-    if not OFFICIAL.is_dir():
-        pytest.skip("référentiel officiel absent (../shared/referentiels)")
+    OFFICIAL = shared_path("referentiels/cae")
     rows = []
     for path in OFFICIAL.glob("*.md"):
         match = re.search(r"^climat_pratic_id:\s*(\S+)", path.read_text(encoding="utf-8"), re.MULTILINE)

@@ -27,7 +27,7 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cae_data import db, services
+from cae_data import clock, db, services
 from cae_data.errors import InvalidInput, Problem
 from cae_data.evaluation.reader import read_evaluation
 from cae_data.evaluation.statuses import STATUTS
@@ -39,7 +39,6 @@ from cae_data.referentiel.loader import read_referentiel
 from cae_data.referentiel.model import QUESTION_COLUMNS
 from cae_data.safe_markdown import escape_markdown, sanitize_markdown
 from cae_data.tabular import MAX_UNCOMPRESSED_BYTES, read_sheet
-
 
 # Bounded and reproducible in the suite (about 30 s); PCAET_FUZZ_EXAMPLES=2000 explores more,
 # with random seeds, when hunting for crashes locally.
@@ -570,7 +569,7 @@ def test_formulas_from_files_and_forms_stay_text_in_the_committee_workbook(fuzz_
     out of the committee XLSX as text: no formula cell, each such cell quote-prefixed."""
     from cae_data.comites import Comite
 
-    day = dt.date.today() - dt.timedelta(days=1)
+    day = clock.today() - dt.timedelta(days=1)
     services.import_evaluation(fuzz_db, "action_id;statut;commentaire\n6.1.1.1;fait;=cmd|' /C calc'!A0\n"
                                "6.1.1.2;programmé;@SUM(1)\n".encode("utf-8"), "formules.csv", "CAPSO", day)
     services.add_comite(fuzz_db, Comite(date=day, titre='=HYPERLINK("http://x","y")', participants="+33 1 23, -moi",

@@ -9,11 +9,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from cae_data import auth, db, journal, services
+from cae_data import auth, clock, db, journal, services
 from cae_data.comites import Comite
 from cae_data.errors import InvalidInput
 
-TODAY = date.today()
+TODAY = clock.today()
 EVAL_DAY = TODAY - timedelta(days=12)
 
 

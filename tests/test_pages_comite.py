@@ -25,11 +25,10 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from apptest_pages import start_page
 from streamlit.testing.v1 import AppTest
 
-from cae_data import services
-
-from apptest_pages import start_page
+from cae_data import clock, services
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
@@ -189,7 +188,7 @@ def test_first_committee_has_nothing_to_compare(demo_db, monkeypatch):
 
 def test_add_a_committee_through_the_form(demo_db, monkeypatch):
     at = start(demo_db, monkeypatch, "pages/comite.py")
-    when = date.today() + timedelta(days=1)
+    when = clock.today() + timedelta(days=1)
     at.date_input(key="comite_new_date").set_value(when)
     at.text_input(key="comite_new_titre").input("Relecture du dossier")
     at.text_input(key="comite_new_participants").input("Élu climat, Chargé de mission ; élu climat")

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from apptest_pages import start_page
 from streamlit.testing.v1 import AppTest
 
-from cae_data import db, services
+from cae_data import clock, db, services
 from cae_data.errors import InvalidInput
-
-from apptest_pages import start_page
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
@@ -130,7 +129,7 @@ def test_a_valid_value_adds_one_row_and_updates_the_metric(seeded_db, monkeypatc
     values = services.indicator_values(seeded_db, CLUB)
     assert len(values) == before + 1
     last = values.iloc[-1]
-    assert pd.Timestamp(last["date"]).date() == date.today() and last["valeur"] == 45
+    assert pd.Timestamp(last["date"]).date() == clock.today() and last["valeur"] == 45
     assert last["commentaire"] == "Comité de suivi"
     assert at.metric[1].value == "45"
     # the demo's last committee before today is on 19/11/2026, when the value in force was 37
@@ -142,7 +141,7 @@ def test_a_valid_value_adds_one_row_and_updates_the_metric(seeded_db, monkeypatc
 @pytest.mark.parametrize("valeur, when, expected", [
     ("-3", None, "un entier positif ou nul est attendu"),
     ("3,5", None, "un entier positif ou nul est attendu"),
-    ("12", date.today() + timedelta(days=10), "date dans le futur"),
+    ("12", clock.today() + timedelta(days=10), "date dans le futur"),
     ("beaucoup", None, "non numérique"),
 ])
 def test_a_bad_value_is_refused_in_french_and_nothing_is_written(seeded_db, monkeypatch, valeur, when, expected):
@@ -157,7 +156,7 @@ def test_a_bad_value_is_refused_in_french_and_nothing_is_written(seeded_db, monk
 
 def test_import_of_a_values_file(seeded_db, monkeypatch):
     at = start(seeded_db, monkeypatch, FICHES)
-    yesterday = date.today() - timedelta(days=1)
+    yesterday = clock.today() - timedelta(days=1)
     data = f"indicateur;date;valeur;commentaire\n{ACTIONS};{yesterday:%d/%m/%Y};13;Bilan\n".encode("utf-8")
     at.get("file_uploader")[0].set_value(("valeurs.csv", data, "text/csv")).run()
     assert "Fichier valide : 1 ligne(s)." in at.success[0].value

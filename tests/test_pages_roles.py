@@ -14,7 +14,7 @@ import pytest
 import streamlit
 from streamlit.testing.v1 import AppTest
 
-from cae_data import auth
+from cae_data import auth, clock
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
@@ -227,12 +227,11 @@ def test_the_journal_page_lists_and_filters_for_a_reader(accounts_db, monkeypatc
 
 
 def test_the_journal_page_names_who_imported_a_file(accounts_db, monkeypatch):
-    from datetime import date
 
     from cae_data import services
 
     services.import_evaluation(accounts_db, "action_id;statut\n6.1.1.1;fait\n".encode(), "comite-mars.csv",
-                               "CAPSO", date.today(), user="claire")
+                               "CAPSO", clock.today(), user="claire")
     at = start(accounts_db, monkeypatch, user="elu", page=JOURNAL)
     table = at.dataframe[0].value
     assert table.iloc[0][["Qui", "Action", "Objet", "Fichier"]].tolist() == [

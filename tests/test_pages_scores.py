@@ -26,11 +26,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from apptest_pages import start_page
 from streamlit.testing.v1 import AppTest
 
 from cae_data import analyses, db, services
-
-from apptest_pages import start_page
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")

@@ -22,13 +22,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from apptest_pages import start_page
 from streamlit.testing.v1 import AppTest
 
 from cae_data import db, services
 from cae_data.errors import Problem
 from cae_data.simulation import smallest_completion_set
-
-from apptest_pages import start_page
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")

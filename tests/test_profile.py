@@ -4,21 +4,23 @@ vectorised rule context, and the official personnalisation rules on hand-made pr
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from support.shared import EXAMPLES, shared_path
 
 from cae_data.errors import InvalidInput
 from cae_data.personnalisation.profile import (
-    Profile, ProfileContext, evaluate_personnalisation, population_tags, profile_to_yaml, read_profile,
+    Profile,
+    ProfileContext,
+    evaluate_personnalisation,
+    population_tags,
+    profile_to_yaml,
+    read_profile,
 )
 from cae_data.personnalisation.rules import parse_rule
 from cae_data.referentiel.model import QUESTION_COLUMNS
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-REFERENTIELS = SHARED / "referentiels"
 
 
 def question(qid, kind, choix=()):
@@ -38,9 +40,7 @@ QUESTIONS = pd.DataFrame([
 
 def real_questions() -> pd.DataFrame:
     """Questions of the ADEME markdown, read the simple way (tests only)."""
-    folder = REFERENTIELS / "questions"
-    if not folder.is_dir():
-        pytest.skip("référentiel officiel absent (../shared/referentiels)")
+    folder = shared_path("referentiels/questions")
     rows = []
     for path in sorted(folder.glob("*.md")):
         for block in re.findall(r"```yaml\n(.*?)```", path.read_text(encoding="utf-8"), re.S):
@@ -237,9 +237,9 @@ def test_profile_yaml_round_trip():
     assert read(profile_to_yaml(Profile("X"))) == Profile("X")
 
 
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels/questions", "formats/scoring-examples")
 def test_the_eight_scoring_examples_profiles_are_valid():
-    folder = SHARED / "formats" / "scoring-examples"
+    folder = EXAMPLES
     paths = sorted(folder.glob("*/collectivite.yaml"))
     assert len(paths) == 8
     questions = real_questions()
@@ -258,7 +258,7 @@ def personnalise(profiles: list[Profile]) -> pd.DataFrame:
     return evaluate_personnalisation(official_rules(), profiles).set_index(["subject", "action_id"])
 
 
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels")
 def test_desactivation_of_the_pcaet_obligation():
     table = personnalise([
         Profile("commune", type="commune", population=15000),
@@ -275,7 +275,7 @@ def test_desactivation_of_the_pcaet_obligation():
     assert np.isnan(table.loc[(3, "1.1.2.2"), "reduction"])
 
 
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels")
 def test_reduction_of_1_2_2_with_aom_answers():
     table = personnalise([
         Profile("a", reponses={"AOM_1": "NON", "centre_urbain": "NON"}),
@@ -289,7 +289,7 @@ def test_reduction_of_1_2_2_with_aom_answers():
     assert np.isnan(reductions[2]) and np.isnan(reductions[3])
 
 
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels")
 def test_reduction_of_1_2_4_with_habitat_answers():
     table = personnalise([
         Profile("commune 0.4", type="commune", reponses={"habitat_2": 0.4}),
@@ -306,7 +306,7 @@ def test_reduction_of_1_2_4_with_habitat_answers():
     assert np.isnan(reductions[4])
 
 
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels")
 def test_reduction_of_1_2_3_with_the_three_dechets_answers():
     def dechets(a, b, c):
         return {k: v for k, v in zip(("dechets_1", "dechets_2", "dechets_3"), (a, b, c)) if v}
@@ -326,7 +326,7 @@ def test_reduction_of_1_2_3_with_the_three_dechets_answers():
     assert [table.loc[(i, "1.2.3.1.5"), "desactive"] for i in range(5)] == [False, True, False, False, True]
 
 
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels")
 def test_final_sinon_of_2_3_1():
     table = personnalise([
         Profile("EPCI b", type="EPCI", reponses={"EP_1": "EP_1_b", "EP_2": 0.9}),
@@ -339,7 +339,7 @@ def test_final_sinon_of_2_3_1():
     assert np.isnan(reductions[2])
 
 
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels")
 def test_one_row_per_profile_and_node_with_a_reduction_or_desactivation():
     rules = official_rules()
     table = evaluate_personnalisation(rules, [Profile("a"), Profile("b", type="commune")])

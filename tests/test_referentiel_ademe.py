@@ -6,15 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.shared import REFERENTIELS as SHARED
 
 from cae_data.errors import InvalidInput
 from cae_data.referentiel.loader import default_nom, detect_format, read_referentiel
 from cae_data.referentiel.model import NODE_COLUMNS, QUESTION_COLUMNS, RULE_COLUMNS
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "referentiels"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "referentiel"
 
-official = pytest.mark.skipif(not (SHARED / "cae").is_dir(), reason="../shared/referentiels absent")
+official = pytest.mark.shared("referentiels/cae")
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def cae():
 # --- official referential ---------------------------------------------------------------------
 
 @official
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels")
 def test_full_referential_shape(cae):
     nodes = cae.nodes
     assert list(nodes.columns) == NODE_COLUMNS
@@ -41,7 +41,7 @@ def test_full_referential_shape(cae):
 
 
 @official
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels")
 def test_full_referential_shares_and_points(cae):
     nodes = cae.nodes.set_index("action_id")
     subs = cae.nodes[cae.nodes["niveau"] == "sous-action"]
@@ -65,7 +65,7 @@ def test_full_referential_shares_and_points(cae):
 
 
 @official
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels")
 def test_full_referential_texts(cae):
     nodes = cae.nodes.set_index("action_id")
     assert nodes.loc["1.1.2", "climat_pratic_id"] == "strategie"
@@ -84,7 +84,7 @@ def test_full_referential_texts(cae):
 
 
 @official
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels")
 def test_full_referential_rules(cae):
     rules = cae.rules
     assert list(rules.columns) == RULE_COLUMNS
@@ -110,7 +110,7 @@ def test_full_referential_rules(cae):
 
 
 @official
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels")
 def test_full_referential_questions(cae):
     questions = cae.questions
     assert list(questions.columns) == QUESTION_COLUMNS
@@ -197,7 +197,9 @@ def test_explicit_folders_and_name(tmp_path):
                            questions=tmp_path)
     assert ref.rules["action_id"].tolist() == ["2.1.1"]
     assert ref.questions.empty
-    assert default_nom(SHARED / "cae-structure.csv") == "cae"
+    structure = tmp_path / "cae-structure.csv"
+    structure.write_text("identifiant,nom\n", encoding="utf-8")
+    assert default_nom(structure) == "cae"
     assert default_nom(FIXTURES / "velo-structure.csv") == "velo"
 
 

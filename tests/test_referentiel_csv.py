@@ -6,15 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.shared import REFERENTIELS as SHARED
 
 from cae_data.errors import InvalidInput
 from cae_data.referentiel.loader import read_referentiel
 from cae_data.referentiel.model import NODE_COLUMNS
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "referentiels"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "referentiel"
 
-official = pytest.mark.skipif(not (SHARED / "cae-structure.csv").is_file(), reason="../shared/referentiels absent")
+official = pytest.mark.shared("referentiels/cae-structure.csv", "referentiels/cae")
 
 
 def ws(text) -> str:
@@ -56,7 +56,7 @@ def md_ref():
 
 
 @official
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels")
 def test_official_csv_shape(csv_ref):
     nodes = csv_ref.nodes
     assert list(nodes.columns) == NODE_COLUMNS
@@ -76,7 +76,7 @@ def test_official_csv_shape(csv_ref):
 
 
 @official
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels")
 def test_official_csv_rules(csv_ref):
     rules = csv_ref.rules
     # non-empty cells: desactivation 6 + 15 + 17, reduction 38 + 16, score 1
@@ -87,7 +87,7 @@ def test_official_csv_rules(csv_ref):
 
 
 @official
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels")
 def test_official_csv_equals_markdown(csv_ref, md_ref):
     # The only tree difference: a typo in the markdown title of 6.4.1.8.5 (« agricultue »).
     assert compare_trees(md_ref, csv_ref) == [("6.4.1.8.5", "nom")]
@@ -101,7 +101,7 @@ def test_official_csv_equals_markdown(csv_ref, md_ref):
 
 
 @official
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels")
 def test_official_csv_with_questions():
     ref = read_referentiel(SHARED / "cae-structure.csv", questions=SHARED / "questions")
     assert len(ref.questions) == 49

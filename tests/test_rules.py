@@ -5,25 +5,22 @@ from __future__ import annotations
 
 import csv
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from support.shared import REFERENTIELS, shared_path
 
 from cae_data.errors import InvalidInput
 from cae_data.personnalisation.rules import RuleSyntaxError, parse_rule, parse_rules
 
-REFERENTIELS = Path(__file__).resolve().parents[2] / "shared" / "referentiels"
 KIND_HEADINGS = {"désactivation": "desactivation", "réduction de potentiel": "reduction",
                  "score réalisé": "score"}
 
 
 def personnalisation_rules() -> pd.DataFrame:
     """Rules of the ADEME personnalisation markdown, read the simple way (tests only)."""
-    folder = REFERENTIELS / "personnalisations"
-    if not folder.is_dir():
-        pytest.skip("référentiel officiel absent (../shared/referentiels)")
+    folder = shared_path("referentiels/personnalisations")
     rows = []
     for path in sorted(folder.glob("*.md")):
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -46,9 +43,7 @@ def personnalisation_rules() -> pd.DataFrame:
 
 
 def csv_rules() -> list[tuple[str, str, str]]:
-    path = REFERENTIELS / "cae-structure.csv"
-    if not path.is_file():
-        pytest.skip("référentiel officiel absent (../shared/referentiels)")
+    path = shared_path("referentiels/cae-structure.csv")
     with path.open(encoding="utf-8", newline="") as handle:
         return [(row["identifiant"], kind, row[kind]) for row in csv.DictReader(handle)
                 for kind in ("desactivation", "reduction", "score") if row[kind].strip()]
@@ -87,7 +82,7 @@ def values(text, ctx=None):
 # ---------------------------------------------------------------- official rules
 
 
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels")
 def test_every_rule_of_the_personnalisation_folder_parses():
     rules = personnalisation_rules()
     # 39 désactivations, 54 réductions and 1 score rule in the five files.
@@ -100,7 +95,7 @@ def test_every_rule_of_the_personnalisation_folder_parses():
     assert "trafic" in parsed[("4.2.2", "reduction")].questions()
 
 
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels")
 def test_every_rule_of_the_structure_csv_parses():
     rules = csv_rules()
     # The CSV has the same rules as the markdown but for the désactivation of 2.3.1.
@@ -109,7 +104,7 @@ def test_every_rule_of_the_structure_csv_parses():
         parse_rule(text, action_id, kind)
 
 
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels")
 def test_official_rules_name_only_existing_questions_and_choices():
     folder = REFERENTIELS / "questions"
     known: dict[str, set[str]] = {}

@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cae_data import db, sauvegarde as backup_module, services
+from cae_data import db, services
+from cae_data import sauvegarde as backup_module
 from cae_data.cli_sauvegarde import restauration as restauration_command
 from cae_data.cli_sauvegarde import sauvegarde as sauvegarde_command
 from cae_data.errors import InvalidInput

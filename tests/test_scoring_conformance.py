@@ -14,17 +14,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from support.shared import EXAMPLES, REFERENTIELS, shared_path
 
 from cae_data.personnalisation.profile import read_profile
 from cae_data.referentiel.loader import read_referentiel
 from cae_data.scoring.engine import score_evaluations, score_one
 from cae_data.scoring.rounding import round_scores
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-REFERENTIELS = SHARED / "referentiels"
-EXAMPLES = SHARED / "formats" / "scoring-examples"
-
-pytestmark = pytest.mark.referentiel_officiel
+pytestmark = pytest.mark.shared("referentiels")
 
 STATUT_CODES = {
     "fait": "fait", "programmé": "programme", "pas fait": "pas_fait",
@@ -43,8 +40,7 @@ def example_dirs() -> list[Path]:
 
 @pytest.fixture(scope="module", params=["markdown", "csv"])
 def referentiel(request):
-    if not REFERENTIELS.is_dir():
-        pytest.skip("référentiel officiel absent (../shared/referentiels)")
+    shared_path("referentiels/cae")
     if request.param == "markdown":
         return read_referentiel(REFERENTIELS / "cae", personnalisations=REFERENTIELS / "personnalisations",
                                 questions=REFERENTIELS / "questions")
@@ -53,8 +49,7 @@ def referentiel(request):
 
 @pytest.fixture(scope="module")
 def questions():
-    if not REFERENTIELS.is_dir():
-        pytest.skip("référentiel officiel absent (../shared/referentiels)")
+    shared_path("referentiels/cae")
     ref = read_referentiel(REFERENTIELS / "cae", personnalisations=REFERENTIELS / "personnalisations",
                            questions=REFERENTIELS / "questions")
     return ref.questions
@@ -109,9 +104,8 @@ def test_example_matches_official_scores(referentiel, questions, folder):
 
 def test_all_examples_scored_together_match(referentiel, questions):
     """The 8 evaluations as one batch (8 subjects, 8 profiles) give each its own results."""
+    shared_path("formats/scoring-examples")
     folders = example_dirs()
-    if not folders:
-        pytest.skip("exemples absents")
     profiles, rows = [], []
     for k, folder in enumerate(folders):
         profiles.append(read_profile((folder / "collectivite.yaml").read_bytes(), "collectivite.yaml",
@@ -125,7 +119,6 @@ def test_all_examples_scored_together_match(referentiel, questions):
         assert not problems, f"{folder.name} (lot) : {len(problems)} écart(s)\n" + "\n".join(problems[:50])
 
 
+@pytest.mark.shared("referentiels/cae", "formats/scoring-examples")
 def test_examples_are_present():
-    if not REFERENTIELS.is_dir():
-        pytest.skip("référentiel officiel absent")
     assert len(example_dirs()) == 8

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from support.shared import shared_path
 
 from cae_data import simulation
 from cae_data.personnalisation.profile import Profile
@@ -261,14 +262,12 @@ def test_stars_read_from_the_reduced_rows_are_the_same(star_ref):
 
 
 def shared_referentiels() -> Path:
-    return Path(__file__).resolve().parents[2] / "shared" / "referentiels"
+    return shared_path("referentiels/cae").parent
 
 
 @pytest.fixture(scope="module")
 def full():
     folder = shared_referentiels()
-    if not (folder / "cae").exists():
-        pytest.skip("référentiel CAE officiel absent (../shared/referentiels)")
     from cae_data import demo
     from cae_data.personnalisation.profile import read_profile
     from cae_data.referentiel.loader import read_referentiel

@@ -16,11 +16,10 @@ share f of fait gives 96·f more, so the root score is (4 + 96·f) / 100.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from support.shared import EXAMPLES, REFERENTIELS
 
 from cae_data.personnalisation.profile import Profile
 from cae_data.referentiel.model import NODE_COLUMNS, RULE_COLUMNS, Referentiel, niveau_for_depth, parent_of
@@ -201,14 +200,11 @@ def test_referentiel_complet():
 
 # ---------------------------------------------------------------- scenario 08
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-EXAMPLE_08 = SHARED / "formats" / "scoring-examples" / "08-etat-des-lieux-complet"
+EXAMPLE_08 = EXAMPLES / "08-etat-des-lieux-complet"
 
 
-@pytest.mark.referentiel_officiel
+@pytest.mark.shared("referentiels/cae", "formats/scoring-examples/08-etat-des-lieux-complet")
 def test_stars_of_scenario_08():
-    if not EXAMPLE_08.is_dir() or not (SHARED / "referentiels" / "cae").is_dir():
-        pytest.skip("exemple 08 ou référentiel officiel absent")
     from cae_data.personnalisation.profile import read_profile
     from cae_data.referentiel.loader import read_referentiel
 
@@ -220,9 +216,8 @@ def test_stars_of_scenario_08():
     # But the evaluation gives 5.1.2.1 (the élu référent's sous-action) « programmé »: star 1
     # needs 5.1.2.1.1 fait, so 0 stars; 1.1.2.0 is programmé (conformity: enough for star 1,
     # not for star 2).
-    referentiel = read_referentiel(SHARED / "referentiels" / "cae",
-                                   personnalisations=SHARED / "referentiels" / "personnalisations",
-                                   questions=SHARED / "referentiels" / "questions")
+    referentiel = read_referentiel(REFERENTIELS / "cae", personnalisations=REFERENTIELS / "personnalisations",
+                                   questions=REFERENTIELS / "questions")
     assert referentiel_complet(referentiel)
     profile = read_profile((EXAMPLE_08 / "collectivite.yaml").read_bytes(), "collectivite.yaml",
                            referentiel.questions)

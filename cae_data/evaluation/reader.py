@@ -15,8 +15,19 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import InvalidInput, Problem
-from ..tabular import Sheet, find_header_row, parse_date_text, read_sheet, strip_accents, table_from_sheet
+from .. import clock
+from ..errors import InvalidInput, Problem, shown
+from ..formatting import french_date, french_number
+from ..tabular import (
+    Sheet,
+    find_header_row,
+    parse_date_text,
+    read_sheet,
+    strip_accents,
+    table_from_sheet,
+)
+from . import tet_export
+from .sheet import CANONICAL_NAMES, ParsedSheet
 from .statuses import DETAILLE, EXPECTED_TEXT, STATUTS, normalize_statuts
 
 __all__ = [
@@ -45,11 +56,6 @@ COLUMN_ALIASES = {
     "collectivite": ("collectivite", "nomcollectivite", "nomdelacollectivite"),
     "referentiel": ("referentiel",),
     "commentaire": ("commentaire", "commentaires"),
-}
-CANONICAL_NAMES = {
-    "action": "action_id", "statut": "statut", "fait": "fait", "programme": "programme",
-    "pas_fait": "pas_fait", "date": "date", "collectivite": "collectivite",
-    "referentiel": "referentiel", "commentaire": "commentaire",
 }
 SHARE_FIELDS = ("fait", "programme", "pas_fait")
 
@@ -80,31 +86,6 @@ class EvaluationFile:
     @property
     def pairs(self) -> list[tuple[str, dt.date]]:
         return list(zip(self.collectivites, self.dates))
-
-
-@dataclass
-class ParsedSheet:
-    """What a format-specific parser hands to the shared checks: one row per status given,
-    raw texts where the shared checks decide (ids, dates, collectivités), codes and fractions
-    where the format decided (statuses, shares)."""
-
-    kind: str
-    frame: pd.DataFrame  # line, action_raw, statut, fait, programme, pas_fait, commentaire,
-    #                      date_raw, collectivite_raw, referentiel_raw
-    labels: dict[str, str]  # field -> column header as the user wrote it
-    positions: dict[str, int]  # field -> column position, to sort problems
-    problems: list[tuple[int, int, Problem]] = field(default_factory=list)
-    default_collectivite: str | None = None
-    default_date_raw: str | None = None
-    default_date_line: int | None = None
-    default_date_label: str | None = None
-    expected_points: pd.DataFrame | None = None
-    sheet_name: str | None = None
-
-    def add(self, filename: str, line: int | None, fld: str | None, message: str) -> None:
-        column = self.labels.get(fld, CANONICAL_NAMES.get(fld, fld)) if fld else None
-        order = self.positions.get(fld, 999) if fld else -1
-        self.problems.append((-1 if line is None else line, order, Problem(filename, line, column, message)))
 
 
 @dataclass
@@ -150,21 +131,6 @@ def _split_prefix(action_id: str) -> tuple[str, str]:
     return "", action_id.strip()
 
 
-def french_date(value: dt.date) -> str:
-    return value.strftime("%d/%m/%Y")
-
-
-def french_number(value: float) -> str:
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",").replace("-", "−") if text not in ("-0", "") else "0"
-
-
-def shown(value: object, limit: int = 60) -> str:
-    """A user's value quoted in a message: control characters removed, long text cut."""
-    text = re.sub(r"[\x00-\x1f\x7f]", " ", str(value)).strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _norm_name(text: str) -> str:
     return " ".join(strip_accents(str(text)).lower().split())
 
@@ -193,12 +159,10 @@ def read_evaluation(
     file gives none; without `collectivite`, the only one of `known_collectivites` is used.
     `fallback_date` (the command line passes today) dates the rows when neither the file, nor
     `date`, nor an export's « Date d'export » does."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if isinstance(date, dt.datetime):
         date = date.date()
     refs = {str(name).lower(): _index_referentiel(str(name).lower(), ids) for name, ids in referentiel_ids.items()}
-    from . import tet_export  # imports this module: loaded here to avoid a cycle
-
     sheet = read_sheet(data, filename, sheet_name=EVALUATION_SHEET, max_rows=max_rows)
     tet_header = tet_export.find_header_row(sheet)
     if tet_header is not None:

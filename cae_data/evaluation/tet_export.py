@@ -24,11 +24,21 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, shown
+from ..formatting import french_number
 from ..tabular import Sheet, normalize_header
-from .reader import ParsedSheet, french_number, shown
-from .statuses import (DETAILLE, FAIT, NON_CONCERNE, PAS_FAIT, PROGRAMME, TET_DETAILLE_TACHE, TET_INDISPONIBLE,
-                       normalize_statuts, status_key)
+from .sheet import ParsedSheet
+from .statuses import (
+    DETAILLE,
+    FAIT,
+    NON_CONCERNE,
+    PAS_FAIT,
+    PROGRAMME,
+    TET_DETAILLE_TACHE,
+    TET_INDISPONIBLE,
+    normalize_statuts,
+    status_key,
+)
 
 HEADER_SEARCH_ROWS = 40
 ID_KEYS = ("n°", "no", "numero", "n")

@@ -25,9 +25,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import InvalidInput, Problem
-from ..evaluation.reader import french_date, french_number, parse_date_text, shown
-from ..tabular import Sheet, find_header_row, normalize_header, parse_number, read_sheet, strip_accents, table_from_sheet
+from .. import clock
+from ..errors import InvalidInput, Problem, shown
+from ..formatting import french_date, french_number
+from ..tabular import (
+    Sheet,
+    find_header_row,
+    normalize_header,
+    parse_date_text,
+    parse_number,
+    read_sheet,
+    strip_accents,
+    table_from_sheet,
+)
 
 MAX_ROWS = 50_000
 STALE_DAYS = 90
@@ -207,7 +217,7 @@ def read_indicator_values(data: bytes, filename: str, known: pd.DataFrame, today
     """Read and validate a whole file of indicator values (CSV or XLSX): one row per VALUE_COLUMNS.
     Raises InvalidInput with every problem of the file, in file order. `known` holds the
     indicators of the database (KNOWN_COLUMNS)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     known = known_frame(known)
     sheet = read_sheet(data, filename, sheet_name="indicateurs", max_rows=max_rows)
     header_index = _find_header(sheet)
@@ -337,7 +347,7 @@ def check_single_value(known: pd.DataFrame, indicateur_id: str, on_date: object,
                        today: dt.date | None = None, source: str = "saisie") -> tuple[str, dt.date, float]:
     """The checks of a file row for one value typed in a form: (id, date, value) or InvalidInput
     whose problems name the field (indicateur, date, valeur) in place of a column."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     known = known_frame(known)
     problems: list[Problem] = []
     match = known[known["indicateur_id"] == str(indicateur_id)]

@@ -22,6 +22,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
+from .. import clock
 from ..comites import CommitteeChanges, CommitteeHistory, points_text
 from ..fiches.indicateurs import trajectory_line
 from ..formatting import date_fr, ecart_points, points, pourcentage
@@ -263,7 +264,7 @@ def _delta_colour(value: float | None):
 
 
 def build_pdf(history: CommitteeHistory, changes: CommitteeChanges, generated: dt.date | None = None) -> bytes:
-    deck = _Deck(changes, find_fonts(), generated or dt.date.today())
+    deck = _Deck(changes, find_fonts(), generated or clock.today())
     _slide_score(deck, changes)
     _slide_radar(deck, history, changes)
     _slide_moves(deck, changes)

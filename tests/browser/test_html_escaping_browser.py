@@ -2,11 +2,10 @@
 comments carry HTML and script is imported, then its mesure's detail page shows them as text,
 runs no script and creates no element from them."""
 
-from datetime import date
 
 import pytest
 
-from cae_data import services
+from cae_data import clock, services
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +17,7 @@ def test_comments_with_html_and_script_stay_text(private_dashboard_page):
     data = ("action_id;statut;commentaire\r\n"
             f"6.1.1.1;fait;{PAYLOAD}\r\n"
             "6.1.1.2;programmé;**pas du gras** [lien](javascript:alert(1))\r\n").encode("cp1252")
-    services.import_evaluation(tab.server.db_path, data, "injection.csv", "CAPSO", date.today())
+    services.import_evaluation(tab.server.db_path, data, "injection.csv", "CAPSO", clock.today())
     tab.open("detail_mesure", "6.1.1", query="mesure=6.1.1")
     tab.wait_for_text("Commentaire de l'évaluation")
     tab.settle()

@@ -9,12 +9,11 @@ Scores by hand on the seed referential (3 mesures, 300 points): the demo's lates
 (6.1.2.3 détaillé, 50,5 % of 40) + 5,625 (tâche 6.5.1.2.1 fait) = 35,825 points, 11,9 %, at
 today's date, so it becomes the latest evaluation."""
 
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from cae_data import services
+from cae_data import clock, services
 
 pytestmark = pytest.mark.browser
 
@@ -96,7 +95,7 @@ def test_import_d_une_evaluation_de_bout_en_bout(private_dashboard_page, private
     # the valid cp1252 file: preview, then import
     drop_file(tab, "evaluation-cp1252.csv", EVALUATION_CP1252)
     tab.wait_for_text("Fichier valide : 6 lignes d'évaluation.")
-    tab.wait_for_text(f"Évaluation de CAPSO au {date.today():%d/%m/%Y} : 6 lignes ; elle sera ajoutée.")
+    tab.wait_for_text(f"Évaluation de CAPSO au {clock.today():%d/%m/%Y} : 6 lignes ; elle sera ajoutée.")
     tab.page.get_by_role("button", name="Importer", exact=True).wait_for(state="visible")
     counts = tab.page.locator('[data-testid="stMetric"]').all_inner_texts()
     assert [c.split("\n")[0] + " " + c.split("\n")[-1] for c in counts] == [
@@ -109,7 +108,7 @@ def test_import_d_une_evaluation_de_bout_en_bout(private_dashboard_page, private
     tab.wait_for_text("créée (6 lignes)")
     scroll_to(tab, "Fichier valide")
     tab.screenshot("import-3-importee", full=False)
-    assert services.evaluation_dates(db_path, "CAPSO") == sorted([*evaluations_before, date.today()])
+    assert services.evaluation_dates(db_path, "CAPSO") == sorted([*evaluations_before, clock.today()])
     uploads = services.list_uploads(db_path)
     assert len(uploads) == uploads_before + 1
     assert services.read_upload(db_path, int(uploads.iloc[0]["upload_id"])).data == EVALUATION_CP1252
@@ -129,7 +128,7 @@ def test_import_d_une_evaluation_de_bout_en_bout(private_dashboard_page, private
 
     # the home page shows the new latest evaluation and its score
     tab.open("", "Vue d'ensemble")
-    tab.wait_for_text(f"évaluation du {date.today():%d/%m/%Y}")
+    tab.wait_for_text(f"évaluation du {clock.today():%d/%m/%Y}")
     assert score_shown(tab) == "11,9\u00a0%"
     wait_for_charts(tab)
     tab.screenshot("import-4-vue-ensemble-apres", full=False)
