@@ -71,7 +71,7 @@ def bench_database_import(n_rows: int = 100_000) -> None:
 
     import pandas as pd
 
-    from cae_data import db, services, store
+    from cae_data import services, store
     from cae_data.referentiel.model import Referentiel
 
     levels = synthetic_referential()
@@ -86,7 +86,7 @@ def bench_database_import(n_rows: int = 100_000) -> None:
     })
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.duckdb"
-        with db.writing(path) as con:
+        with store.writing(path) as con:
             store.save_referentiel(con, Referentiel("cae", "Synthétique", nodes, source_kind="csv"))
         data = synthetic_file(n_rows, levels)
         start = time.perf_counter()

@@ -35,7 +35,7 @@ os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
 import pandas as pd  # noqa: E402
 
-from cae_data import db, demo, services  # noqa: E402
+from cae_data import demo, services, store  # noqa: E402
 
 REFERENTIELS = PROJECT.parent / "shared" / "referentiels"
 TARGET_SECONDS = 0.300
@@ -61,7 +61,7 @@ def build_database(folder: Path) -> Path:
     evaluations = pd.DataFrame({"collectivite": demo.DEMO_COLLECTIVITE, "date": dates, "referentiel": "cae",
                                 "upload_id": pd.array([None] * WEEKS, dtype="Int64"),
                                 "imported_at": clock.now()})
-    with db.writing(path) as con:
+    with store.writing(path) as con:
         con.register("bench_evaluations", evaluations)
         con.execute("INSERT INTO evaluations BY NAME SELECT * FROM bench_evaluations")
         con.unregister("bench_evaluations")

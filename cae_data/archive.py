@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .db import uploads_dir
+from .store.connexion import uploads_dir
 
 
 def sha256_of(data: bytes) -> str:

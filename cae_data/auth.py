@@ -23,7 +23,7 @@ import bcrypt
 import duckdb
 import pandas as pd
 
-from . import clock, db, journal
+from . import clock, store
 from .errors import Refused
 
 LECTURE, EDITION, ADMIN = "lecture", "edition", "admin"
@@ -141,13 +141,13 @@ def _source(source: duckdb.DuckDBPyConnection | Path) -> Iterator[duckdb.DuckDBP
     if not path.exists():
         yield None
         return
-    with db.reading(path) as con:
+    with store.reading(path) as con:
         yield con
 
 
 def _has_table(con: duckdb.DuckDBPyConnection) -> bool:
     # A database of an older schema (not migrated until its next write) has no accounts.
-    return db.first_row(con.execute(
+    return store.first_row(con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'utilisateurs'"
     ))[0] > 0
 
@@ -157,7 +157,7 @@ def accounts_exist(source: duckdb.DuckDBPyConnection | Path) -> bool:
     with _source(source) as con:
         if con is None or not _has_table(con):
             return False
-        return db.first_row(con.execute("SELECT count(*) FROM utilisateurs"))[0] > 0
+        return store.first_row(con.execute("SELECT count(*) FROM utilisateurs"))[0] > 0
 
 
 def role_of(source: duckdb.DuckDBPyConnection | Path, nom: str | None) -> str | None:
@@ -166,7 +166,7 @@ def role_of(source: duckdb.DuckDBPyConnection | Path, nom: str | None) -> str | 
     with _source(source) as con:
         if con is None or not _has_table(con):
             return None
-        row = db.first_row(con.execute("SELECT role FROM utilisateurs WHERE nom = ?", [nom]))
+        row = store.first_row(con.execute("SELECT role FROM utilisateurs WHERE nom = ?", [nom]))
     return row[0] if row else None
 
 
@@ -177,10 +177,10 @@ def require_role(source: duckdb.DuckDBPyConnection | Path, user: str | None, nee
     with _source(source) as con:
         if con is None or not _has_table(con):
             return
-        count = db.first_row(con.execute("SELECT count(*) FROM utilisateurs"))[0]
+        count = store.first_row(con.execute("SELECT count(*) FROM utilisateurs"))[0]
         if count == 0:
             return
-        row = None if user is None else db.first_row(con.execute(
+        row = None if user is None else store.first_row(con.execute(
             "SELECT role FROM utilisateurs WHERE nom = ?", [user]))
     label = ROLE_LABELS[needed]
     if user is None:
@@ -208,7 +208,7 @@ def authenticate(db_path: Path, nom: str, password: str) -> Account | None:
     with _source(db_path) as con:
         row = None
         if con is not None and _has_table(con):
-            row = db.first_row(con.execute("SELECT nom, role, password_hash, created_at, updated_at FROM utilisateurs "
+            row = store.first_row(con.execute("SELECT nom, role, password_hash, created_at, updated_at FROM utilisateurs "
                               "WHERE nom = ?", [unicodedata.normalize("NFC", (nom or "").strip())]))
     if row is None:
         check_password(password, _unknown_user_hash())
@@ -221,11 +221,11 @@ def authenticate(db_path: Path, nom: str, password: str) -> Account | None:
 # --- account management (admin) -----------------------------------------------------------
 
 def _admins_left(con, without: str) -> int:
-    return db.first_row(con.execute("SELECT count(*) FROM utilisateurs WHERE role = ? AND nom <> ?", [ADMIN, without]))[0]
+    return store.first_row(con.execute("SELECT count(*) FROM utilisateurs WHERE role = ? AND nom <> ?", [ADMIN, without]))[0]
 
 
 def _existing_role(con, nom: str) -> str:
-    row = db.first_row(con.execute("SELECT role FROM utilisateurs WHERE nom = ?", [nom]))
+    row = store.first_row(con.execute("SELECT role FROM utilisateurs WHERE nom = ?", [nom]))
     if row is None:
         raise Refused(f"Aucun compte « {nom} ».")
     return row[0]
@@ -238,15 +238,15 @@ def add_account(db_path: Path, nom: str, role: str, password: str, by: str | Non
     require_role(db_path, by, ADMIN)
     password_hash = hash_password(password)  # slow: outside the write lock
     now = clock.now()
-    with db.writing(db_path) as con:
+    with store.writing(db_path) as con:
         require_role(con, by, ADMIN)
-        if db.first_row(con.execute("SELECT 1 FROM utilisateurs WHERE nom = ?", [nom])):
+        if store.first_row(con.execute("SELECT 1 FROM utilisateurs WHERE nom = ?", [nom])):
             raise Refused(f"Le compte « {nom} » existe déjà (changez son rôle avec pcaet utilisateur role).")
-        if role != ADMIN and db.first_row(con.execute("SELECT count(*) FROM utilisateurs"))[0] == 0:
+        if role != ADMIN and store.first_row(con.execute("SELECT count(*) FROM utilisateurs"))[0] == 0:
             raise Refused("Le premier compte doit avoir le rôle admin : c'est lui qui crée et gère les autres "
                           f"(pcaet utilisateur add {nom} --role admin).")
         con.execute("INSERT INTO utilisateurs VALUES (?, ?, ?, ?, ?)", [nom, role, password_hash, now, now])
-        journal.record(con, by, "compte", nom, f"compte créé, rôle {ROLE_LABELS[role]}")
+        store.record_journal(con, by, "compte", nom, f"compte créé, rôle {ROLE_LABELS[role]}")
     return Account(nom, role, now, now)
 
 
@@ -254,14 +254,14 @@ def remove_account(db_path: Path, nom: str, by: str | None = None) -> None:
     """Delete an account (admin only). The last admin stays while other accounts exist;
     removing the very last account brings the project back to open mode."""
     require_role(db_path, by, ADMIN)
-    with db.writing(db_path) as con:
+    with store.writing(db_path) as con:
         require_role(con, by, ADMIN)
         role = _existing_role(con, nom)
-        others = db.first_row(con.execute("SELECT count(*) FROM utilisateurs WHERE nom <> ?", [nom]))[0]
+        others = store.first_row(con.execute("SELECT count(*) FROM utilisateurs WHERE nom <> ?", [nom]))[0]
         if role == ADMIN and others and not _admins_left(con, nom):
             raise Refused(f"« {nom} » est le dernier compte admin : donnez d'abord le rôle admin à un autre compte.")
         con.execute("DELETE FROM utilisateurs WHERE nom = ?", [nom])
-        journal.record(con, by, "compte", nom, "compte supprimé"
+        store.record_journal(con, by, "compte", nom, "compte supprimé"
                        + ("" if others else " ; plus aucun compte : mode ouvert"))
 
 
@@ -269,7 +269,7 @@ def set_role(db_path: Path, nom: str, role: str, by: str | None = None) -> bool:
     """Change an account's role (admin only); False when it already had it (nothing written)."""
     role = check_role(role)
     require_role(db_path, by, ADMIN)
-    with db.writing(db_path) as con:
+    with store.writing(db_path) as con:
         require_role(con, by, ADMIN)
         before = _existing_role(con, nom)
         if before == role:
@@ -277,7 +277,7 @@ def set_role(db_path: Path, nom: str, role: str, by: str | None = None) -> bool:
         if before == ADMIN and not _admins_left(con, nom):
             raise Refused(f"« {nom} » est le dernier compte admin : donnez d'abord le rôle admin à un autre compte.")
         con.execute("UPDATE utilisateurs SET role = ?, updated_at = ? WHERE nom = ?", [role, clock.now(), nom])
-        journal.record(con, by, "compte", nom, f"rôle {ROLE_LABELS[before]} → {ROLE_LABELS[role]}")
+        store.record_journal(con, by, "compte", nom, f"rôle {ROLE_LABELS[before]} → {ROLE_LABELS[role]}")
     return True
 
 
@@ -286,10 +286,10 @@ def set_password(db_path: Path, nom: str, password: str, by: str | None = None) 
     if by != nom or by is None:
         require_role(db_path, by, ADMIN)
     password_hash = hash_password(password)
-    with db.writing(db_path) as con:
+    with store.writing(db_path) as con:
         if by != nom or by is None:
             require_role(con, by, ADMIN)
         _existing_role(con, nom)
         con.execute("UPDATE utilisateurs SET password_hash = ?, updated_at = ? WHERE nom = ?",
                     [password_hash, clock.now(), nom])
-        journal.record(con, by, "compte", nom, "mot de passe changé")
+        store.record_journal(con, by, "compte", nom, "mot de passe changé")

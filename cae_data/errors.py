@@ -1,4 +1,5 @@
-"""Problems found in user input, reported in French as `fichier:ligne:colonne: message`."""
+"""The project's exceptions, in one place: problems found in user input (reported in French as
+`fichier:ligne:colonne: message`), requests refused, and a database that is busy or missing."""
 
 from __future__ import annotations
 
@@ -58,7 +59,29 @@ class ProblemCollector:
 
 class Refused(Exception):
     """A request refused for a reason that is not a file problem (printed as is, in French).
-    Re-exported as `services.Refused`; `auth.PermissionRefused` is one."""
+    `auth.PermissionRefused` is one."""
+
+
+class DatabaseBusy(RuntimeError):
+    """The database stayed locked by another process longer than we wait."""
+
+    def __init__(self, path=None):
+        self.path = path
+        super().__init__(
+            "La base de données est occupée par une autre opération (un import est sans doute en cours). "
+            "Réessayez dans quelques secondes."
+        )
+
+
+class DatabaseMissing(RuntimeError):
+    def __init__(self, path=None):
+        self.path = path
+        super().__init__("La base de données n'existe pas encore. Créez-la avec la commande : pcaet init")
+
+
+class NoChange(Exception):
+    """Raised inside `store.writing()` when the checks made in the transaction show there is
+    nothing to write (an identical file again): the transaction is rolled back, silently."""
 
 
 def shown(value: object, limit: int = 60) -> str:

@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 
 import duckdb
 
-from . import clock, db
+from . import clock, store
 from .errors import InvalidInput, Problem
 
 MANIFEST = "manifest.json"
@@ -131,7 +131,7 @@ def sauvegarde(db_path: Path, dest_dir: Path) -> BackupResult:
     name beside it and renamed at the end."""
     db_path, dest_dir = Path(db_path), Path(dest_dir)
     if not db_path.exists():
-        raise db.DatabaseMissing(db_path)
+        raise store.DatabaseMissing(db_path)
     if dest_dir.exists() and (not dest_dir.is_dir() or any(dest_dir.iterdir())):
         raise InvalidInput.single(str(dest_dir), None, None,
                                   "le dossier de sauvegarde existe déjà et n'est pas vide : choisissez un nouveau dossier")
@@ -140,7 +140,7 @@ def sauvegarde(db_path: Path, dest_dir: Path) -> BackupResult:
     try:
         copy = work / DATABASE
         wal = db_path.with_name(db_path.name + ".wal")
-        with db.reading(db_path) as con:  # no writer can change the file while this is open
+        with store.reading(db_path) as con:  # no writer can change the file while this is open
             shutil.copyfile(db_path, copy)
             if wal.exists():
                 shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
@@ -148,7 +148,7 @@ def sauvegarde(db_path: Path, dest_dir: Path) -> BackupResult:
         private = duckdb.connect(str(copy))
         try:
             private.execute("CHECKPOINT")
-            schema_version = db.current_version(private)
+            schema_version = store.current_version(private)
             data_version = int(private.execute("SELECT max(data_version) FROM meta").fetchone()[0] or 0) \
                 if schema_version else 0
             tables = _tables(private)
@@ -162,7 +162,7 @@ def sauvegarde(db_path: Path, dest_dir: Path) -> BackupResult:
 
         files = [BackupFile(DATABASE, sha256_file(copy), copy.stat().st_size)]
         warnings: list[str] = []
-        source_archive = db.uploads_dir(db_path)
+        source_archive = store.uploads_dir(db_path)
         if source_archive.is_dir():
             for path in sorted(source_archive.rglob("*")):
                 relative = path.relative_to(source_archive)
@@ -241,9 +241,9 @@ def read_manifest(src_dir: Path) -> Manifest:
         bad("champ « data_version » invalide (un entier positif est attendu)")
     if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
         bad("champ « schema_version » manquant ou invalide")
-    elif schema > db.SCHEMA_VERSION:
+    elif schema > store.SCHEMA_VERSION:
         bad(f"sauvegarde faite par une version plus récente du tableau de bord (schéma {schema}, cette version "
-            f"connaît le schéma {db.SCHEMA_VERSION}) : mettez le tableau de bord à jour avant de restaurer")
+            f"connaît le schéma {store.SCHEMA_VERSION}) : mettez le tableau de bord à jour avant de restaurer")
     files: list[BackupFile] = []
     entries = data.get("files")
     if not isinstance(entries, list):
@@ -337,13 +337,13 @@ def restauration(db_path: Path, src_dir: Path, user: str | None = None) -> Resto
     temp = Path(temp_name)
     try:
         _prepare_database(src_dir / DATABASE, temp, manifest)
-        copied, present = _restore_archive(src_dir, manifest, db.uploads_dir(db_path))
+        copied, present = _restore_archive(src_dir, manifest, store.uploads_dir(db_path))
         replaced = _swap_in(temp, db_path)
     finally:
         temp.unlink(missing_ok=True)
         temp.with_name(temp.name + ".wal").unlink(missing_ok=True)
-    with db.writing(db_path) as con:
-        journal.record(con, user, "restauration", str(src_dir), f"sauvegarde du {manifest.created_at}")
+    with store.writing(db_path) as con:
+        store.record_journal(con, user, "restauration", str(src_dir), f"sauvegarde du {manifest.created_at}")
     return RestoreResult(manifest, copied, present, replaced)
 
 
@@ -363,14 +363,14 @@ def _prepare_database(source: Path, temp: Path, manifest: Manifest) -> None:
                                                         f"{manifest.duckdb_version or 'une version inconnue'})") from None
     try:
         try:
-            version = db.current_version(con)
+            version = store.current_version(con)
         except duckdb.Error:
             version = 0
         if version != manifest.schema_version:
             raise InvalidInput.single(DATABASE, None, None,
                                       f"la base sauvegardée est au schéma {version}, le manifeste annonce "
                                       f"{manifest.schema_version}")
-        db.migrate(con)
+        store.migrate(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -411,7 +411,7 @@ def _swap_in(temp: Path, db_path: Path) -> Path | None:
         os.replace(temp, db_path)
         _fsync_dir(db_path.parent)
         return None
-    with db.exclusive(db_path) as con:
+    with store.exclusive(db_path) as con:
         con.execute("CHECKPOINT")  # the live WAL folded in and removed: it must not outlive its file
         try:
             live_version = int(con.execute("SELECT max(data_version) FROM meta").fetchone()[0] or 0)

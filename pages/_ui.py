@@ -1,7 +1,7 @@
 """The few Streamlit helpers pages share: where the database is, cached reads invalidated when
 the database changes, French formatting and the message shown when there is nothing to show.
 
-Every read is a `st.cache_data` function keyed on the database path and `db.data_version(path)`
+Every read is a `st.cache_data` function keyed on the database path and `store.data_version(path)`
 (the file's mtime and size), so a page never shows data older than the file."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from cae_data import clock, db, services, store
+from cae_data import clock, services, store
 from cae_data.errors import InvalidInput
 from cae_data.formatting import date_fr, ecart_points, nombre, points, pourcentage  # noqa: F401  (re-exported for pages)
 from cae_data.safe_markdown import escape_markdown, sanitize_markdown
@@ -66,17 +66,17 @@ COLLECTIVITE_TYPE_LABELS = {"EPCI": "Pour les EPCI", "commune": "Pour les commun
 # --- database -----------------------------------------------------------------------------
 
 def db_path() -> Path:
-    return db.resolve_db_path(None).resolve()
+    return store.resolve_db_path(None).resolve()
 
 
 def _version() -> tuple:
-    return db.data_version(db_path())
+    return store.data_version(db_path())
 
 
 def require_database() -> Path:
     """Stop the page with a French explanation when the database is missing or empty."""
     path = db_path()
-    if not db.is_initialised(path):
+    if not store.is_initialised(path):
         st.warning(
             "La base de données n'est pas encore créée ou elle est vide. "
             "Lancez cette commande dans le dossier du projet, puis rechargez la page :"
@@ -91,10 +91,10 @@ def guarded(read, *args, **kwargs):
     """Run a cached read; a busy database or a refused request becomes a French message."""
     try:
         return read(*args, **kwargs)
-    except db.DatabaseBusy as exc:
+    except store.DatabaseBusy as exc:
         st.info(str(exc))
         st.stop()
-    except (services.Refused, db.DatabaseMissing) as exc:
+    except (services.Refused, store.DatabaseMissing) as exc:
         st.warning(str(exc))
         st.stop()
 
@@ -138,14 +138,9 @@ def mesure_table(nodes: pd.DataFrame, action_depth: int) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-def _db_read(path: str, reader):
-    with db.reading(Path(path)) as con:
-        return reader(con)
-
-
 @st.cache_data(show_spinner=False, max_entries=8)
 def _fiches(path: str, version: tuple) -> list:
-    return _db_read(path, store.load_fiches)
+    return services.load_fiches(Path(path))
 
 
 def fiches() -> list:
@@ -155,7 +150,7 @@ def fiches() -> list:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _outils(path: str, version: tuple) -> list:
-    return _db_read(path, store.load_outils)
+    return services.load_outils(Path(path))
 
 
 def outils() -> list:
@@ -165,7 +160,7 @@ def outils() -> list:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _fiches_for_mesure(path: str, version: tuple, action_id: str, nom: str) -> pd.DataFrame:
-    return _db_read(path, lambda con: store.fiches_for_mesure(con, action_id, nom))
+    return services.fiches_for_mesure(Path(path), action_id, nom)
 
 
 def fiches_for_mesure(action_id: str, nom: str = "cae") -> pd.DataFrame:
@@ -203,7 +198,7 @@ def split_intro(markdown: str) -> CooperationIntro:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _cooperation_intro(seeds: str, stamp: tuple) -> CooperationIntro | None:
     try:
-        return split_intro(store.cooperation_intro(Path(seeds)))
+        return split_intro(services.cooperation_intro(Path(seeds)))
     except (InvalidInput, OSError):  # decoration: without the seed file the tools still show
         return None
 
@@ -590,7 +585,7 @@ def statut_highlight(code: str, text: str) -> str:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _collectivite_types(path: str, version: tuple) -> dict:
-    return {nom: profile.type for nom, profile in _db_read(path, store.load_profiles).items()}
+    return {nom: profile.type for nom, profile in services.load_profiles(Path(path)).items()}
 
 
 def collectivite_type(nom: str) -> str | None:
@@ -629,7 +624,7 @@ def current_user() -> str | None:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _collectivites_evaluees(path: str, version: tuple, nom: str) -> pd.DataFrame:
-    names = _db_read(path, store.collectivite_names)
+    names = services.collectivite_names(Path(path))
     rows = []
     for name in names:  # a handful of collectivités
         dates = services.evaluation_dates(Path(path), name, nom)
@@ -905,7 +900,7 @@ def _check_evaluation(path: str, version: tuple, digest: str, filename: str, col
                                                                         collectivite, on_date))
     except InvalidInput as exc:
         return EvaluationCheck(problems=exc.problems)
-    except (db.DatabaseBusy, db.DatabaseMissing, services.Refused):
+    except (store.DatabaseBusy, store.DatabaseMissing, services.Refused):
         raise
     except Exception:  # a file no reader expected: say so in French, keep the trace in the log
         logging.getLogger(__name__).exception("lecture de %s", filename)
@@ -1280,7 +1275,7 @@ def committee_report(fmt: str, comite_date, collectivite: str | None = None) -> 
     browser for the charts, no font…). Cached by data version and committee."""
     try:
         return _committee_report(str(db_path()), _version(), fmt, comite_date, collectivite), None
-    except (services.Refused, db.DatabaseBusy) as exc:
+    except (services.Refused, store.DatabaseBusy) as exc:
         return None, str(exc)
 
 
@@ -1670,7 +1665,7 @@ def session_sidebar(current: Session) -> None:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _journal(path: str, version: tuple, depuis, jusqu_au, utilisateurs: tuple | None,
              actions: tuple | None) -> pd.DataFrame:
-    return journal.entries(Path(path), depuis, jusqu_au,
+    return services.journal_entries(Path(path), depuis, jusqu_au,
                            None if utilisateurs is None else list(utilisateurs),
                            None if actions is None else list(actions))
 

@@ -10,7 +10,7 @@ import functools
 
 import streamlit as st
 
-from cae_data import clock, db, services
+from cae_data import clock, services, store
 from cae_data.comites import Comite
 from cae_data.errors import InvalidInput
 from pages import _charts, _ui
@@ -44,7 +44,7 @@ def add_comite() -> None:
         for message in _ui.problem_messages(exc):
             flash("error", f"Comité non enregistré. {message}")
         return
-    except (services.Refused, db.DatabaseBusy) as exc:
+    except (services.Refused, store.DatabaseBusy) as exc:
         flash("error", f"Comité non enregistré. {exc}")
         return
     for message in result.messages:
@@ -66,7 +66,7 @@ def update_comite(original: Comite) -> None:
         for message in _ui.problem_messages(exc):
             flash("error", f"Modification non enregistrée. {message}")
         return
-    except (services.Refused, db.DatabaseBusy) as exc:
+    except (services.Refused, store.DatabaseBusy) as exc:
         flash("error", f"Modification non enregistrée. {exc}")
         return
     flash("success", result.messages[0])

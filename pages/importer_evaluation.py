@@ -6,7 +6,7 @@ exactly as they were brought."""
 
 import streamlit as st
 
-from cae_data import clock, db, services
+from cae_data import clock, services, store
 from cae_data.errors import InvalidInput
 from pages import _ui
 
@@ -114,7 +114,7 @@ else:
                                                     on_date, user=_ui.current_user())
             except InvalidInput as exc:  # the database changed since the check
                 show_problems(exc.problems)
-            except db.DatabaseBusy as exc:
+            except store.DatabaseBusy as exc:
                 st.info(str(exc))
             except services.Refused as exc:  # e.g. the role was withdrawn meanwhile
                 st.error(str(exc), icon=":material/lock:")

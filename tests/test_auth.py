@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from cae_data import auth, clock, db, journal, services
+from cae_data import auth, clock, services, store
 from cae_data.cli import main
 from cae_data.comites import Comite
 
@@ -59,7 +59,7 @@ def test_a_weak_or_too_long_password_is_refused_in_french(password, message, fas
 def test_passwords_are_never_stored_in_clear(seeded_db, fast_hashing):
     auth.add_account(seeded_db, "admin", "admin", "Mot-De-Passe-Unique-42")
     auth.set_password(seeded_db, "admin", "Autre-Mot-De-Passe-43", by="admin")
-    with db.reading(seeded_db) as con:
+    with store.reading(seeded_db) as con:
         stored = con.execute("SELECT * FROM utilisateurs").fetchall()
         logged = con.execute("SELECT * FROM journal").fetchall()
     text = repr(stored) + repr(logged)
@@ -197,12 +197,12 @@ def admin_writes(path: Path):
 def snapshot(path: Path):
     """Everything a write could change: row counts, the data_version counter, the file's
     data_version key and every file beside the database (archive, slide order)."""
-    with db.reading(path) as con:
+    with store.reading(path) as con:
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in TABLES}
         counter = con.execute("SELECT data_version FROM meta").fetchall()[0][0]
     files = {p.relative_to(path.parent): hashlib.sha256(p.read_bytes()).hexdigest()
              for p in sorted(path.parent.rglob("*")) if p.is_file()}
-    return counts, counter, db.data_version(path), files
+    return counts, counter, store.data_version(path), files
 
 
 def test_a_reader_is_refused_by_every_write_and_nothing_is_written(accounts_db):
@@ -225,9 +225,9 @@ def test_a_reader_is_refused_by_every_write_and_nothing_is_written(accounts_db):
 
 def test_an_editor_writes_and_each_write_is_journaled_with_who_and_what(accounts_db):
     for name, call, expected in edition_writes(accounts_db):
-        before = journal.entries(accounts_db)
+        before = services.journal_entries(accounts_db)
         call("claire")
-        after = journal.entries(accounts_db)
+        after = services.journal_entries(accounts_db)
         new = after[~after["journal_id"].isin(before["journal_id"])]
         if expected is None:
             assert new.empty, name
@@ -242,7 +242,7 @@ def test_an_editor_writes_and_each_write_is_journaled_with_who_and_what(accounts
             call("claire")
     for name, call, expected in admin_writes(accounts_db):
         call("admin")
-        assert tuple(journal.entries(accounts_db).iloc[0][["utilisateur", "action", "objet"]]) == ("admin", *expected)
+        assert tuple(services.journal_entries(accounts_db).iloc[0][["utilisateur", "action", "objet"]]) == ("admin", *expected)
     services.add_comite(accounts_db, Comite(date=COMITE_DAY + timedelta(days=7), titre="Par l'admin"), user="admin")
 
 
@@ -269,7 +269,7 @@ def test_each_write_checks_the_role_inside_its_transaction(accounts_db, monkeypa
 
 def test_a_role_removed_between_check_and_write_is_refused(accounts_db):
     with pytest.raises(auth.PermissionRefused):
-        with db.writing(accounts_db) as con:
+        with store.writing(accounts_db) as con:
             auth.require_role(con, "claire", auth.EDITION)  # still édition
             con.execute("UPDATE utilisateurs SET role = 'lecture' WHERE nom = 'claire'")
             auth.require_role(con, "claire", auth.EDITION)
@@ -282,7 +282,7 @@ def test_open_mode_lets_everyone_write_and_records_the_label(seeded_db):
     services.add_comite(seeded_db, Comite(date=COMITE_DAY, titre="Sans compte"))
     services.add_indicator_value(seeded_db, "nombre-actions-collectives-portees", EVAL_DAY, "4", user="poste-accueil",
                                  today=TODAY)
-    rows = journal.entries(seeded_db).head(2)
+    rows = services.journal_entries(seeded_db).head(2)
     assert rows["utilisateur"].tolist() == ["poste-accueil", None]
     assert rows["action"].tolist() == ["valeur_indicateur", "comite"]
 
@@ -304,21 +304,21 @@ ACCOUNTS_MIGRATION = 2  # MIGRATIONS[2] brings version 2 to 3: utilisateurs and 
 def test_a_version_2_database_reads_in_open_mode_then_migrates(tmp_path, fast_hashing):
     path = tmp_path / "v2.duckdb"
     con = duckdb.connect(str(path))
-    for migration in db.MIGRATIONS[:ACCOUNTS_MIGRATION]:
+    for migration in store.MIGRATIONS[:ACCOUNTS_MIGRATION]:
         con.execute(migration)
     con.execute("INSERT INTO meta VALUES (2, 5, now())")
     con.execute("INSERT INTO collectivites (nom, reponses, updated_at) VALUES ('CAPSO', '{}', now())")
     con.close()
     # read-only (the dashboard) before any write: no accounts, an empty journal, no error
     assert not auth.accounts_exist(path) and auth.role_of(path, "admin") is None
-    assert journal.entries(path).empty
+    assert services.journal_entries(path).empty
     auth.add_account(path, "admin", "admin", "admin-secret-1")
-    with db.reading(path) as con:
-        assert db.current_version(con) == db.SCHEMA_VERSION >= 3
+    with store.reading(path) as con:
+        assert store.current_version(con) == store.SCHEMA_VERSION >= 3
         assert con.execute("SELECT nom FROM collectivites").fetchall() == [("CAPSO",)]
         assert con.execute("SELECT data_version FROM meta").fetchall()[0][0] == 6  # kept, plus one write
         assert con.execute("SELECT nom, role FROM utilisateurs").fetchall() == [("admin", "admin")]
-    assert journal.entries(path)[["action", "objet"]].values.tolist() == [["compte", "admin"]]
+    assert services.journal_entries(path)[["action", "objet"]].values.tolist() == [["compte", "admin"]]
 
 
 # --- command line -------------------------------------------------------------------------
@@ -372,7 +372,7 @@ def test_cli_manages_accounts_with_exit_codes(tmp_path, fast_hashing):
     result = run(["utilisateur", "liste"], path)
     assert result.exit_code == 0
     assert [line.split(" (")[0] for line in result.output.splitlines()] == ["chef : admin", "claire : édition"]
-    assert journal.entries(path)["detail"].tolist() == [
+    assert services.journal_entries(path)["detail"].tolist() == [
         "compte supprimé", "mot de passe changé", "rôle lecture → édition", "compte créé, rôle lecture",
         "compte créé, rôle édition", "compte créé, rôle admin"]
 
@@ -398,7 +398,7 @@ def test_cli_write_commands_need_an_editor_once_accounts_exist(accounts_db, role
     result = run(["evaluation", "import", str(evaluation), "--utilisateur", "claire"], accounts_db,
                  password=role_accounts["claire"][1])
     assert result.exit_code == 0, result.output
-    row = journal.entries(accounts_db).iloc[0]
+    row = services.journal_entries(accounts_db).iloc[0]
     assert (row["utilisateur"], row["action"], row["objet"]) == ("claire", "evaluation", "eval-cli.csv")
     assert row["detail"] == f"CAPSO au {EVAL_DAY.strftime('%d/%m/%Y')} : 2 lignes, évaluation créée"
     # reads need no identity
@@ -412,4 +412,4 @@ def test_cli_in_open_mode_records_the_system_login(seeded_db, monkeypatch):
     assert run(["comite", "add", "--date", COMITE_DAY.isoformat(), "--titre", "Ouvert"], seeded_db).exit_code == 0
     assert run(["comite", "add", "--date", (COMITE_DAY + timedelta(days=1)).isoformat(), "--titre", "Nommé",
                 "--utilisateur", "marie"], seeded_db).exit_code == 0  # open mode: a label, no password asked
-    assert journal.entries(seeded_db).head(2)["utilisateur"].tolist() == ["marie", "poste-mairie"]
+    assert services.journal_entries(seeded_db).head(2)["utilisateur"].tolist() == ["marie", "poste-mairie"]

@@ -30,9 +30,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from cae_data import comites, db, services, store
+from cae_data import comites, services, store
 from cae_data.comites import Comite, CommitteeHistory, committee_diff, evaluation_in_force
-from cae_data.demo_comites import DEMO_COMITES, install_demo_comites
+from cae_data.demo.comites import DEMO_COMITES
+from cae_data.services.init import install_demo_comites
 from cae_data.errors import InvalidInput
 from cae_data.referentiel.model import NODE_COLUMNS, Referentiel, niveau_for_depth, parent_of
 
@@ -348,7 +349,7 @@ def test_add_list_and_update_committees(tmp_path):
 def _version_1_database(path: Path) -> None:
     """A database as version 1 of the project left it: the first migration only, some data."""
     con = duckdb.connect(str(path))
-    con.execute(db.MIGRATIONS[0])
+    con.execute(store.MIGRATIONS[0])
     con.execute("INSERT INTO meta VALUES (1, 7, now())")
     con.execute("INSERT INTO collectivites (nom, reponses, updated_at) VALUES ('CAPSO', '{}', now())")
     con.close()
@@ -357,12 +358,12 @@ def _version_1_database(path: Path) -> None:
 def test_a_version_1_database_opens_and_is_migrated(tmp_path):
     path = tmp_path / "v1.duckdb"
     _version_1_database(path)
-    assert db.SCHEMA_VERSION >= 2  # committees arrived with version 2
+    assert store.SCHEMA_VERSION >= 2  # committees arrived with version 2
     # Read-only (the dashboard) on a version-1 file: no committees yet, no error.
     assert services.list_comites(path) == []
     services.add_comite(path, Comite(date=date(2026, 11, 5), titre="Premier comité"), today=TODAY)
-    with db.reading(path) as con:
-        assert db.current_version(con) == db.SCHEMA_VERSION
+    with store.reading(path) as con:
+        assert store.current_version(con) == store.SCHEMA_VERSION
         assert con.execute("SELECT nom FROM collectivites").fetchall() == [("CAPSO",)]
         assert con.execute("SELECT data_version FROM meta").fetchone()[0] == 8  # kept, plus one write
     assert [c.titre for c in services.list_comites(path)] == ["Premier comité"]
@@ -370,8 +371,8 @@ def test_a_version_1_database_opens_and_is_migrated(tmp_path):
 
 def test_a_new_database_has_the_committees_table(tmp_path):
     path = tmp_path / "new.duckdb"
-    with db.writing(path) as con:
-        assert db.current_version(con) == db.SCHEMA_VERSION
+    with store.writing(path) as con:
+        assert store.current_version(con) == store.SCHEMA_VERSION
         assert store.load_comites(con) == []
 
 

@@ -1,6 +1,6 @@
 """A crash in the middle of an import: the process is killed (SIGKILL, no clean-up at all)
 inside its write transaction, after the raw file was archived and every row was written but
-before COMMIT. The hook `PCAET_TEST_PAUSE_IN_TRANSACTION` (db._test_pause) holds the
+before COMMIT. The hook `PCAET_TEST_PAUSE_IN_TRANSACTION` (store.connexion._test_pause) holds the
 transaction open there and says so on stderr. Afterwards the previous data must be intact, the
 next start healthy, and importing the same file again must work."""
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from cae_data import db, services
+from cae_data import services, store
 
 PROJECT = Path(__file__).resolve().parents[1]
 SOUS_ACTIONS = ["6.1.1.1", "6.1.1.2", "6.1.1.3", "6.1.1.4", "6.1.1.5", "6.1.2.1", "6.1.2.2", "6.1.2.3",
@@ -39,7 +39,7 @@ def pcaet(db_path: Path, *args: str, env: dict | None = None) -> subprocess.Comp
 
 
 def snapshot(db_path: Path) -> dict:
-    with db.reading(db_path) as con:
+    with store.reading(db_path) as con:
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
         version = con.execute("SELECT data_version FROM meta").fetchone()[0]
         uploads = con.execute("SELECT sha256 FROM uploads").fetchall()
@@ -91,9 +91,9 @@ def test_import_killed_before_commit_leaves_the_previous_evaluation(seeded_db, t
                             "--collectivite", "CAPSO", "--date", DATE.isoformat())
 
     # The archive was written before the transaction: a content-addressed file, nothing else.
-    archived = list(db.uploads_dir(seeded_db).glob(f"{digest[:2]}/{digest}__*"))
+    archived = list(store.uploads_dir(seeded_db).glob(f"{digest[:2]}/{digest}__*"))
     assert len(archived) == 1 and archived[0].read_bytes() == incoming.read_bytes()
-    assert not list(db.uploads_dir(seeded_db).rglob(".incoming-*"))
+    assert not list(store.uploads_dir(seeded_db).rglob(".incoming-*"))
     # The database is exactly as before: same rows, same version, no upload row for the file.
     after = snapshot(seeded_db)
     assert after == before
@@ -112,13 +112,13 @@ def test_import_killed_before_commit_leaves_the_previous_evaluation(seeded_db, t
     assert programme == potentiel and fait == 0
     final = snapshot(seeded_db)
     assert final["uploads"].count(digest) == 1
-    with db.reading(seeded_db) as con:
+    with store.reading(seeded_db) as con:
         stored = con.execute("SELECT stored_path FROM uploads WHERE sha256 = ?", [digest]).fetchone()[0]
     assert (seeded_db.parent / stored).resolve() == archived[0].resolve()
 
 
 def test_indicator_import_killed_before_commit_changes_nothing(seeded_db, tmp_path):
-    with db.reading(seeded_db) as con:
+    with store.reading(seeded_db) as con:
         indicateur = con.execute("SELECT min(indicateur_id) FROM indicateurs").fetchone()[0]
     before = snapshot(seeded_db)
     incoming = tmp_path / "valeurs.csv"
@@ -141,15 +141,15 @@ def test_a_marker_left_by_a_killed_writer_does_not_hold_readers_back(seeded_db):
     marker = seeded_db.parent / f".{seeded_db.name}.writer-waiting-{gone.pid}-1"
     marker.write_text(repr(time.time()), encoding="ascii")  # what a waiting writer writes
     started = time.monotonic()
-    with db.reading(seeded_db) as con:
+    with store.reading(seeded_db) as con:
         assert con.execute("SELECT count(*) FROM referentiels").fetchone()[0] == 1
-    assert time.monotonic() - started < db.WRITER_PRIORITY_SECONDS / 2
+    assert time.monotonic() - started < store.WRITER_PRIORITY_SECONDS / 2
     # A live one (this very process) is waited for, but never longer than the priority window.
     alive = seeded_db.parent / f".{seeded_db.name}.writer-waiting-{os.getpid()}-1"
     alive.write_text(repr(time.time()), encoding="ascii")
     started = time.monotonic()
-    with db.reading(seeded_db):
+    with store.reading(seeded_db):
         pass
     waited = time.monotonic() - started
     alive.unlink()
-    assert db.WRITER_PRIORITY_SECONDS <= waited < db.WRITER_PRIORITY_SECONDS + 2
+    assert store.WRITER_PRIORITY_SECONDS <= waited < store.WRITER_PRIORITY_SECONDS + 2

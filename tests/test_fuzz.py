@@ -27,7 +27,7 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cae_data import clock, db, services
+from cae_data import clock, services, store
 from cae_data.errors import InvalidInput, Problem
 from cae_data.evaluation.reader import read_evaluation
 from cae_data.evaluation.statuses import STATUTS
@@ -319,13 +319,13 @@ def fuzz_db(_seeded_template, tmp_path_factory) -> Path:
 
 
 def state(db_path: Path) -> tuple:
-    with db.reading(db_path) as con:
+    with store.reading(db_path) as con:
         tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
                                             "WHERE table_schema = 'main' ORDER BY 1").fetchall()]
         counts = tuple(con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables)
         version = con.execute("SELECT data_version FROM meta").fetchone()[0]
-    archive = sorted(p.name for p in db.uploads_dir(db_path).rglob("*") if p.is_file())
-    return counts, version, db.data_version(db_path), archive
+    archive = sorted(p.name for p in store.uploads_dir(db_path).rglob("*") if p.is_file())
+    return counts, version, store.data_version(db_path), archive
 
 
 def refused_without_writing(db_path: Path, call, filename: str) -> bool:

@@ -16,9 +16,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cae_data import db, services, store
-from cae_data.cli_indicateurs import indicateurs
-from cae_data.demo_indicateurs import ACTIONS, CHARTE, CLUB, COMMITTEE_DATES, demo_csv, install_demo_indicators
+from cae_data import services, store
+from cae_data.cli.indicateurs import indicateurs
+from cae_data.demo.indicateurs import ACTIONS, CHARTE, CLUB, COMMITTEE_DATES, demo_csv
+from cae_data.services.init import install_demo_indicators
 from cae_data.errors import InvalidInput
 from cae_data.fiches import read_fiche_yaml
 from cae_data.fiches.indicateurs import (
@@ -45,7 +46,7 @@ def template_db(tmp_path_factory) -> Path:
     %, baisse, 2030: 50; emissions-transport: kteqCO2, baisse) and test-homonyme
     (part-voiture-agents, same name as part-voiture; agents-formes: nombre)."""
     path = tmp_path_factory.mktemp("indicateurs") / "pcaet.duckdb"
-    with db.writing(path) as con:
+    with store.writing(path) as con:
         for name in ("fiche-mobilite.yaml", "fiche-homonyme.yaml"):
             store.save_fiche(con, read_fiche_yaml((FIXTURES / name).read_bytes(), name))
     return path
@@ -67,7 +68,7 @@ def known_frame() -> pd.DataFrame:
 
 
 def counts(path: Path) -> dict:
-    with db.reading(path) as con:
+    with store.reading(path) as con:
         result = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("indicateur_valeurs", "indicateur_cibles", "uploads")}
         result["yaml"] = con.execute("SELECT string_agg(yaml, '|' ORDER BY fiche_id) FROM fiches").fetchone()[0]
@@ -79,7 +80,7 @@ def messages(exc: pytest.ExceptionInfo) -> list[str]:
 
 
 def values_of(path: Path) -> list[tuple]:
-    with db.reading(path) as con:
+    with store.reading(path) as con:
         return con.execute(
             "SELECT indicateur_id, strftime(date, '%Y-%m-%d'), valeur, commentaire FROM indicateur_valeurs "
             "ORDER BY indicateur_id, date"
@@ -87,7 +88,7 @@ def values_of(path: Path) -> list[tuple]:
 
 
 def targets_of(path: Path) -> list[tuple]:
-    with db.reading(path) as con:
+    with store.reading(path) as con:
         return con.execute("SELECT indicateur_id, annee, valeur FROM indicateur_cibles ORDER BY indicateur_id, annee").fetchall()
 
 
@@ -199,7 +200,7 @@ def test_refused_file_writes_nothing(dbp):
     with pytest.raises(InvalidInput):
         services.import_indicator_values(dbp, (FIXTURES / "erreurs.csv").read_bytes(), "erreurs.csv", today=TODAY)
     assert counts(dbp) == before
-    assert not db.uploads_dir(dbp).exists()
+    assert not store.uploads_dir(dbp).exists()
 
 
 def test_more_than_50000_rows_is_refused_and_nothing_written(dbp):
@@ -228,7 +229,7 @@ def test_import_writes_values_targets_upload_and_archive(dbp):
         ("agents-formes", 2025, 20.0), ("emissions-transport", 2030, 180.0),
         ("part-voiture", 2030, 50.0), ("velos-libre-service", 2026, 100.0),
     ]
-    with db.reading(dbp) as con:
+    with store.reading(dbp) as con:
         upload = con.execute("SELECT upload_id, kind, filename, sha256, stored_path, rows, uploaded_by FROM uploads").fetchall()
         who = con.execute("SELECT DISTINCT saisi_par, upload_id, saisi_le IS NOT NULL FROM indicateur_valeurs").fetchall()
     assert len(upload) == 1
@@ -242,12 +243,12 @@ def test_the_same_file_twice_changes_nothing(dbp):
     data = (FIXTURES / "valeurs.csv").read_bytes()
     services.import_indicator_values(dbp, data, "valeurs.csv", user="alice", today=TODAY)
     before = counts(dbp)
-    with db.reading(dbp) as con:
+    with store.reading(dbp) as con:
         stamps = con.execute("SELECT saisi_le, data_version FROM indicateur_valeurs, meta ORDER BY ALL").fetchall()
     again = services.import_indicator_values(dbp, data, "valeurs.csv", user="bob", today=TODAY)
     assert not again.changed and again.upload_id is None and again.unchanged == 6
     assert counts(dbp) == before
-    with db.reading(dbp) as con:
+    with store.reading(dbp) as con:
         assert con.execute("SELECT saisi_le, data_version FROM indicateur_valeurs, meta ORDER BY ALL").fetchall() == stamps
 
 
@@ -266,12 +267,12 @@ def test_a_value_replaces_the_one_of_the_same_date_and_comments_follow_the_colum
 
 def test_an_imported_target_is_written_into_the_fiche_and_survives_its_next_save(dbp):
     services.import_indicator_values(dbp, (FIXTURES / "valeurs.csv").read_bytes(), "valeurs.csv", today=TODAY)
-    with db.reading(dbp) as con:
+    with store.reading(dbp) as con:
         fiches = {f.fiche_id: f for f in store.load_fiches(con)}
     assert fiches["test-homonyme"].indicateur("agents-formes").cibles == {2025: 20.0}
     assert fiches["test-mobilite"].indicateur("emissions-transport").cibles == {2030: 180.0}
     assert fiches["test-mobilite"].indicateur("velos-libre-service").cibles == {2026: 100.0}
-    with db.writing(dbp) as con:  # what a fiche editor does: save the fiche read back
+    with store.writing(dbp) as con:  # what a fiche editor does: save the fiche read back
         store.save_fiche(con, fiches["test-homonyme"])
     assert ("agents-formes", 2025, 20.0) in targets_of(dbp)
 
@@ -319,7 +320,7 @@ def test_one_value_created_identical_then_replaced(dbp):
                                         today=TODAY) == "créée"
     assert services.add_indicator_value(dbp, "part-voiture", date(2025, 3, 1), 58.5, "Enquête", user="bob",
                                         today=TODAY) == "identique"
-    with db.reading(dbp) as con:
+    with store.reading(dbp) as con:
         assert con.execute("SELECT saisi_par, upload_id FROM indicateur_valeurs").fetchall() == [("alice", None)]
     assert services.add_indicator_value(dbp, "part-voiture", date(2025, 3, 1), 57, user="bob", today=TODAY) == "remplacée"
     assert values_of(dbp) == [("part-voiture", "2025-03-01", 57.0, "")]
@@ -543,10 +544,10 @@ def test_demo_install_is_idempotent_and_respects_today(demo_db, tmp_path):
     assert pd.to_datetime(measured["date"], format="%d/%m/%Y").max() <= pd.Timestamp("2026-03-01")
     path = tmp_path / "pcaet.duckdb"
     shutil.copy(demo_db, path)
-    with db.writing(path) as con:
+    with store.writing(path) as con:
         con.execute("DELETE FROM indicateur_valeurs")
     install_demo_indicators(path, date(2026, 3, 1))
-    with db.reading(path) as con:
+    with store.reading(path) as con:
         assert con.execute("SELECT max(date) FROM indicateur_valeurs").fetchone()[0] <= date(2026, 3, 1)
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from cae_data import auth, clock, db, journal, services
+from cae_data import auth, clock, journal, services, store
 from cae_data.comites import Comite
 from cae_data.errors import InvalidInput
 
@@ -18,12 +18,12 @@ EVAL_DAY = TODAY - timedelta(days=12)
 
 
 def count(path) -> int:
-    with db.reading(path) as con:
+    with store.reading(path) as con:
         return con.execute("SELECT count(*) FROM journal").fetchall()[0][0]
 
 
 def test_init_with_the_demo_journals_each_of_its_writes(seeded_db):
-    rows = journal.entries(seeded_db)
+    rows = services.journal_entries(seeded_db)
     # pcaet init: the seeds, then the demo's profile, 8 evaluations, 1 indicator file, 3 committees
     assert Counter(rows["action"]) == {"initialisation": 1, "profil": 1, "evaluation": 8, "indicateurs": 1,
                                        "comite": 3}
@@ -37,20 +37,20 @@ def test_init_with_the_demo_journals_each_of_its_writes(seeded_db):
 def test_a_journal_row_is_rolled_back_with_its_write(seeded_db):
     before = count(seeded_db)
     with pytest.raises(RuntimeError):
-        with db.writing(seeded_db) as con:
-            journal.record(con, "claire", "comite", "Comité du 01/01/2027", "créé")
+        with store.writing(seeded_db) as con:
+            store.record_journal(con, "claire", "comite", "Comité du 01/01/2027", "créé")
             raise RuntimeError("panne au milieu de l'écriture")
     assert count(seeded_db) == before
-    with db.writing(seeded_db) as con:
-        journal_id = journal.record(con, "claire", "comite", "Comité du 01/01/2027", "créé")
+    with store.writing(seeded_db) as con:
+        journal_id = store.record_journal(con, "claire", "comite", "Comité du 01/01/2027", "créé")
     assert count(seeded_db) == before + 1
-    assert int(journal.entries(seeded_db).iloc[0]["journal_id"]) == journal_id
+    assert int(services.journal_entries(seeded_db).iloc[0]["journal_id"]) == journal_id
 
 
 def test_an_unknown_action_is_a_programming_error(seeded_db):
     with pytest.raises(ValueError, match="unknown journal action"):
-        with db.writing(seeded_db) as con:
-            journal.record(con, "claire", "lecture_de_page", "x")
+        with store.writing(seeded_db) as con:
+            store.record_journal(con, "claire", "lecture_de_page", "x")
 
 
 def test_reads_refusals_and_no_change_imports_are_not_journaled(seeded_db):
@@ -62,7 +62,7 @@ def test_reads_refusals_and_no_change_imports_are_not_journaled(seeded_db):
     services.export_indicators(seeded_db)
     services.list_uploads(seeded_db)
     auth.authenticate(seeded_db, "personne", "mot-de-passe")
-    journal.entries(seeded_db, actions=["evaluation"])
+    services.journal_entries(seeded_db, actions=["evaluation"])
     good = "action_id;statut\n6.1.1.1;fait\n".encode("utf-8")
     services.read_evaluation_file(seeded_db, good, "verif.csv", "CAPSO", EVAL_DAY, today=TODAY)
     with pytest.raises(InvalidInput):
@@ -90,7 +90,7 @@ def test_every_imported_file_comes_back_exactly_from_its_journal_row(seeded_db):
     services.import_evaluation(seeded_db, cp1252, "windows.csv", "CAPSO", EVAL_DAY - timedelta(days=1),
                                user="paul", today=TODAY)
     services.import_indicator_values(seeded_db, indicators, "valeurs.csv", user="claire", today=TODAY)
-    rows = journal.entries(seeded_db).head(3)
+    rows = services.journal_entries(seeded_db).head(3)
     assert rows["filename"].tolist() == ["valeurs.csv", "windows.csv", "bom.csv"]
     assert rows["utilisateur"].tolist() == ["claire", "paul", "claire"]
     for row, data in zip(rows.itertuples(), (indicators, cp1252, evaluation)):
@@ -111,33 +111,33 @@ def dated_journal(tmp_path):
         (datetime(2026, 3, 3, 18, 30), "claire", "comite", "Comité du 03/03/2026"),
         (datetime(2026, 4, 1, 8, 0), "paul", "evaluation", "b.csv"),
     ]
-    with db.writing(path) as con:
+    with store.writing(path) as con:
         for when, who, action, objet in rows:
-            journal_id = journal.record(con, who, action, objet, "détail")
+            journal_id = store.record_journal(con, who, action, objet, "détail")
             con.execute("UPDATE journal SET recorded_at = ? WHERE journal_id = ?", [when, journal_id])
     return path
 
 
 def test_filters_by_day_range_person_and_kind(dated_journal):
-    every = journal.entries(dated_journal)
+    every = services.journal_entries(dated_journal)
     assert every["objet"].tolist() == ["b.csv", "Comité du 03/03/2026", "documents de départ", "fiche-1", "a.csv"]
     # both days included: 02/03 at 23:59 and all of 03/03
-    between = journal.entries(dated_journal, date(2026, 3, 2), date(2026, 3, 3))
+    between = services.journal_entries(dated_journal, date(2026, 3, 2), date(2026, 3, 3))
     assert between["objet"].tolist() == ["Comité du 03/03/2026", "documents de départ", "fiche-1"]
-    assert journal.entries(dated_journal, depuis=date(2026, 3, 4))["objet"].tolist() == ["b.csv"]
-    assert journal.entries(dated_journal, jusqu_au=date(2026, 3, 1))["objet"].tolist() == ["a.csv"]
-    assert journal.entries(dated_journal, utilisateurs=["claire"])["objet"].tolist() == [
+    assert services.journal_entries(dated_journal, depuis=date(2026, 3, 4))["objet"].tolist() == ["b.csv"]
+    assert services.journal_entries(dated_journal, jusqu_au=date(2026, 3, 1))["objet"].tolist() == ["a.csv"]
+    assert services.journal_entries(dated_journal, utilisateurs=["claire"])["objet"].tolist() == [
         "Comité du 03/03/2026", "a.csv"]
-    assert journal.entries(dated_journal, utilisateurs=[None])["objet"].tolist() == ["documents de départ"]
-    assert len(journal.entries(dated_journal, utilisateurs=["paul", None])) == 3
-    assert journal.entries(dated_journal, actions=["evaluation"])["objet"].tolist() == ["b.csv", "a.csv"]
-    both = journal.entries(dated_journal, date(2026, 3, 1), date(2026, 3, 31), ["paul"], ["evaluation", "fiche"])
+    assert services.journal_entries(dated_journal, utilisateurs=[None])["objet"].tolist() == ["documents de départ"]
+    assert len(services.journal_entries(dated_journal, utilisateurs=["paul", None])) == 3
+    assert services.journal_entries(dated_journal, actions=["evaluation"])["objet"].tolist() == ["b.csv", "a.csv"]
+    both = services.journal_entries(dated_journal, date(2026, 3, 1), date(2026, 3, 31), ["paul"], ["evaluation", "fiche"])
     assert both["objet"].tolist() == ["fiche-1"]
-    assert journal.entries(dated_journal, utilisateurs=[], actions=None).empty
+    assert services.journal_entries(dated_journal, utilisateurs=[], actions=None).empty
     assert every["libelle"].tolist() == ["Import d'évaluation", "Comité de pilotage", "Initialisation de la base",
                                          "Fiche-action", "Import d'évaluation"]
 
 
 def test_a_database_without_journal_reads_empty(tmp_path):
-    assert journal.entries(tmp_path / "absente.duckdb").empty
-    assert list(journal.entries(tmp_path / "absente.duckdb").columns) == journal.COLUMNS
+    assert services.journal_entries(tmp_path / "absente.duckdb").empty
+    assert list(services.journal_entries(tmp_path / "absente.duckdb").columns) == journal.COLUMNS

@@ -14,7 +14,7 @@ import pytest
 from apptest_pages import start_page
 from streamlit.testing.v1 import AppTest
 
-from cae_data import clock, db, services
+from cae_data import clock, services, store
 from cae_data.errors import InvalidInput
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -209,7 +209,7 @@ def test_a_bad_fiche_yaml_shows_its_problems_and_writes_nothing(seeded_db, monke
     assert not any(b.label == "Enregistrer la fiche-action" for b in at.get("button"))
     assert uploads(seeded_db) == before
     assert len(services.load_referentiel(seeded_db).nodes) > 0  # database still readable
-    with db.reading(seeded_db) as con:
+    with store.reading(seeded_db) as con:
         assert con.execute("SELECT count(*) FROM fiches").fetchone()[0] == 1
 
 
@@ -235,7 +235,7 @@ def test_the_form_builds_a_fiche_that_is_saved(seeded_db, monkeypatch):
 def _fiches(db_path):
     from cae_data import store
 
-    with db.reading(db_path) as con:
+    with store.reading(db_path) as con:
         return store.load_fiches(con)
 
 

@@ -14,7 +14,7 @@ import pytest
 from apptest_pages import start_page
 from streamlit.testing.v1 import AppTest
 
-from cae_data import db, services
+from cae_data import services, store
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
@@ -86,7 +86,7 @@ def test_every_page_explains_a_missing_database(tmp_path, monkeypatch, page):
 
 def test_an_empty_database_file_is_a_missing_database(tmp_path, monkeypatch):
     path = tmp_path / "vide.duckdb"
-    with db.writing(path):
+    with store.writing(path):
         pass  # schema only: no referential yet
     at = start(path, monkeypatch, "pages/referentiel.py")
     assert "pas encore créée ou elle est vide" in at.warning[0].value
@@ -249,7 +249,7 @@ def test_fiche_ticked_impacts_and_several_fiches(seeded_db, monkeypatch):
         indicateurs=[Indicateur("conso-ep", "Consommation de l'éclairage public", "MWh", "baisse", {2026: 800.0})],
         mesures=["9.9.9"],
     )
-    with db.writing(seeded_db) as con:
+    with store.writing(seeded_db) as con:
         store.save_fiche(con, autre)
     at = start(seeded_db, monkeypatch, "pages/fiches_actions.py", {"fiche": "capso-eclairage"})
     selector = at.selectbox(key="fiche_choisie")

@@ -29,7 +29,7 @@ import pytest
 from apptest_pages import start_page
 from streamlit.testing.v1 import AppTest
 
-from cae_data import analyses, db, services
+from cae_data import analyses, services, store
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
@@ -331,7 +331,7 @@ def test_score_page_without_referential(tmp_path, monkeypatch):
     services.import_referentiel(path, PROJECT_ROOT / "tests" / "fixtures" / "referentiel" / "velo" / "velo")
     at = start(path, monkeypatch, "pages/vue_ensemble.py")
     assert "Aucun référentiel « cae » dans la base" in at.warning[0].value
-    with db.reading(path) as con:  # the page wrote nothing
+    with store.reading(path) as con:  # the page wrote nothing
         assert con.execute("SELECT count(*) FROM evaluations").fetchone()[0] == 0
 
 

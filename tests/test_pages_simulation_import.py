@@ -25,7 +25,7 @@ import pytest
 from apptest_pages import start_page
 from streamlit.testing.v1 import AppTest
 
-from cae_data import db, services
+from cae_data import services, store
 from cae_data.errors import Problem
 from cae_data.simulation import smallest_completion_set
 
@@ -127,7 +127,7 @@ def edit_row(at: AppTest, action_id: str, label: str) -> AppTest:
 
 
 def evaluation_rows(db_path: Path) -> int:
-    with db.reading(db_path) as con:
+    with store.reading(db_path) as con:
         return con.execute("SELECT count(*) FROM evaluation_statuses").fetchone()[0]
 
 
@@ -157,7 +157,7 @@ def test_simulateur_part_de_l_evaluation_enregistree(hand_db, monkeypatch):
 
 def test_simulateur_programme_vers_fait_monte_le_score_sans_rien_ecrire(hand_db, monkeypatch):
     at = start(hand_db, monkeypatch, SIMULATEUR)
-    version, rows = db.data_version(hand_db), evaluation_rows(hand_db)
+    version, rows = store.data_version(hand_db), evaluation_rows(hand_db)
     table = at.data_editor[0].value
     assert table.loc[table["N°"] == "6.1.1.2", "Statut actuel"].item() == "programmé"
 
@@ -173,7 +173,7 @@ def test_simulateur_programme_vers_fait_monte_le_score_sans_rien_ecrire(hand_db,
     assert table.loc[table["N°"] == "6.1.1.2", "Écart"].item() == "+25"
     assert "1 changement simulé" in texts(at)
     # nothing written: same file, same statuses
-    assert db.data_version(hand_db) == version
+    assert store.data_version(hand_db) == version
     assert evaluation_rows(hand_db) == rows
     stored = services.statuses_at(hand_db, "Testville", EVALUATION_DATE).set_index("action_id")
     assert stored.loc["6.1.1.2", "statut"] == "programme"
@@ -364,7 +364,7 @@ def test_import_meme_fichier_rien_n_a_change(seeded_db, monkeypatch):
 
 def test_import_fichier_refuse_rapport_complet_rien_ecrit(seeded_db, monkeypatch):
     at = start(seeded_db, monkeypatch, IMPORT)
-    version = db.data_version(seeded_db)
+    version = store.data_version(seeded_db)
     upload(at, "mauvais.csv", MAUVAIS)
     assert any("Fichier refusé : 4 problèmes. Rien n'a été enregistré." in e.value for e in at.error)
     report = at.dataframe[0].value
@@ -382,7 +382,7 @@ def test_import_fichier_refuse_rapport_complet_rien_ecrit(seeded_db, monkeypatch
     assert raw[3] == ("mauvais.csv:5:action_id: « 6.1.1 » est une mesure : seules les sous-actions et les tâches "
                       "reçoivent un statut")
     assert "Importer" not in [b.label for b in at.button]
-    assert db.data_version(seeded_db) == version
+    assert store.data_version(seeded_db) == version
 
 
 @pytest.mark.parametrize("name, data, expected", [
@@ -392,14 +392,14 @@ def test_import_fichier_refuse_rapport_complet_rien_ecrit(seeded_db, monkeypatch
 ])
 def test_import_fichier_illisible_message_en_francais(seeded_db, monkeypatch, name, data, expected):
     at = start(seeded_db, monkeypatch, IMPORT)
-    version = db.data_version(seeded_db)
+    version = store.data_version(seeded_db)
     upload(at, name, data)
     assert not at.exception
     shown = "\n".join(e.value for e in at.error) + "\n".join(c.value for c in at.code)
     assert expected in shown
     assert "Rien n'a été enregistré" in "\n".join(e.value for e in at.error)
     assert "Importer" not in [b.label for b in at.button]
-    assert db.data_version(seeded_db) == version
+    assert store.data_version(seeded_db) == version
 
 
 def test_import_erreur_inattendue_message_en_francais(seeded_db, monkeypatch):
@@ -417,7 +417,7 @@ def test_import_erreur_inattendue_message_en_francais(seeded_db, monkeypatch):
 
 
 def test_import_fichier_trop_volumineux(seeded_db, monkeypatch):
-    monkeypatch.setattr(services, "MAX_UPLOAD_BYTES", 100)
+    monkeypatch.setattr(services.common, "MAX_UPLOAD_BYTES", 100)
     at = start(seeded_db, monkeypatch, IMPORT)
     upload(at, "evaluation-cp1252.csv", EVALUATION_CP1252)
     assert "evaluation-cp1252.csv:::" in at.code[0].value

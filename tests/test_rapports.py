@@ -20,9 +20,9 @@ import pytest
 from click.testing import CliRunner
 
 from cae_data import services
-from cae_data.cli_comite import comite as comite_group
+from cae_data.cli.comite import comite as comite_group
 from cae_data.comites import Comite
-from cae_data.demo_comites import install_demo_comites
+from cae_data.services.init import install_demo_comites
 from cae_data.formatting import pourcentage
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]

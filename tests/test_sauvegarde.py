@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cae_data import db, services
+from cae_data import services, store
 from cae_data import sauvegarde as backup_module
-from cae_data.cli_sauvegarde import restauration as restauration_command
-from cae_data.cli_sauvegarde import sauvegarde as sauvegarde_command
+from cae_data.cli.sauvegarde import restauration as restauration_command
+from cae_data.cli.sauvegarde import sauvegarde as sauvegarde_command
 from cae_data.errors import InvalidInput
 from cae_data.sauvegarde import restauration, sauvegarde, verifier
 
@@ -35,7 +35,7 @@ def evaluation_csv(statut: str) -> bytes:
 
 
 def archive_bytes(db_path: Path) -> dict[str, bytes]:
-    folder = db.uploads_dir(db_path)
+    folder = store.uploads_dir(db_path)
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
@@ -45,13 +45,13 @@ def all_scores(db_path: Path) -> pd.DataFrame:
 
 
 def counts(db_path: Path) -> dict[str, int]:
-    with db.reading(db_path) as con:
+    with store.reading(db_path) as con:
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                 for t in ("evaluations", "evaluation_statuses", "uploads", "indicateur_valeurs")}
 
 
 def data_version(db_path: Path) -> int:
-    with db.reading(db_path) as con:
+    with store.reading(db_path) as con:
         return con.execute("SELECT data_version FROM meta").fetchone()[0]
 
 
@@ -65,12 +65,12 @@ def test_round_trip_gives_back_scores_and_archive(seeded_db, tmp_path):
     counts_before = counts(seeded_db)
     files = len(archive_before)
     assert counts_before["evaluations"] >= 1 and files >= 1  # the demo's evaluations and their files
-    with db.reading(seeded_db) as con:
+    with store.reading(seeded_db) as con:
         last_upload = con.execute("SELECT max(upload_id) FROM uploads").fetchone()[0]
 
     result = sauvegarde(seeded_db, tmp_path / "sauvegarde")
     manifest = json.loads((tmp_path / "sauvegarde" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["format"] == "pcaet-sauvegarde" and manifest["schema_version"] == db.SCHEMA_VERSION
+    assert manifest["format"] == "pcaet-sauvegarde" and manifest["schema_version"] == store.SCHEMA_VERSION
     assert manifest["tables"]["evaluations"] == counts_before["evaluations"]
     listed = {f["path"]: f["sha256"] for f in manifest["files"]}
     assert listed == {"base.duckdb": sha((tmp_path / "sauvegarde" / "base.duckdb").read_bytes()),
@@ -94,7 +94,7 @@ def test_round_trip_gives_back_scores_and_archive(seeded_db, tmp_path):
     assert data_version(seeded_db) > version_before_restore  # caches see a change
     assert not seeded_db.with_name(seeded_db.name + ".wal").exists()
     # The replaced database is kept, with the evaluation imported after the backup.
-    with db.reading(restored.replaced_copy) as con:
+    with store.reading(restored.replaced_copy) as con:
         assert con.execute("SELECT count(*) FROM evaluations").fetchone()[0] == counts_before["evaluations"] + 1
     # The restored database keeps its sequences: the next import gets a fresh upload id.
     result = services.import_evaluation(seeded_db, evaluation_csv("programmé"), "apres.csv", "CAPSO", NEW_DATE)
@@ -110,7 +110,7 @@ def test_restore_onto_a_new_machine(seeded_db, tmp_path):
     assert all_scores(fresh).equals(all_scores(seeded_db))
     assert archive_bytes(fresh) == archive_bytes(seeded_db)
     # The archived files are readable through the service, checked against their sha256.
-    with db.reading(fresh) as con:
+    with store.reading(fresh) as con:
         upload_id = con.execute("SELECT min(upload_id) FROM uploads").fetchone()[0]
     assert services.read_upload(fresh, upload_id).data == services.read_upload(seeded_db, upload_id).data
 
@@ -145,7 +145,7 @@ def test_altered_archive_file_is_refused_and_nothing_changes(backup_and_change):
     assert [str(p) for p in refused.value.problems] == [
         f"{name}::: empreinte sha256 différente de celle du manifeste : fichier modifié ou abîmé"]
     assert same()
-    with db.reading(db_path) as con:  # the change made after the backup is still there
+    with store.reading(db_path) as con:  # the change made after the backup is still there
         assert con.execute("SELECT count(*) FROM evaluations WHERE date = ?", [NEW_DATE]).fetchone()[0] == 1
 
 
@@ -179,14 +179,14 @@ def test_incomplete_or_foreign_backups_are_refused(backup_and_change, tmp_path):
     assert str(refused.value) == "manifest.json:2:12: manifeste illisible : JSON mal formé"
 
     # A manifest that would write outside the archive (path traversal) or comes from the future.
-    evil = dict(manifest, schema_version=db.SCHEMA_VERSION + 1,
+    evil = dict(manifest, schema_version=store.SCHEMA_VERSION + 1,
                 files=manifest["files"] + [{"path": "uploads/../../../etc/cron.d/x", "sha256": "0" * 64, "size": 1}])
     manifest_path.write_text(json.dumps(evil), encoding="utf-8")
     with pytest.raises(InvalidInput) as refused:
         restauration(db_path, folder)
     messages = [p.message for p in refused.value.problems]
     assert messages[0].startswith(f"sauvegarde faite par une version plus récente du tableau de bord (schéma "
-                                  f"{db.SCHEMA_VERSION + 1}")
+                                  f"{store.SCHEMA_VERSION + 1}")
     assert messages[1].startswith("chemin refusé « uploads/../../../etc/cron.d/x »")
 
     manifest_path.unlink()
@@ -205,12 +205,12 @@ def test_backup_refuses_a_folder_in_use_and_a_missing_database(seeded_db, tmp_pa
     with pytest.raises(InvalidInput, match="le dossier de sauvegarde existe déjà et n'est pas vide"):
         sauvegarde(seeded_db, used)
     assert [p.name for p in used.iterdir()] == ["autre.txt"]
-    with pytest.raises(db.DatabaseMissing):
+    with pytest.raises(store.DatabaseMissing):
         sauvegarde(tmp_path / "absente.duckdb", tmp_path / "s")
     empty = tmp_path / "vide"
     empty.mkdir()
     assert sauvegarde(seeded_db, empty).folder == empty  # an empty folder is fine
-    assert verifier(empty).schema_version == db.SCHEMA_VERSION
+    assert verifier(empty).schema_version == store.SCHEMA_VERSION
 
 
 def test_backup_includes_what_a_killed_writer_committed(seeded_db, tmp_path):
@@ -259,7 +259,7 @@ def test_backup_during_imports_is_whole(seeded_db, tmp_path):
         stop.set()
         thread.join(timeout=120)
     for k in range(3):
-        with db.reading(tmp_path / f"s{k}" / "base.duckdb") as con:
+        with store.reading(tmp_path / f"s{k}" / "base.duckdb") as con:
             statuts = con.execute("SELECT statut, count(*) FROM evaluation_statuses WHERE date = ? GROUP BY statut",
                                   [NEW_DATE]).fetchall()
         assert statuts in ([("fait", 12)], [("programme", 12)])
@@ -271,7 +271,7 @@ def test_cli_commands_and_exit_codes(seeded_db, tmp_path):
     files = len(archive_bytes(seeded_db))
     done = runner.invoke(sauvegarde_command, [str(folder), "--db", str(seeded_db)])
     assert done.exit_code == 0, done.output
-    assert done.output.startswith(f"Sauvegarde écrite dans {folder} : base (schéma {db.SCHEMA_VERSION}) et "
+    assert done.output.startswith(f"Sauvegarde écrite dans {folder} : base (schéma {store.SCHEMA_VERSION}) et "
                                   f"{files} fichier(s) importé(s)")
     again = runner.invoke(sauvegarde_command, [str(folder), "--db", str(seeded_db)])
     assert again.exit_code == 1
@@ -302,7 +302,7 @@ def test_archive_paths_allowed_in_a_manifest():
 def test_backup_leaves_out_altered_or_foreign_archive_files_with_a_warning(seeded_db, tmp_path):
     """One damaged archive file must not make the whole backup unrestorable: it is left out
     and named, the rest is saved and restores."""
-    archive = db.uploads_dir(seeded_db)
+    archive = store.uploads_dir(seeded_db)
     victim = sorted(archive.rglob("*__*"))[0]
     tamper(victim)
     (archive / "LISEZMOI.txt").write_text("note", encoding="utf-8")
@@ -335,6 +335,6 @@ def test_restore_needs_the_admin_role_and_is_journalled(tmp_path):
             restauration(base, tmp_path / "s", user=user)
     assert auth.accounts_exist(base)  # nothing replaced: the accounts made after the backup are there
     restauration(base, tmp_path / "s", user="ada")
-    entries = journal.entries(base)
+    entries = services.journal_entries(base)
     restored = entries[entries["action"] == "restauration"]
     assert len(restored) == 1 and restored.iloc[0]["utilisateur"] == "ada"

@@ -40,14 +40,14 @@ def test_a_difference_with_the_file_is_named(tmp_path):
 
 def test_the_same_file_twice_writes_nothing(tmp_path):
     """Re-importing an identical file leaves the database as it was, down to its version counter."""
-    from cae_data import db
+    from cae_data import store
 
     path = fresh_db(tmp_path)
     data = (FIXTURES / "evaluation-cp1252.csv").read_bytes()
     first = services.import_evaluation(path, data, "evaluation-cp1252.csv", "CAPSO")
 
     def state():
-        with db.reading(path) as con:
+        with store.reading(path) as con:
             return (con.execute("SELECT data_version FROM meta").fetchall(),
                     con.execute("SELECT count(*) FROM uploads").fetchall(),
                     con.execute("SELECT count(*) FROM journal").fetchall())

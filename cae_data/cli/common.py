@@ -10,8 +10,8 @@ from datetime import date, datetime
 
 import click
 
-from . import auth, db, services
-from .errors import InvalidInput
+from .. import auth, services, store
+from ..errors import InvalidInput
 
 
 def fail_on_refused_input(func):
@@ -28,7 +28,7 @@ def fail_on_refused_input(func):
         except auth.PermissionRefused as exc:
             click.echo(exc.for_command_line(), err=True)
             sys.exit(1)
-        except (db.DatabaseBusy, db.DatabaseMissing, services.Refused) as exc:
+        except (store.DatabaseBusy, store.DatabaseMissing, services.Refused) as exc:
             click.echo(str(exc), err=True)
             sys.exit(1)
 
@@ -78,7 +78,7 @@ def acting_user(func):
                        "demandé, ou variable PCAET_MOT_DE_PASSE. Nécessaire dès qu'un compte existe.")
     @functools.wraps(func)
     def wrapper(*args, utilisateur=None, **kwargs):
-        kwargs["user"] = resolve_acting_user(db.resolve_db_path(kwargs.get("db_option")), utilisateur)
+        kwargs["user"] = resolve_acting_user(store.resolve_db_path(kwargs.get("db_option")), utilisateur)
         return func(*args, **kwargs)
 
     return wrapper

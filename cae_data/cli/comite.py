@@ -9,9 +9,11 @@ from pathlib import Path
 
 import click
 
-from . import db, services
-from .cli_common import acting_user, db_option, fail_on_refused_input, parse_date_option
-from .formatting import date_fr
+from .. import services, store
+from ..comites import Comite
+from ..formatting import date_fr
+from .common import acting_user, db_option, fail_on_refused_input, parse_date_option
+
 
 @click.group()
 def comite():
@@ -29,9 +31,7 @@ def comite():
 @acting_user
 def comite_add(on_date, titre, participants, notes, db_option, user):
     """Enregistrer un comité de pilotage."""
-    from .comites import Comite
-
-    result = services.add_comite(db.resolve_db_path(db_option),
+    result = services.add_comite(store.resolve_db_path(db_option),
                                  Comite(date=on_date, titre=titre, participants=participants, notes=notes),
                                  user=user)
     for message in result.messages:
@@ -43,7 +43,7 @@ def comite_add(on_date, titre, participants, notes, db_option, user):
 @fail_on_refused_input
 def comite_liste(db_option):
     """Afficher les comités enregistrés, du plus ancien au plus récent."""
-    comites = services.list_comites(db.resolve_db_path(db_option))
+    comites = services.list_comites(store.resolve_db_path(db_option))
     if not comites:
         click.echo("Aucun comité enregistré : ajoutez-en un avec pcaet comite add.")
     for item in comites:
@@ -65,7 +65,7 @@ def comite_liste(db_option):
 @fail_on_refused_input
 def comite_rapport(output_format, sortie, comite_date, collectivite_nom, db_option):
     """Écrire le rapport du comité de pilotage (PDF ou XLSX)."""
-    data = services.committee_report(db.resolve_db_path(db_option), output_format, comite_date, collectivite_nom)
+    data = services.committee_report(store.resolve_db_path(db_option), output_format, comite_date, collectivite_nom)
     _write_atomically(sortie, data)
     click.echo(f"Rapport {output_format.upper()} écrit : {sortie} ({len(data) // 1024 + 1} Ko).")
 

@@ -14,8 +14,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .evaluation.statuses import LABELS as STATUT_LABELS
-from .referentiel.model import Referentiel
+from ..evaluation.statuses import LABELS as STATUT_LABELS
+from ..referentiel.model import Referentiel
 
 DEMO_COLLECTIVITE = "CAPSO"
 DEMO_USER = "démo"

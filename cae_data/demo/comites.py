@@ -10,11 +10,8 @@ demo committee are kept."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
-from .comites import Comite
-
-DEMO_USER = "démo"
+from ..comites import Comite
 
 _PARTICIPANTS = [
     "Vice-président en charge de la transition écologique",
@@ -64,23 +61,3 @@ DEMO_COMITES = [
         ),
     ),
 ]
-
-
-def install_demo_comites(db_path: Path, user: str | None = None) -> list[str]:
-    """Record the demo committees whose dates are free (idempotent), as `user` (auth, journal),
-    created by « démo »."""
-    from . import auth, db, journal, store
-
-    auth.require_role(db_path, user, auth.EDITION)
-    with db.writing(db_path) as con:
-        auth.require_role(con, user, auth.EDITION)
-        taken = {c.date for c in store.load_comites(con)}
-        added = 0
-        for comite in DEMO_COMITES:
-            if comite.date not in taken:
-                store.save_comite(con, comite, DEMO_USER)
-                journal.record(con, user, "comite", f"Comité du {comite.date.strftime('%d/%m/%Y')}",
-                               f"comité de démonstration créé : « {comite.titre} »")
-                added += 1
-    state = (f"{added} ajouté" + ("s" if added > 1 else "")) if added else "déjà installés"
-    return [f"Démonstration : {len(DEMO_COMITES)} comités de pilotage hebdomadaires ({state})."]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import click
 
-from . import auth, db
-from .cli_common import acting_user, db_option, fail_on_refused_input
-from .formatting import date_fr
+from .. import auth, store
+from ..formatting import date_fr
+from .common import acting_user, db_option, fail_on_refused_input
 
 ROLE_CHOICE = click.Choice(list(auth.ROLES))
 
@@ -38,7 +38,7 @@ def utilisateur():
 @acting_user
 def utilisateur_add(nom, role, mot_de_passe, db_option, user):
     """Créer un compte."""
-    account = auth.add_account(db.resolve_db_path(db_option), nom, role, _new_password(nom, mot_de_passe), by=user)
+    account = auth.add_account(store.resolve_db_path(db_option), nom, role, _new_password(nom, mot_de_passe), by=user)
     click.echo(f"Compte « {account.nom} » créé, rôle {auth.ROLE_LABELS[account.role]}.")
 
 
@@ -49,7 +49,7 @@ def utilisateur_add(nom, role, mot_de_passe, db_option, user):
 @acting_user
 def utilisateur_remove(nom, db_option, user):
     """Supprimer un compte."""
-    path = db.resolve_db_path(db_option)
+    path = store.resolve_db_path(db_option)
     auth.remove_account(path, nom, by=user)
     click.echo(f"Compte « {nom} » supprimé.")
     if not auth.accounts_exist(path):
@@ -64,7 +64,7 @@ def utilisateur_remove(nom, db_option, user):
 @acting_user
 def utilisateur_role(nom, role, db_option, user):
     """Changer le rôle d'un compte."""
-    changed = auth.set_role(db.resolve_db_path(db_option), nom, role, by=user)
+    changed = auth.set_role(store.resolve_db_path(db_option), nom, role, by=user)
     state = "désormais" if changed else "déjà"
     click.echo(f"Compte « {nom} » : rôle {state} {auth.ROLE_LABELS[role]}.")
 
@@ -78,7 +78,7 @@ def utilisateur_role(nom, role, db_option, user):
 @acting_user
 def utilisateur_mot_de_passe(nom, mot_de_passe, db_option, user):
     """Changer le mot de passe d'un compte (un admin, ou le compte lui-même)."""
-    auth.set_password(db.resolve_db_path(db_option), nom, _new_password(nom, mot_de_passe), by=user)
+    auth.set_password(store.resolve_db_path(db_option), nom, _new_password(nom, mot_de_passe), by=user)
     click.echo(f"Mot de passe du compte « {nom} » changé.")
 
 
@@ -87,7 +87,7 @@ def utilisateur_mot_de_passe(nom, mot_de_passe, db_option, user):
 @fail_on_refused_input
 def utilisateur_liste(db_option):
     """Afficher les comptes et leur rôle."""
-    accounts = auth.list_accounts(db.resolve_db_path(db_option))
+    accounts = auth.list_accounts(store.resolve_db_path(db_option))
     if accounts.empty:
         click.echo("Aucun compte : mode ouvert (créez le premier avec pcaet utilisateur add NOM --role admin).")
     for row in accounts.itertuples(index=False):

@@ -19,14 +19,11 @@ upload; deterministic, so installing twice changes nothing."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import clock
 
-DEMO_USER = "démo"
 DEMO_FILENAME = "indicateurs-capso-demo.csv"
 
 CHARTE = "nombre-partenaires-signataires-charte"
@@ -114,22 +111,3 @@ def demo_csv(today: date, known_ids: set[str] | None = None) -> bytes:
     if known_ids is not None:
         rows = rows[rows["indicateur"].isin(known_ids)]
     return rows.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8")
-
-
-def install_demo_indicators(db_path: Path, today: date | None = None, user: str | None = None) -> list[str]:
-    """Import the demo file (values up to `today`) for the seed indicators present in the
-    database, as `user` (auth, journal), recorded as brought by « démo »; installing again the
-    same day changes nothing."""
-    from . import db, services, store
-
-    today = today or clock.today()
-    with db.reading(db_path) as con:
-        known = set(store.indicator_table(con)["indicateur_id"])
-    present = known & set(DEMO_TARGETS)
-    if not present:
-        return ["Démonstration : les indicateurs de la fiche de départ sont absents, aucune valeur d'indicateur installée."]
-    result = services.import_indicator_values(db_path, demo_csv(today, present), DEMO_FILENAME,
-                                              user=user, today=today, auteur=DEMO_USER)
-    state = "installées" if result.changed else "déjà installées"
-    return [f"Démonstration : {result.created + result.replaced + result.unchanged} valeurs et "
-            f"{sum(len(DEMO_TARGETS[i]) for i in present)} cibles de {len(present)} indicateurs ({state})."]

@@ -1,6 +1,5 @@
 """`pcaet sauvegarde DIR` and `pcaet restauration DIR` (cli.md): a full copy of the database
-and the upload archive, and its restore (cae_data/sauvegarde.py). Registered in cli.py with
-`main.add_command(sauvegarde)` and `main.add_command(restauration)`.
+and the upload archive, and its restore (cae_data/sauvegarde.py). Registered in cli/__init__.py.
 
 Exit codes: 0 done; 1 refused (folder not empty, backup incomplete or altered, database busy or
 missing), every problem printed in French as `fichier:ligne:colonne: message`; 2 usage."""
@@ -11,8 +10,10 @@ from pathlib import Path
 
 import click
 
-from . import db
-from .cli_common import acting_user, db_option, fail_on_refused_input
+from .. import store
+from ..sauvegarde import restauration as restore
+from ..sauvegarde import sauvegarde as backup
+from .common import acting_user, db_option, fail_on_refused_input
 
 
 def _size(octets: int) -> str:
@@ -27,9 +28,7 @@ def _size(octets: int) -> str:
 @fail_on_refused_input
 def sauvegarde(dossier, db_option):
     """Écrire une copie complète de la base et des fichiers importés dans DIR (nouveau dossier)."""
-    from .sauvegarde import sauvegarde as backup
-
-    result = backup(db.resolve_db_path(db_option), dossier)
+    result = backup(store.resolve_db_path(db_option), dossier)
     for warning in result.warnings:
         click.echo(warning, err=True)
     total = sum(f.size for f in result.manifest.files)
@@ -44,9 +43,7 @@ def sauvegarde(dossier, db_option):
 @acting_user
 def restauration(dossier, db_option, user):
     """Remplacer la base par la sauvegarde du dossier DIR (vérifiée entièrement avant)."""
-    from .sauvegarde import restauration as restore
-
-    result = restore(db.resolve_db_path(db_option), dossier, user=user)
+    result = restore(store.resolve_db_path(db_option), dossier, user=user)
     click.echo(f"Sauvegarde du {result.manifest.created_at.replace('T', ' à ')} restaurée : "
                f"{result.archive_copied} fichier(s) importé(s) recopié(s), {result.archive_present} déjà présent(s).")
     if result.replaced_copy is not None:

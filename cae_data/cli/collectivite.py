@@ -1,0 +1,28 @@
+"""`pcaet collectivite set`: collectivity profiles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import services, store
+from .common import acting_user, db_option, fail_on_refused_input
+
+
+@click.group()
+def collectivite():
+    """Profils des collectivités."""
+
+
+@collectivite.command("set")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--referentiel", "referentiel_nom", default="cae", show_default=True)
+@db_option
+@fail_on_refused_input
+@acting_user
+def collectivite_set(files, referentiel_nom, db_option, user):
+    """Créer ou mettre à jour des profils de collectivité (un fichier YAML chacun)."""
+    inputs = [(path.read_bytes(), path.name) for path in files]
+    for profile in services.set_collectivites(store.resolve_db_path(db_option), inputs, referentiel_nom, user=user):
+        click.echo(f"Collectivité « {profile.nom} » enregistrée.")

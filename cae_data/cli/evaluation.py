@@ -1,0 +1,83 @@
+"""`pcaet evaluation import|check` and `pcaet scores`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .. import services, store
+from ..errors import InvalidInput
+from .common import acting_user, db_option, fail_on_refused_input, parse_date_option
+
+
+@click.group()
+def evaluation():
+    """Évaluations (fichiers CSV ou XLSX)."""
+
+
+@evaluation.command("import")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--collectivite", "collectivite_nom", default=None, help="Collectivité évaluée (si le fichier ne le dit pas).")
+@click.option("--date", "on_date", default=None, callback=parse_date_option, help="Date de l'évaluation AAAA-MM-JJ.")
+@db_option
+@fail_on_refused_input
+@acting_user
+def evaluation_import(file, collectivite_nom, on_date, db_option, user):
+    """Importer un fichier d'évaluation (tout ou rien)."""
+    result = services.import_evaluation(store.resolve_db_path(db_option), file.read_bytes(), file.name,
+                                        collectivite_nom, on_date, user=user)
+    for message in result.messages:
+        click.echo(message)
+    for outcome in result.outcomes:
+        click.echo(f"{outcome.collectivite} au {outcome.date.strftime('%d/%m/%Y')} ({outcome.referentiel}) : "
+                   f"{outcome.rows} lignes, évaluation {outcome.action}.")
+
+
+@evaluation.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--collectivite", "collectivite_nom", default=None)
+@click.option("--date", "on_date", default=None, callback=parse_date_option)
+@db_option
+def evaluation_check(files, collectivite_nom, on_date, db_option):
+    """Valider des fichiers d'évaluation sans rien écrire."""
+    db_path = store.resolve_db_path(db_option)
+    refused = False
+    for file in files:
+        try:
+            result = services.read_evaluation_file(db_path, file.read_bytes(), file.name, collectivite_nom, on_date)
+        except InvalidInput as exc:
+            refused = True
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+        except (store.DatabaseBusy, store.DatabaseMissing) as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+        else:
+            for warning in result.warnings:
+                click.echo(str(warning), err=True)
+            click.echo(f"{file.name} : valide ({len(result.rows)} lignes).")
+    sys.exit(1 if refused else 0)
+
+
+@click.command()
+@click.option("--collectivite", "collectivite_nom", default=None)
+@click.option("--date", "on_date", default=None, callback=parse_date_option)
+@click.option("--referentiel", "referentiel_nom", default="cae", show_default=True)
+@click.option("--toutes", is_flag=True, help="Toutes les évaluations de la base.")
+@click.option("--format", "output_format", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@db_option
+@fail_on_refused_input
+def scores(collectivite_nom, on_date, referentiel_nom, toutes, output_format, db_option):
+    """Afficher les points de chaque nœud du référentiel (dernière évaluation par défaut)."""
+    if toutes and (collectivite_nom or on_date):
+        raise click.UsageError("--toutes ne se combine pas avec --collectivite ni --date")
+    result = services.compute_scores(store.resolve_db_path(db_option), referentiel_nom, collectivite_nom, on_date, toutes)
+    out = services.scores_for_output(result, with_keys=toutes)
+    if output_format == "json":
+        click.echo(out.to_json(orient="records", force_ascii=False, indent=1))
+    else:
+        for column in ("desactive", "concerne"):
+            out[column] = out[column].map({True: "true", False: "false"})
+        click.echo(out.to_csv(index=False, float_format="%.3f", lineterminator="\n"), nl=False)

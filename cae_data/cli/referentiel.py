@@ -1,0 +1,33 @@
+"""`pcaet referentiel import`: load a referential."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import services, store
+from .common import acting_user, db_option, fail_on_refused_input
+
+
+@click.group()
+def referentiel():
+    """Référentiels (CAE…)."""
+
+
+@referentiel.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--nom", default=None, help="Nom du référentiel (défaut : nom du dossier ou du fichier).")
+@click.option("--personnalisations", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None)
+@click.option("--questions", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None)
+@db_option
+@fail_on_refused_input
+@acting_user
+def referentiel_import(path, nom, personnalisations, questions, db_option, user):
+    """Charger un référentiel : dossier markdown ou fichier CSV de structure."""
+    ref = services.import_referentiel(store.resolve_db_path(db_option), path, nom, personnalisations, questions,
+                                      user=user)
+    counts = ref.nodes["niveau"].value_counts()
+    detail = ", ".join(f"{counts.get(n, 0)} {label}" for n, label in services.NIVEAU_LABELS_PLURAL.items() if counts.get(n, 0))
+    click.echo(f"Référentiel « {ref.nom} » chargé : {detail} ; {len(ref.rules)} règles de personnalisation, "
+               f"{len(ref.questions)} questions.")

@@ -1,0 +1,73 @@
+"""The only home of SQL: the DuckDB connection, the schema and one module per domain.
+
+Services open a connection (`reading`, `writing`, `exclusive`) and hand it to the functions
+below; nothing outside this package writes SQL (tests/test_architecture.py checks it).
+Per-domain modules: referentiels, collectivites, evaluations, uploads, indicateurs, fiches,
+comites, comptes, journal; schema.py holds the migrations, connexion.py the connections."""
+
+from ..errors import DatabaseBusy, DatabaseMissing, NoChange
+from .collectivites import collectivite_names, ensure_collectivite, load_profiles, save_profile
+from .comites import load_comites, replace_comite, save_comite
+from .connexion import (
+    DEFAULT_DB,
+    LOCK_RETRY_SECONDS,
+    WRITER_PRIORITY_SECONDS,
+    connect,
+    data_version,
+    exclusive,
+    first_row,
+    is_initialised,
+    reading,
+    resolve_db_path,
+    uploads_dir,
+    writing,
+)
+from .evaluations import (
+    evaluation_dates,
+    evaluation_digests,
+    evaluation_keys,
+    latest_evaluation_date,
+    replace_evaluations,
+    statuses_at,
+    statuses_for,
+    statuses_on_days,
+)
+from .fiches import (
+    fiche_collectivites,
+    fiche_exists,
+    fiches_for_mesure,
+    load_fiches,
+    load_outils,
+    save_fiche,
+    save_outils,
+)
+from .indicateurs import (
+    indicator_table,
+    indicator_targets,
+    indicator_value_at,
+    indicator_values,
+    save_indicator_values,
+    set_indicator_targets,
+)
+from .journal import journal_rows, record_journal
+from .referentiels import load_referentiel, referentiel_info, referentiel_levels, referentiel_names, save_referentiel
+from .schema import MIGRATIONS, SCHEMA_VERSION, current_version, migrate, table_exists
+from .uploads import list_uploads, record_upload, upload_file
+
+__all__ = [
+    "DatabaseBusy", "DatabaseMissing", "NoChange",
+    "DEFAULT_DB", "LOCK_RETRY_SECONDS", "WRITER_PRIORITY_SECONDS", "MIGRATIONS", "SCHEMA_VERSION",
+    "connect", "reading", "writing", "exclusive", "first_row", "data_version", "is_initialised",
+    "resolve_db_path", "uploads_dir", "current_version", "migrate", "table_exists",
+    "save_referentiel", "load_referentiel", "referentiel_info", "referentiel_levels", "referentiel_names",
+    "save_profile", "ensure_collectivite", "load_profiles", "collectivite_names",
+    "evaluation_keys", "statuses_for", "evaluation_digests", "replace_evaluations", "evaluation_dates",
+    "latest_evaluation_date", "statuses_at", "statuses_on_days",
+    "record_upload", "list_uploads", "upload_file",
+    "indicator_table", "indicator_values", "indicator_targets", "indicator_value_at", "save_indicator_values",
+    "set_indicator_targets",
+    "save_fiche", "load_fiches", "fiches_for_mesure", "fiche_exists", "fiche_collectivites", "save_outils",
+    "load_outils",
+    "load_comites", "save_comite", "replace_comite",
+    "record_journal", "journal_rows",
+]

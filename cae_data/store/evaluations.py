@@ -1,0 +1,104 @@
+"""Evaluations: one row per (collectivité, date, referential), and their statuses."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from .. import clock
+
+STATUS_COLUMNS = ["collectivite", "date", "referentiel", "action_id", "statut", "fait", "programme", "pas_fait",
+                  "commentaire"]
+
+
+def evaluation_keys(con: duckdb.DuckDBPyConnection, referentiel: str) -> pd.DataFrame:
+    """collectivite, date of every evaluation of the referential, by collectivity then date."""
+    return con.execute(
+        "SELECT collectivite, date FROM evaluations WHERE referentiel = ? ORDER BY collectivite, date",
+        [referentiel],
+    ).df()
+
+
+def statuses_for(con: duckdb.DuckDBPyConnection, referentiel: str, keys: pd.DataFrame) -> pd.DataFrame:
+    """The statuses of many evaluations at once, for the engine: `keys` has collectivite, date,
+    subject; rows of ids unknown to the referential are left out."""
+    con.register("wanted_keys", keys[["collectivite", "date", "subject"]])
+    try:
+        return con.execute(
+            "SELECT k.subject, s.action_id, s.statut, s.fait, s.programme, s.pas_fait "
+            "FROM evaluation_statuses s JOIN wanted_keys k "
+            "ON s.collectivite = k.collectivite AND s.date = k.date "
+            "JOIN referentiel_nodes n ON n.referentiel = s.referentiel AND n.action_id = s.action_id "
+            "WHERE s.referentiel = ?",
+            [referentiel],
+        ).df()
+    finally:
+        con.unregister("wanted_keys")
+
+
+def evaluation_digests(con: duckdb.DuckDBPyConnection) -> dict[tuple, str | None]:
+    """(collectivite, date, referentiel) → sha256 of the file each evaluation came from."""
+    return {
+        (c, d, r): sha
+        for c, d, r, sha in con.execute(
+            "SELECT e.collectivite, e.date, e.referentiel, u.sha256 FROM evaluations e "
+            "LEFT JOIN uploads u USING (upload_id)"
+        ).fetchall()
+    }
+
+
+def replace_evaluations(con: duckdb.DuckDBPyConnection, keys: list[tuple], upload_id: int | None,
+                        statuses: pd.DataFrame) -> None:
+    """Replace the evaluations of `keys` ((collectivite, date, referentiel)) by `statuses`
+    (STATUS_COLUMNS), inside the caller's transaction."""
+    for c, d, r in keys:
+        con.execute("DELETE FROM evaluation_statuses WHERE collectivite = ? AND date = ? AND referentiel = ?", [c, d, r])
+        con.execute("DELETE FROM evaluations WHERE collectivite = ? AND date = ? AND referentiel = ?", [c, d, r])
+        con.execute("INSERT INTO evaluations VALUES (?, ?, ?, ?, ?)", [c, d, r, upload_id, clock.now()])
+    con.register("incoming_statuses", statuses[STATUS_COLUMNS])
+    try:
+        con.execute("INSERT INTO evaluation_statuses BY NAME SELECT * FROM incoming_statuses")
+    finally:
+        con.unregister("incoming_statuses")
+
+
+def evaluation_dates(con: duckdb.DuckDBPyConnection, collectivite: str, referentiel: str) -> list[date]:
+    rows = con.execute(
+        "SELECT date FROM evaluations WHERE collectivite = ? AND referentiel = ? ORDER BY date",
+        [collectivite, referentiel],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def latest_evaluation_date(con: duckdb.DuckDBPyConnection, collectivite: str, referentiel: str) -> date | None:
+    row = con.execute("SELECT max(date) FROM evaluations WHERE collectivite = ? AND referentiel = ?",
+                      [collectivite, referentiel]).fetchone()
+    return row[0] if row else None
+
+
+def statuses_at(con: duckdb.DuckDBPyConnection, collectivite: str, on_date: date, referentiel: str,
+                in_referentiel_order: bool = True) -> pd.DataFrame:
+    """The status rows of one evaluation with their comments: action_id, statut, fait,
+    programme, pas_fait, commentaire; in the referential's order (ids it does not know last),
+    or by id."""
+    order = "n.position NULLS LAST, s.action_id" if in_referentiel_order else "s.action_id"
+    return con.execute(
+        "SELECT s.action_id, s.statut, s.fait, s.programme, s.pas_fait, coalesce(s.commentaire, '') AS commentaire "
+        "FROM evaluation_statuses s LEFT JOIN referentiel_nodes n "
+        "ON n.referentiel = s.referentiel AND n.action_id = s.action_id "
+        f"WHERE s.collectivite = ? AND s.date = ? AND s.referentiel = ? ORDER BY {order}",
+        [collectivite, on_date, referentiel],
+    ).df()
+
+
+def statuses_on_days(con: duckdb.DuckDBPyConnection, collectivite: str, referentiel: str,
+                     days: list[date]) -> pd.DataFrame:
+    """date, action_id, statut, fait, programme, pas_fait, commentaire of the collectivity's
+    evaluations on `days`."""
+    return con.execute(
+        "SELECT date, action_id, statut, fait, programme, pas_fait, coalesce(commentaire, '') AS commentaire "
+        "FROM evaluation_statuses WHERE collectivite = ? AND referentiel = ? AND list_contains(?, date)",
+        [collectivite, referentiel, list(days)],
+    ).df()

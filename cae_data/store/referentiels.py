@@ -1,0 +1,96 @@
+"""Referentials: their nodes, personnalisation rules and questions."""
+
+from __future__ import annotations
+
+import duckdb
+
+from .. import clock
+from ..referentiel.model import NODE_COLUMNS, QUESTION_COLUMNS, RULE_COLUMNS, Referentiel
+from .codec import from_json, to_json
+
+def save_referentiel(con: duckdb.DuckDBPyConnection, ref: Referentiel) -> None:
+    """Replace the referential of that name as a whole (inside the caller's transaction)."""
+    for table in ("referentiel_nodes", "personnalisation_rules", "questions"):
+        con.execute(f"DELETE FROM {table} WHERE referentiel = ?", [ref.nom])
+    con.execute("DELETE FROM referentiels WHERE nom = ?", [ref.nom])
+    con.execute(
+        "INSERT INTO referentiels VALUES (?, ?, ?, ?, ?, ?)",
+        [ref.nom, ref.titre, ref.source_kind, ref.source, ref.action_depth, clock.now()],
+    )
+    nodes = ref.nodes[NODE_COLUMNS].copy()
+    nodes.insert(0, "referentiel", ref.nom)
+    nodes["position"] = range(len(nodes))
+    nodes["textes"] = nodes["textes"].map(to_json)
+    nodes = nodes.astype({"depth": "int64", "ordre": "int64"})
+    con.register("incoming_nodes", nodes)
+    con.execute(
+        "INSERT INTO referentiel_nodes BY NAME SELECT * FROM incoming_nodes"
+    )
+    con.unregister("incoming_nodes")
+    if len(ref.rules):
+        rules = ref.rules[RULE_COLUMNS].copy()
+        rules.insert(0, "referentiel", ref.nom)
+        con.register("incoming_rules", rules)
+        con.execute("INSERT INTO personnalisation_rules BY NAME SELECT * FROM incoming_rules")
+        con.unregister("incoming_rules")
+    if len(ref.questions):
+        questions = ref.questions[QUESTION_COLUMNS].copy()
+        questions.insert(0, "referentiel", ref.nom)
+        questions["choix"] = questions["choix"].map(to_json)
+        questions["actions"] = questions["actions"].map(to_json)
+        con.register("incoming_questions", questions)
+        con.execute("INSERT INTO questions BY NAME SELECT * FROM incoming_questions")
+        con.unregister("incoming_questions")
+
+
+def referentiel_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT nom FROM referentiels ORDER BY nom").fetchall()]
+
+
+def referentiel_info(con: duckdb.DuckDBPyConnection, nom: str) -> dict | None:
+    row = con.execute(
+        "SELECT nom, titre, source_kind, source, action_depth, loaded_at FROM referentiels WHERE nom = ?",
+        [nom],
+    ).fetchone()
+    if row is None:
+        return None
+    return dict(zip(["nom", "titre", "source_kind", "source", "action_depth", "loaded_at"], row))
+
+
+def load_referentiel(con: duckdb.DuckDBPyConnection, nom: str = "cae") -> Referentiel | None:
+    info = referentiel_info(con, nom)
+    if info is None:
+        return None
+    nodes = con.execute(
+        f"SELECT {', '.join(NODE_COLUMNS)} FROM referentiel_nodes WHERE referentiel = ? ORDER BY position",
+        [nom],
+    ).df()
+    nodes["textes"] = nodes["textes"].map(lambda v: from_json(v) or {})
+    nodes["depth"] = nodes["depth"].astype(int)
+    nodes["ordre"] = nodes["ordre"].astype(int)
+    nodes["parent_id"] = nodes["parent_id"].astype(object).where(nodes["action_id"] != "", None)
+    for column in ("categorie", "collectivite_type", "climat_pratic_id"):
+        nodes[column] = nodes[column].astype(object).where(nodes[column].notna(), None)
+    rules = con.execute(
+        f"SELECT {', '.join(RULE_COLUMNS)} FROM personnalisation_rules WHERE referentiel = ? "
+        "ORDER BY source_file, source_line, action_id, kind",
+        [nom],
+    ).df()
+    questions = con.execute(
+        f"SELECT {', '.join(QUESTION_COLUMNS)} FROM questions WHERE referentiel = ? ORDER BY source_file, source_line",
+        [nom],
+    ).df()
+    questions["choix"] = questions["choix"].map(lambda v: from_json(v) or [])
+    questions["actions"] = questions["actions"].map(lambda v: from_json(v) or [])
+    return Referentiel(
+        nom=info["nom"], titre=info["titre"], nodes=nodes, rules=rules, questions=questions,
+        source_kind=info["source_kind"], source=info["source"] or "",
+    )
+
+
+def referentiel_levels(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """referential → {action_id: niveau}, what the evaluation reader checks ids against."""
+    levels: dict[str, dict[str, str]] = {}
+    for ref, action_id, niveau in con.execute("SELECT referentiel, action_id, niveau FROM referentiel_nodes").fetchall():
+        levels.setdefault(ref, {})[action_id] = niveau
+    return levels
