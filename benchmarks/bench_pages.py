@@ -58,17 +58,8 @@ def build_database(folder: Path) -> Path:
     statuses = pd.concat([frame.assign(date=when) for when, frame in by_date.items()], ignore_index=True)
     statuses = statuses.assign(collectivite=demo.DEMO_COLLECTIVITE, referentiel="cae")
     statuses["date"] = pd.to_datetime(statuses["date"]).dt.date
-    evaluations = pd.DataFrame({"collectivite": demo.DEMO_COLLECTIVITE, "date": dates, "referentiel": "cae",
-                                "upload_id": pd.array([None] * WEEKS, dtype="Int64"),
-                                "imported_at": clock.now()})
     with store.writing(path) as con:
-        con.register("bench_evaluations", evaluations)
-        con.execute("INSERT INTO evaluations BY NAME SELECT * FROM bench_evaluations")
-        con.unregister("bench_evaluations")
-        con.register("bench_statuses", statuses[["collectivite", "date", "referentiel", "action_id", "statut",
-                                                 "fait", "programme", "pas_fait", "commentaire"]])
-        con.execute("INSERT INTO evaluation_statuses BY NAME SELECT * FROM bench_statuses")
-        con.unregister("bench_statuses")
+        store.replace_evaluations(con, [(demo.DEMO_COLLECTIVITE, d, "cae") for d in dates], None, statuses)
     count = f"{len(statuses):,}".replace(",", " ")
     print(f"Base : {WEEKS} évaluations hebdomadaires ({dates[0]:%d/%m/%Y} – {dates[-1]:%d/%m/%Y}), "
           f"{count} statuts, construite en {time.perf_counter() - started:.1f} s")

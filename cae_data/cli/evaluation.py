@@ -74,10 +74,8 @@ def scores(collectivite_nom, on_date, referentiel_nom, toutes, output_format, db
     if toutes and (collectivite_nom or on_date):
         raise click.UsageError("--toutes ne se combine pas avec --collectivite ni --date")
     result = services.compute_scores(store.resolve_db_path(db_option), referentiel_nom, collectivite_nom, on_date, toutes)
-    out = services.scores_for_output(result, with_keys=toutes)
     if output_format == "json":
+        out = services.scores_for_output(result, with_keys=toutes)
         click.echo(out.to_json(orient="records", force_ascii=False, indent=1))
     else:
-        for column in ("desactive", "concerne"):
-            out[column] = out[column].map({True: "true", False: "false"})
-        click.echo(out.to_csv(index=False, float_format="%.3f", lineterminator="\n"), nl=False)
+        click.echo(services.scores_csv(result, with_keys=toutes), nl=False)

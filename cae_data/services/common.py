@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-
 from .. import store
 from ..archive import ArchivedFile
 from ..errors import InvalidInput, Refused
@@ -23,14 +21,14 @@ def check_size(data: bytes, filename: str) -> None:
         )
 
 
-def require_referentiel(con: duckdb.DuckDBPyConnection, nom: str) -> Referentiel:
+def require_referentiel(con: store.Connection, nom: str) -> Referentiel:
     ref = store.load_referentiel(con, nom)
     if ref is None:
         raise Refused(f"Aucun référentiel « {nom} » dans la base : chargez-le avec pcaet referentiel import.")
     return ref
 
 
-def record_archived(con: duckdb.DuckDBPyConnection, db_path: Path, archived: ArchivedFile, kind: str, rows: int,
+def record_archived(con: store.Connection, db_path: Path, archived: ArchivedFile, kind: str, rows: int,
                     uploaded_by: str | None, summary: str | None) -> int:
     """The uploads row of a file already archived (archive.archive_upload); returns its id."""
     return store.record_upload(

@@ -94,12 +94,18 @@ def scores_for_output(scores: pd.DataFrame, with_keys: bool) -> pd.DataFrame:
     """Fields of cli.md, points rounded to 3 decimals at the very end."""
     out = scores.copy()
     for column in POINT_FIELDS:
-        out[column] = round_exact(out[column].astype(float).to_numpy(), 3)
+        out[column] = round_exact(out[column].astype(float).to_numpy(), 3) + 0.0  # + 0.0: no « -0.000 »
     fields = (["collectivite", "date"] if with_keys else []) + SCORE_FIELDS
     out = out[fields]
     if with_keys:
         out["date"] = pd.to_datetime(out["date"]).dt.strftime("%Y-%m-%d")
     return out
+
+
+def scores_csv(scores: pd.DataFrame, with_keys: bool) -> bytes:
+    """`pcaet scores --format csv` (cli.md): the fields of `scores_for_output`, points with 3
+    decimals, booleans as true/false, written by DuckDB in one pass."""
+    return store.export.csv_bytes(scores_for_output(scores, with_keys), {column: 3 for column in POINT_FIELDS})
 
 
 def _all_evaluations(db_path: Path, referentiel: str):

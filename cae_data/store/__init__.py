@@ -6,16 +6,17 @@ Per-domain modules: referentiels, collectivites, evaluations, uploads, indicateu
 comites, comptes, journal; schema.py holds the migrations, connexion.py the connections."""
 
 from ..errors import DatabaseBusy, DatabaseMissing, NoChange
+from . import export
 from .collectivites import collectivite_names, ensure_collectivite, load_profiles, save_profile
 from .comites import load_comites, replace_comite, save_comite
 from .connexion import (
     DEFAULT_DB,
     LOCK_RETRY_SECONDS,
     WRITER_PRIORITY_SECONDS,
+    Connection,
     connect,
     data_version,
     exclusive,
-    first_row,
     is_initialised,
     reading,
     resolve_db_path,
@@ -52,12 +53,14 @@ from .indicateurs import (
 from .journal import journal_rows, record_journal
 from .referentiels import load_referentiel, referentiel_info, referentiel_levels, referentiel_names, save_referentiel
 from .schema import MIGRATIONS, SCHEMA_VERSION, current_version, migrate, table_exists
+from .sql import first_row, run
 from .uploads import list_uploads, record_upload, upload_file
 
 __all__ = [
-    "DatabaseBusy", "DatabaseMissing", "NoChange",
+    "export",
+    "Connection", "DatabaseBusy", "DatabaseMissing", "NoChange",
     "DEFAULT_DB", "LOCK_RETRY_SECONDS", "WRITER_PRIORITY_SECONDS", "MIGRATIONS", "SCHEMA_VERSION",
-    "connect", "reading", "writing", "exclusive", "first_row", "data_version", "is_initialised",
+    "connect", "reading", "writing", "exclusive", "first_row", "run", "data_version", "is_initialised",
     "resolve_db_path", "uploads_dir", "current_version", "migrate", "table_exists",
     "save_referentiel", "load_referentiel", "referentiel_info", "referentiel_levels", "referentiel_names",
     "save_profile", "ensure_collectivite", "load_profiles", "collectivite_names",

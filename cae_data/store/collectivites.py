@@ -7,10 +7,12 @@ import duckdb
 from .. import clock
 from ..personnalisation.profile import Profile
 from .codec import from_json, to_json
+from .sql import first_row, run
+
 
 def save_profile(con: duckdb.DuckDBPyConnection, profile) -> None:
-    con.execute("DELETE FROM collectivites WHERE nom = ?", [profile.nom])
-    con.execute(
+    run(con, "DELETE FROM collectivites WHERE nom = ?", [profile.nom])
+    run(con, 
         "INSERT INTO collectivites VALUES (?, ?, ?, ?, ?, ?)",
         [profile.nom, profile.type, profile.population, profile.localisation,
          to_json(dict(profile.reponses)), clock.now()],
@@ -19,9 +21,9 @@ def save_profile(con: duckdb.DuckDBPyConnection, profile) -> None:
 
 def ensure_collectivite(con: duckdb.DuckDBPyConnection, nom: str) -> bool:
     """Create a bare profile (name only) when the collectivity is unknown; True if created."""
-    if con.execute("SELECT 1 FROM collectivites WHERE nom = ?", [nom]).fetchone():
+    if first_row(con.execute("SELECT 1 FROM collectivites WHERE nom = ?", [nom])):
         return False
-    con.execute("INSERT INTO collectivites (nom, reponses, updated_at) VALUES (?, '{}', ?)", [nom, clock.now()])
+    run(con, "INSERT INTO collectivites (nom, reponses, updated_at) VALUES (?, '{}', ?)", [nom, clock.now()])
     return True
 
 

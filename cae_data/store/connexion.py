@@ -23,8 +23,10 @@ import duckdb
 from .. import clock
 from ..errors import DatabaseBusy, DatabaseMissing, NoChange
 from .schema import current_version, migrate
+from .sql import first_row
 
 DEFAULT_DB = Path("data") / "pcaet.duckdb"
+Connection = duckdb.DuckDBPyConnection  # what services hand to the store's functions
 
 LOCK_RETRY_SECONDS = 15.0
 
@@ -203,13 +205,6 @@ def _test_pause() -> None:
         time.sleep(float(seconds))
 
 
-def first_row(result) -> tuple | None:
-    """The first row of a query, its result read to the end: DuckDB 2.0 refuses some later
-    work on the connection (register) while a result is unfinished, as fetchone leaves it."""
-    rows = result.fetchall()
-    return rows[0] if rows else None
-
-
 def data_version(db_path: Path) -> tuple:
     """A cheap key that changes whenever the database file changes (for page caches)."""
     parts = []
@@ -227,6 +222,6 @@ def is_initialised(db_path: Path) -> bool:
         return False
     try:
         with reading(db_path) as con:
-            return current_version(con) > 0 and con.execute("SELECT count(*) FROM referentiels").fetchone()[0] > 0
+            return current_version(con) > 0 and first_row(con.execute("SELECT count(*) FROM referentiels"))[0] > 0
     except duckdb.Error:
         return False

@@ -52,15 +52,24 @@ def evaluation_digests(con: duckdb.DuckDBPyConnection) -> dict[tuple, str | None
 def replace_evaluations(con: duckdb.DuckDBPyConnection, keys: list[tuple], upload_id: int | None,
                         statuses: pd.DataFrame) -> None:
     """Replace the evaluations of `keys` ((collectivite, date, referentiel)) by `statuses`
-    (STATUS_COLUMNS), inside the caller's transaction."""
-    for c, d, r in keys:
-        con.execute("DELETE FROM evaluation_statuses WHERE collectivite = ? AND date = ? AND referentiel = ?", [c, d, r])
-        con.execute("DELETE FROM evaluations WHERE collectivite = ? AND date = ? AND referentiel = ?", [c, d, r])
-        con.execute("INSERT INTO evaluations VALUES (?, ?, ?, ?, ?)", [c, d, r, upload_id, clock.now()])
+    (STATUS_COLUMNS), inside the caller's transaction: a few set-based statements whatever the
+    number of evaluations."""
+    incoming = pd.DataFrame(keys, columns=["collectivite", "date", "referentiel"])
+    incoming["date"] = pd.to_datetime(incoming["date"]).dt.date
+    incoming["upload_id"] = pd.array([upload_id] * len(incoming), dtype="Int64")
+    incoming["imported_at"] = clock.now()
+    con.register("incoming_evaluations", incoming)
     con.register("incoming_statuses", statuses[STATUS_COLUMNS])
     try:
-        con.execute("INSERT INTO evaluation_statuses BY NAME SELECT * FROM incoming_statuses")
+        for table in ("evaluation_statuses", "evaluations"):
+            con.execute(
+                f"DELETE FROM {table} t USING incoming_evaluations k "
+                "WHERE t.collectivite = k.collectivite AND t.date = k.date AND t.referentiel = k.referentiel"
+            ).fetchall()  # DuckDB 2.0: a result left unfinished blocks later work on the connection
+        con.execute("INSERT INTO evaluations BY NAME SELECT * FROM incoming_evaluations").fetchall()
+        con.execute("INSERT INTO evaluation_statuses BY NAME SELECT * FROM incoming_statuses").fetchall()
     finally:
+        con.unregister("incoming_evaluations")
         con.unregister("incoming_statuses")
 
 
@@ -74,7 +83,7 @@ def evaluation_dates(con: duckdb.DuckDBPyConnection, collectivite: str, referent
 
 def latest_evaluation_date(con: duckdb.DuckDBPyConnection, collectivite: str, referentiel: str) -> date | None:
     row = con.execute("SELECT max(date) FROM evaluations WHERE collectivite = ? AND referentiel = ?",
-                      [collectivite, referentiel]).fetchone()
+                      [collectivite, referentiel]).fetchall()[0]
     return row[0] if row else None
 
 

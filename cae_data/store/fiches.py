@@ -11,31 +11,33 @@ from .. import clock
 from ..fiches.cooperation import OutilCooperation
 from ..fiches.yaml_format import fiche_to_yaml, read_fiche_yaml
 from .codec import from_json, to_json
+from .sql import run
+
 
 def save_fiche(con: duckdb.DuckDBPyConnection, fiche, referentiel: str = "cae") -> None:
     """Store a fiche (its YAML is the source of truth), its measure links, indicators and targets.
     Indicator values are kept: they belong to the indicator, not to the fiche text."""
-    con.execute("DELETE FROM fiches WHERE fiche_id = ?", [fiche.fiche_id])
-    con.execute("DELETE FROM fiche_mesures WHERE fiche_id = ?", [fiche.fiche_id])
+    run(con, "DELETE FROM fiches WHERE fiche_id = ?", [fiche.fiche_id])
+    run(con, "DELETE FROM fiche_mesures WHERE fiche_id = ?", [fiche.fiche_id])
     old_ids = [r[0] for r in con.execute("SELECT indicateur_id FROM indicateurs WHERE fiche_id = ?", [fiche.fiche_id]).fetchall()]
     for indicateur_id in old_ids:
-        con.execute("DELETE FROM indicateur_cibles WHERE indicateur_id = ?", [indicateur_id])
-    con.execute("DELETE FROM indicateurs WHERE fiche_id = ?", [fiche.fiche_id])
-    con.execute(
+        run(con, "DELETE FROM indicateur_cibles WHERE indicateur_id = ?", [indicateur_id])
+    run(con, "DELETE FROM indicateurs WHERE fiche_id = ?", [fiche.fiche_id])
+    run(con, 
         "INSERT INTO fiches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [fiche.fiche_id, fiche.titre, fiche.collectivite, fiche.etat, fiche.annee_debut, fiche.annee_fin,
          fiche.pilotage.maitre_ouvrage, to_json(asdict(fiche)), fiche_to_yaml(fiche), fiche.source_file, clock.now()],
     )
     for action_id in fiche.mesures:
-        con.execute("INSERT INTO fiche_mesures VALUES (?, ?, ?)", [fiche.fiche_id, referentiel, action_id])
+        run(con, "INSERT INTO fiche_mesures VALUES (?, ?, ?)", [fiche.fiche_id, referentiel, action_id])
     for indicateur in fiche.indicateurs:
-        con.execute(
+        run(con, 
             "INSERT INTO indicateurs VALUES (?, ?, ?, ?, ?, ?, ?)",
             [indicateur.indicateur_id, fiche.fiche_id, indicateur.nom, indicateur.unite, indicateur.sens,
              indicateur.source, indicateur.description],
         )
         for annee, valeur in sorted(indicateur.cibles.items()):
-            con.execute("INSERT INTO indicateur_cibles VALUES (?, ?, ?)", [indicateur.indicateur_id, int(annee), float(valeur)])
+            run(con, "INSERT INTO indicateur_cibles VALUES (?, ?, ?)", [indicateur.indicateur_id, int(annee), float(valeur)])
 
 
 def load_fiches(con: duckdb.DuckDBPyConnection) -> list:
@@ -56,9 +58,9 @@ def fiches_for_mesure(con: duckdb.DuckDBPyConnection, action_id: str, referentie
 
 
 def save_outils(con: duckdb.DuckDBPyConnection, outils: list) -> None:
-    con.execute("DELETE FROM outils_cooperation")
+    run(con, "DELETE FROM outils_cooperation")
     for position, outil in enumerate(outils):
-        con.execute(
+        run(con, 
             "INSERT INTO outils_cooperation VALUES (?, ?, ?, ?)",
             [outil.outil_id, position, outil.titre, to_json(asdict(outil))],
         )

@@ -11,6 +11,8 @@ import pandas as pd
 from .. import clock
 from ..fiches.yaml_format import fiche_to_yaml, read_fiche_yaml
 from .codec import to_json
+from .sql import run
+
 
 def indicator_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every indicator with its fiche: indicateur_id, fiche_id, fiche_titre, nom, unite, sens,
@@ -60,11 +62,11 @@ def save_indicator_values(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, up
     incoming["upload_id"] = upload_id
     incoming = incoming.astype({"saisi_par": object, "upload_id": "Int64"})
     con.register("incoming_indicator_values", incoming)
-    con.execute(
+    run(con, 
         "DELETE FROM indicateur_valeurs v USING incoming_indicator_values i "
         "WHERE v.indicateur_id = i.indicateur_id AND v.date = i.date"
     )
-    con.execute(
+    run(con, 
         "INSERT INTO indicateur_valeurs BY NAME SELECT indicateur_id, CAST(date AS DATE) AS date, valeur, "
         "commentaire, CAST(saisi_par AS VARCHAR) AS saisi_par, saisi_le, CAST(upload_id AS BIGINT) AS upload_id "
         "FROM incoming_indicator_values"
@@ -79,8 +81,8 @@ def set_indicator_targets(con: duckdb.DuckDBPyConnection, targets: pd.DataFrame)
     if targets.empty:
         return
     for indicateur_id, annee, valeur in targets[["indicateur_id", "annee", "valeur"]].itertuples(index=False):
-        con.execute("DELETE FROM indicateur_cibles WHERE indicateur_id = ? AND annee = ?", [indicateur_id, int(annee)])
-        con.execute("INSERT INTO indicateur_cibles VALUES (?, ?, ?)", [indicateur_id, int(annee), float(valeur)])
+        run(con, "DELETE FROM indicateur_cibles WHERE indicateur_id = ? AND annee = ?", [indicateur_id, int(annee)])
+        run(con, "INSERT INTO indicateur_cibles VALUES (?, ?, ?)", [indicateur_id, int(annee), float(valeur)])
     ids = sorted(set(targets["indicateur_id"]))
     placeholders = ", ".join("?" for _ in ids)
     fiche_rows = con.execute(
@@ -96,7 +98,7 @@ def set_indicator_targets(con: duckdb.DuckDBPyConnection, targets: pd.DataFrame)
                 [indicateur.indicateur_id],
             ).fetchall()
             indicateur.cibles = {int(a): float(v) for a, v in stored}
-        con.execute(
+        run(con, 
             "UPDATE fiches SET yaml = ?, document = ?, updated_at = ? WHERE fiche_id = ?",
             [fiche_to_yaml(fiche), to_json(asdict(fiche)), clock.now(), fiche_id],
         )

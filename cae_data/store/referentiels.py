@@ -7,13 +7,15 @@ import duckdb
 from .. import clock
 from ..referentiel.model import NODE_COLUMNS, QUESTION_COLUMNS, RULE_COLUMNS, Referentiel
 from .codec import from_json, to_json
+from .sql import first_row, run
+
 
 def save_referentiel(con: duckdb.DuckDBPyConnection, ref: Referentiel) -> None:
     """Replace the referential of that name as a whole (inside the caller's transaction)."""
     for table in ("referentiel_nodes", "personnalisation_rules", "questions"):
-        con.execute(f"DELETE FROM {table} WHERE referentiel = ?", [ref.nom])
-    con.execute("DELETE FROM referentiels WHERE nom = ?", [ref.nom])
-    con.execute(
+        run(con, f"DELETE FROM {table} WHERE referentiel = ?", [ref.nom])
+    run(con, "DELETE FROM referentiels WHERE nom = ?", [ref.nom])
+    run(con, 
         "INSERT INTO referentiels VALUES (?, ?, ?, ?, ?, ?)",
         [ref.nom, ref.titre, ref.source_kind, ref.source, ref.action_depth, clock.now()],
     )
@@ -23,7 +25,7 @@ def save_referentiel(con: duckdb.DuckDBPyConnection, ref: Referentiel) -> None:
     nodes["textes"] = nodes["textes"].map(to_json)
     nodes = nodes.astype({"depth": "int64", "ordre": "int64"})
     con.register("incoming_nodes", nodes)
-    con.execute(
+    run(con, 
         "INSERT INTO referentiel_nodes BY NAME SELECT * FROM incoming_nodes"
     )
     con.unregister("incoming_nodes")
@@ -31,7 +33,7 @@ def save_referentiel(con: duckdb.DuckDBPyConnection, ref: Referentiel) -> None:
         rules = ref.rules[RULE_COLUMNS].copy()
         rules.insert(0, "referentiel", ref.nom)
         con.register("incoming_rules", rules)
-        con.execute("INSERT INTO personnalisation_rules BY NAME SELECT * FROM incoming_rules")
+        run(con, "INSERT INTO personnalisation_rules BY NAME SELECT * FROM incoming_rules")
         con.unregister("incoming_rules")
     if len(ref.questions):
         questions = ref.questions[QUESTION_COLUMNS].copy()
@@ -39,7 +41,7 @@ def save_referentiel(con: duckdb.DuckDBPyConnection, ref: Referentiel) -> None:
         questions["choix"] = questions["choix"].map(to_json)
         questions["actions"] = questions["actions"].map(to_json)
         con.register("incoming_questions", questions)
-        con.execute("INSERT INTO questions BY NAME SELECT * FROM incoming_questions")
+        run(con, "INSERT INTO questions BY NAME SELECT * FROM incoming_questions")
         con.unregister("incoming_questions")
 
 
@@ -48,10 +50,10 @@ def referentiel_names(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def referentiel_info(con: duckdb.DuckDBPyConnection, nom: str) -> dict | None:
-    row = con.execute(
+    row = first_row(con.execute(
         "SELECT nom, titre, source_kind, source, action_depth, loaded_at FROM referentiels WHERE nom = ?",
         [nom],
-    ).fetchone()
+    ))
     if row is None:
         return None
     return dict(zip(["nom", "titre", "source_kind", "source", "action_depth", "loaded_at"], row))

@@ -9,6 +9,7 @@ import duckdb
 
 from .. import clock
 from ..errors import InvalidInput
+from .sql import first_row, run
 
 SCHEMA_VERSION = 3
 
@@ -211,7 +212,7 @@ def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     if not table_exists(con, "meta"):
         return 0
-    row = con.execute("SELECT max(schema_version) FROM meta").fetchone()
+    row = first_row(con.execute("SELECT max(schema_version) FROM meta"))
     return int(row[0] or 0)
 
 
@@ -226,16 +227,16 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         )
     if version == SCHEMA_VERSION:
         return version
-    con.execute("BEGIN TRANSACTION")
+    run(con, "BEGIN TRANSACTION")
     try:
         for number in range(version, SCHEMA_VERSION):
-            con.execute(MIGRATIONS[number])
+            run(con, MIGRATIONS[number])
         if version == 0:
-            con.execute("INSERT INTO meta VALUES (?, 0, ?)", [SCHEMA_VERSION, clock.now()])
+            run(con, "INSERT INTO meta VALUES (?, 0, ?)", [SCHEMA_VERSION, clock.now()])
         else:
-            con.execute("UPDATE meta SET schema_version = ?", [SCHEMA_VERSION])
-        con.execute("COMMIT")
+            run(con, "UPDATE meta SET schema_version = ?", [SCHEMA_VERSION])
+        run(con, "COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        run(con, "ROLLBACK")
         raise
     return SCHEMA_VERSION
