@@ -71,6 +71,7 @@ _KEY_ID_TEXT = b"pcaet-sauvegarde/identifiant-de-cle"
 SIGNATURE_VERIFIED = "verifiee"  # a key is set and the signature matches
 SIGNATURE_ABSENT = "absente"  # no key set and the backup is not signed
 SIGNATURE_UNCHECKED = "non_verifiee"  # the backup is signed but no key is set to check it
+SIGNATURE_REFUSED = "refusee"  # a key is set and the signature is missing or wrong (never restored)
 SIGNATURE_LABELS = {SIGNATURE_VERIFIED: "signature vérifiée", SIGNATURE_ABSENT: "non signée",
                     SIGNATURE_UNCHECKED: "signature non vérifiée, clé absente"}
 
@@ -220,7 +221,7 @@ def _check_signature(manifest: Manifest, key: bytes | None) -> tuple[str, list[P
     if key is None:
         return (SIGNATURE_ABSENT if manifest.signature is None else SIGNATURE_UNCHECKED), []
     if manifest.signature is None:
-        return SIGNATURE_ABSENT, [Problem(MANIFEST, None, None, f"sauvegarde non signée : la clé {KEY_ENV} est "
+        return SIGNATURE_REFUSED, [Problem(MANIFEST, None, None, f"sauvegarde non signée : la clé {KEY_ENV} est "
                                                                 "définie, seule une sauvegarde signée avec elle est "
                                                                 "restaurée")]
     expected = signature_of(manifest.raw if manifest.raw is not None else manifest.to_dict(), key)
@@ -231,7 +232,7 @@ def _check_signature(manifest: Manifest, key: bytes | None) -> tuple[str, list[P
     written, current = str(manifest.signature.get("cle", "")), key_fingerprint(key)
     if written != current:
         message += f" (clé de la sauvegarde {shown(written, 20) or 'inconnue'}, clé actuelle {current})"
-    return SIGNATURE_VERIFIED, [Problem(MANIFEST, None, None, message)]
+    return SIGNATURE_REFUSED, [Problem(MANIFEST, None, None, message)]
 
 
 # --- backup --------------------------------------------------------------------------------
@@ -635,14 +636,14 @@ def _compare_catalogs(expected: _Catalog, found: _Catalog, version: int) -> list
     messages: list[str] = []
     messages += [f"table « {name} » absente de la base sauvegardée (schéma {version})"
                  for name in sorted(expected.tables.keys() - found.tables.keys())]
-    messages += [f"table « {name} » inattendue (inconnue du schéma {version})"
+    messages += [f"table « {shown(name)} » inattendue (inconnue du schéma {version})"
                  for name in sorted(found.tables.keys() - expected.tables.keys())]
     for name in sorted(expected.tables.keys() & found.tables.keys()):
         messages += [f"table « {name} » : {m}" for m in _compare_table(expected.tables[name], found.tables[name],
                                                                         version)]
     messages += [f"séquence « {name} » absente de la base sauvegardée (schéma {version})"
                  for name in sorted(expected.sequences.keys() - found.sequences.keys())]
-    messages += [f"séquence « {name} » inattendue (inconnue du schéma {version})"
+    messages += [f"séquence « {shown(name)} » inattendue (inconnue du schéma {version})"
                  for name in sorted(found.sequences.keys() - expected.sequences.keys())]
     messages += [f"séquence « {name} » : définition différente de celle du schéma {version}"
                  for name in sorted(expected.sequences.keys() & found.sequences.keys())
@@ -699,7 +700,7 @@ def _check_database(con: duckdb.DuckDBPyConnection, manifest: Manifest) -> tuple
 
     try:
         found_version = db.current_version(con)
-    except duckdb.Error:
+    except (duckdb.Error, ValueError, TypeError):  # no meta table, or one of another shape
         found_version = 0
     if found_version != version:
         bad(f"la base sauvegardée est au schéma {found_version}, le manifeste annonce {version}")

@@ -419,3 +419,21 @@ def test_cli_shows_the_accounts_before_the_swap_and_says_when_unsigned(accounts_
     assert refused.exit_code == 1
     assert refused.stderr == ("manifest.json::: sauvegarde non signée : la clé PCAET_CLE_SAUVEGARDE est définie, "
                               "seule une sauvegarde signée avec elle est restaurée\n")
+
+
+def test_a_malformed_signature_or_missing_counts_are_refused_before_anything_is_opened(backup):
+    db_path, folder = backup
+    manifest = read_manifest(folder)
+    write_manifest(folder, dict(manifest, signature={"algorithme": "MD5", "valeur": "00"}))
+    with pytest.raises(InvalidInput) as refused:
+        inspecter(folder)
+    assert messages(refused) == ["manifest.json::: champ « signature » invalide (HMAC-SHA256 en hexadécimal attendu)"]
+    write_manifest(folder, {k: v for k, v in manifest.items() if k != "tables"})
+    runner = CliRunner()
+    before = live_state(db_path)
+    result = runner.invoke(restauration_command, [str(folder), "--db", str(db_path), "--verifier"],
+                           env={"PCAET_DB": None})
+    assert result.exit_code == 1
+    assert result.output == ("manifest.json::: champ « tables » manquant ou invalide (le nombre de lignes de chaque "
+                             "table est attendu)\n")
+    assert live_state(db_path) == before
