@@ -2,35 +2,53 @@
 
 A backup folder holds `base.duckdb` (a copy of the database, checkpointed into one file),
 `uploads/` (the archived raw files, byte for byte) and `manifest.json` (date, schema version,
-sha256 and size of every file), written last: a folder without a manifest is not a backup.
+row count of every table, sha256 and size of every file, and, when the key
+PCAET_CLE_SAUVEGARDE is set, an HMAC-SHA256 signature), written last: a folder without a
+manifest is not a backup.
 
 Consistency: DuckDB lets nobody write while a read-only connection is open (toolchain.md), so
 the file is copied while one is held, WAL included; the copy is then checkpointed on its own.
 Archive files are never modified once written (named by their sha256) and exist before the row
 that names them is committed, so copying them after the database cannot miss one.
 
-A restore checks the manifest and every sha256 first (nothing is touched if anything is wrong),
-copies the archive files in (additive: files of later imports stay, harmless), prepares the
-database in a temporary file beside the live one, and swaps it in with `os.replace` (atomic)
+A restore trusts nothing it has not checked, and touches nothing before every check passed:
+1. the manifest, every file's size and sha256, and the signature (refused when a key is set and
+   the signature is missing or wrong);
+2. the database, copied to a scratch file beside the live one and opened read-only there: its
+   catalog compared object by object, column by column (name, type, order, NOT NULL, default)
+   and constraint by constraint with the one the migrations build for its schema version in an
+   in-memory database (one source of truth: `store.MIGRATIONS`); then every table read whole
+   (DuckDB checks each block's checksum as it reads), `meta` holding one row, the row counts
+   equal to the manifest's, each sequence ahead of the ids it serves, and the accounts valid
+   (known role, bcrypt hash, one admin at least);
+3. the accounts found are handed to the caller (`on_checked`) before the swap: the command line
+   shows them;
+then the copy is migrated to the current schema, the archive files are copied in (additive:
+files of later imports stay, harmless) and the copy is swapped in with `os.replace` (atomic)
 while holding the live file, so no write can slip into the old file. The replaced database is
 kept in `avant-restauration/` beside it."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import hmac
 import json
 import os
 import re
 import shutil
 import stat
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 import duckdb
 
-from . import clock, store
-from .errors import InvalidInput, Problem
+from . import auth, clock, store
+from .errors import InvalidInput, Problem, Refused, shown
+from .formatting import nombre
 
 MANIFEST = "manifest.json"
 DATABASE = "base.duckdb"
@@ -40,6 +58,22 @@ FORMAT_VERSION = 1
 SAFETY_FOLDER = "avant-restauration"
 _ARCHIVE_NAME = re.compile(r"^[0-9a-f]{2}/([0-9a-f]{64})__[^/]+$")
 _CHUNK = 1024 * 1024
+
+# Optional signature (docs/securite.md « Signing backups »): HMAC-SHA256 with a key from the
+# environment over a fixed prefix, the manifest as canonical JSON (without its signature) and
+# the database's sha256. The key's fingerprint (an HMAC of a fixed text) is written beside it so
+# that a backup signed with an older key is recognised; it reveals nothing of the key.
+KEY_ENV = "PCAET_CLE_SAUVEGARDE"
+MIN_KEY_CHARS = 16
+SIGNATURE_ALGORITHM = "HMAC-SHA256"
+_SIGNED_PREFIX = b"pcaet-sauvegarde/1\n"
+_KEY_ID_TEXT = b"pcaet-sauvegarde/identifiant-de-cle"
+SIGNATURE_VERIFIED = "verifiee"  # a key is set and the signature matches
+SIGNATURE_ABSENT = "absente"  # no key set and the backup is not signed
+SIGNATURE_UNCHECKED = "non_verifiee"  # the backup is signed but no key is set to check it
+SIGNATURE_REFUSED = "refusee"  # a key is set and the signature is missing or wrong (never restored)
+SIGNATURE_LABELS = {SIGNATURE_VERIFIED: "signature vérifiée", SIGNATURE_ABSENT: "non signée",
+                    SIGNATURE_UNCHECKED: "signature non vérifiée, clé absente"}
 
 
 @dataclass(frozen=True)
@@ -60,15 +94,22 @@ class Manifest:
     files: list[BackupFile]
     format: str = FORMAT
     format_version: int = FORMAT_VERSION
+    signature: dict | None = None  # {"algorithme", "cle" (key fingerprint), "valeur" (hex)}
+    raw: dict | None = field(default=None, repr=False, compare=False)  # as read, for the signature
 
-    def to_json(self) -> str:
+    def to_dict(self) -> dict:
         data = {
             "format": self.format, "format_version": self.format_version, "created_at": self.created_at,
             "schema_version": self.schema_version, "data_version": self.data_version,
             "duckdb_version": self.duckdb_version, "source": self.source, "tables": self.tables,
             "files": [{"path": f.path, "sha256": f.sha256, "size": f.size} for f in self.files],
         }
-        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        if self.signature is not None:
+            data["signature"] = self.signature
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n"
 
 
 @dataclass
@@ -82,12 +123,30 @@ class BackupResult:
         return sum(1 for f in self.manifest.files if f.path != DATABASE)
 
 
+@dataclass(frozen=True)
+class BackupAccount:
+    """An account found in a backup, shown before it replaces the live accounts."""
+    nom: str
+    role: str
+    in_journal: bool  # the backup's journal has a line about it (an account made by pcaet has one)
+
+
+@dataclass
+class CheckedBackup:
+    """A backup that passed every check: what a restore would bring back."""
+    manifest: Manifest
+    signature: str  # SIGNATURE_VERIFIED, SIGNATURE_ABSENT or SIGNATURE_UNCHECKED
+    accounts: list[BackupAccount]
+    rows: int  # rows of every table together, equal to the manifest's counts
+
+
 @dataclass
 class RestoreResult:
     manifest: Manifest
     archive_copied: int  # archive files written (missing or different)
     archive_present: int  # archive files already there, identical
     replaced_copy: Path | None  # the database that was replaced, kept
+    checked: CheckedBackup
 
 
 def sha256_file(path: Path) -> str:
@@ -118,18 +177,73 @@ def _copy_synced(source: Path, target: Path) -> None:
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row count of every table of the database (schema main), as the restore counts them."""
     names = [r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name").fetchall()]
-    return {name: int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]) for name in names}
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' "
+        "ORDER BY table_name").fetchall()]
+    return {name: int(con.execute(f'SELECT count(*) FROM main."{name}"').fetchone()[0]) for name in names}
+
+
+# --- signature -----------------------------------------------------------------------------
+
+def signing_key(key: str | bytes | None = None) -> bytes | None:
+    """The signing key: `key` when given, else the variable PCAET_CLE_SAUVEGARDE (None when
+    unset or empty). A key shorter than MIN_KEY_CHARS is refused in French."""
+    if key is None:
+        key = os.environ.get(KEY_ENV) or None
+        if key is None:
+            return None
+    raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    if len(key) < MIN_KEY_CHARS:
+        raise Refused(f"Clé {KEY_ENV} trop courte : {MIN_KEY_CHARS} caractères au moins (une phrase de passe "
+                      "ou 32 caractères aléatoires, par exemple : openssl rand -hex 32).")
+    return raw
+
+
+def key_fingerprint(key: bytes) -> str:
+    """16 hex digits naming a key without revealing it (written in a signed manifest)."""
+    return hmac.new(key, _KEY_ID_TEXT, hashlib.sha256).hexdigest()[:16]
+
+
+def signature_of(manifest: dict, key: bytes) -> str:
+    """HMAC-SHA256 (hex) of a manifest as read from or written to manifest.json: a fixed prefix,
+    the manifest without its `signature` as canonical JSON (sorted keys, no spaces, UTF-8), a
+    newline and the sha256 of base.duckdb as listed."""
+    body = {name: value for name, value in manifest.items() if name != "signature"}
+    canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    files = body.get("files") if isinstance(body.get("files"), list) else []
+    database = next((str(f.get("sha256", "")) for f in files if isinstance(f, dict) and f.get("path") == DATABASE), "")
+    return hmac.new(key, _SIGNED_PREFIX + canonical + b"\n" + database.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _check_signature(manifest: Manifest, key: bytes | None) -> tuple[str, list[Problem]]:
+    """The signature's state, and the problem when a key is set and it is missing or wrong."""
+    if key is None:
+        return (SIGNATURE_ABSENT if manifest.signature is None else SIGNATURE_UNCHECKED), []
+    if manifest.signature is None:
+        return SIGNATURE_REFUSED, [Problem(MANIFEST, None, None, f"sauvegarde non signée : la clé {KEY_ENV} est "
+                                                                "définie, seule une sauvegarde signée avec elle est "
+                                                                "restaurée")]
+    expected = signature_of(manifest.raw if manifest.raw is not None else manifest.to_dict(), key)
+    if hmac.compare_digest(expected, manifest.signature["valeur"].lower()):
+        return SIGNATURE_VERIFIED, []
+    message = ("signature invalide : le manifeste ou la base ont été modifiés après la sauvegarde, ou la sauvegarde "
+               "a été signée avec une autre clé")
+    written, current = str(manifest.signature.get("cle", "")), key_fingerprint(key)
+    if written != current:
+        message += f" (clé de la sauvegarde {shown(written, 20) or 'inconnue'}, clé actuelle {current})"
+    return SIGNATURE_REFUSED, [Problem(MANIFEST, None, None, message)]
 
 
 # --- backup --------------------------------------------------------------------------------
 
-def sauvegarde(db_path: Path, dest_dir: Path) -> BackupResult:
+def sauvegarde(db_path: Path, dest_dir: Path, key: str | bytes | None = None) -> BackupResult:
     """Write a full, consistent copy of the database and its upload archive into `dest_dir`
     (absent or empty). The folder appears complete or not at all: it is built under a temporary
-    name beside it and renamed at the end."""
+    name beside it and renamed at the end. Signed when a key is given or PCAET_CLE_SAUVEGARDE
+    is set."""
     db_path, dest_dir = Path(db_path), Path(dest_dir)
+    key = signing_key(key)
     if not db_path.exists():
         raise store.DatabaseMissing(db_path)
     if dest_dir.exists() and (not dest_dir.is_dir() or any(dest_dir.iterdir())):
@@ -140,7 +254,7 @@ def sauvegarde(db_path: Path, dest_dir: Path) -> BackupResult:
     try:
         copy = work / DATABASE
         wal = db_path.with_name(db_path.name + ".wal")
-        with store.reading(db_path) as con:  # no writer can change the file while this is open
+        with store.reading(db_path):  # no writer can change the file while this is open
             shutil.copyfile(db_path, copy)
             if wal.exists():
                 shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
@@ -191,6 +305,9 @@ def sauvegarde(db_path: Path, dest_dir: Path) -> BackupResult:
             data_version=data_version, duckdb_version=duckdb.__version__, source=str(db_path.resolve()),
             tables=tables, files=files,
         )
+        if key is not None:
+            manifest.signature = {"algorithme": SIGNATURE_ALGORITHM, "cle": key_fingerprint(key),
+                                  "valeur": signature_of(manifest.to_dict(), key)}
         with open(work / MANIFEST, "w", encoding="utf-8") as handle:
             handle.write(manifest.to_json())
             handle.flush()
@@ -267,13 +384,21 @@ def read_manifest(src_dir: Path) -> Manifest:
         files.append(BackupFile(name, entry["sha256"].lower(), entry["size"]))
     if DATABASE not in seen and not problems:
         bad(f"le manifeste ne liste pas la base « {DATABASE} »")
+    tables = data.get("tables")
+    if not (isinstance(tables, dict) and all(isinstance(count, int) and not isinstance(count, bool) and count >= 0
+                                             for count in tables.values())):
+        bad("champ « tables » manquant ou invalide (le nombre de lignes de chaque table est attendu)")
+    signature = data.get("signature")
+    if signature is not None and not (isinstance(signature, dict) and isinstance(signature.get("valeur"), str)
+                                      and re.fullmatch(r"[0-9a-fA-F]{64}", signature["valeur"])
+                                      and signature.get("algorithme") == SIGNATURE_ALGORITHM):
+        bad(f"champ « signature » invalide ({SIGNATURE_ALGORITHM} en hexadécimal attendu)")
     if problems:
         raise InvalidInput(problems)
-    tables = data.get("tables")
     return Manifest(
         created_at=str(data.get("created_at", "")), schema_version=schema, data_version=data_version,
         duckdb_version=str(data.get("duckdb_version", "")), source=str(data.get("source", "")),
-        tables=tables if isinstance(tables, dict) else {}, files=files,
+        tables=dict(tables), files=files, signature=signature, raw=data,
     )
 
 
@@ -289,10 +414,15 @@ def _allowed_path(name: str) -> bool:
     return bool(_ARCHIVE_NAME.match(name[len(ARCHIVE) + 1:]))
 
 
-def verifier(src_dir: Path) -> Manifest:
-    """Check a backup folder completely: manifest, presence, size and sha256 of every file, and
-    each archive file named by its own sha256. Raises InvalidInput naming every faulty file."""
-    src_dir = Path(src_dir)
+def verifier(src_dir: Path, key: str | bytes | None = None) -> Manifest:
+    """Check a backup folder's files: manifest, presence, size and sha256 of every file, each
+    archive file named by its own sha256, and the signature when a key is given or set in
+    PCAET_CLE_SAUVEGARDE. Raises InvalidInput naming every fault. The database's content is
+    checked by `inspecter` and `restauration`."""
+    return _verify_folder(Path(src_dir), signing_key(key))[0]
+
+
+def _verify_folder(src_dir: Path, key: bytes | None) -> tuple[Manifest, str]:
     manifest = read_manifest(src_dir)
     problems: list[Problem] = []
     for entry in manifest.files:
@@ -314,66 +444,324 @@ def verifier(src_dir: Path) -> Manifest:
             if named != entry.sha256:
                 problems.append(Problem(entry.path, None, None,
                                         "le nom du fichier archivé ne correspond pas à son empreinte sha256"))
+    signature, signature_problems = _check_signature(manifest, key)
+    problems = signature_problems + problems
     if problems:
         raise InvalidInput(problems)
-    return manifest
+    return manifest, signature
+
+
+def inspecter(src_dir: Path, key: str | bytes | None = None) -> CheckedBackup:
+    """Every check of a restore on a backup folder, nothing restored: files, signature, and the
+    database in a scratch copy (schema, integrity, row counts, accounts). Raises InvalidInput
+    naming every fault; returns what a restore would bring back (its accounts)."""
+    src_dir = Path(src_dir)
+    manifest, signature = _verify_folder(src_dir, signing_key(key))
+    with tempfile.TemporaryDirectory(prefix="pcaet-verification-") as scratch:
+        return _checked_copy(src_dir, manifest, signature, Path(scratch) / DATABASE)
 
 
 # --- restore -------------------------------------------------------------------------------
 
-def restauration(db_path: Path, src_dir: Path, user: str | None = None) -> RestoreResult:
+def restauration(db_path: Path, src_dir: Path, user: str | None = None, key: str | bytes | None = None,
+                 on_checked: Callable[[CheckedBackup], None] | None = None) -> RestoreResult:
     """Replace the database (and complete the archive) with the backup in `src_dir`, after
-    checking it whole. Nothing is changed when the backup is refused. Needs the admin role on
-    the current database (open mode aside); the restore is recorded in the restored journal."""
-    from . import auth, journal
+    checking it whole (see the module's docstring). `on_checked` is called with the checked
+    backup (its accounts) before anything is changed; if it raises, nothing is. Nothing is
+    changed when the backup is refused. Needs the admin role on the current database (open mode
+    aside); the restore is recorded in the restored journal."""
 
     db_path, src_dir = Path(db_path), Path(src_dir)
     if db_path.exists():
         auth.require_role(db_path, user, auth.ADMIN)
-    manifest = verifier(src_dir)
+    manifest, signature = _verify_folder(src_dir, signing_key(key))
     db_path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=f".{db_path.name}.restauration-", dir=db_path.parent)
     os.close(fd)
     temp = Path(temp_name)
     try:
-        _prepare_database(src_dir / DATABASE, temp, manifest)
+        checked = _checked_copy(src_dir, manifest, signature, temp)
+        if on_checked is not None:
+            on_checked(checked)
+        _migrate_copy(temp)
         copied, present = _restore_archive(src_dir, manifest, store.uploads_dir(db_path))
         replaced = _swap_in(temp, db_path)
     finally:
         temp.unlink(missing_ok=True)
         temp.with_name(temp.name + ".wal").unlink(missing_ok=True)
     with store.writing(db_path) as con:
-        store.record_journal(con, user, "restauration", str(src_dir), f"sauvegarde du {manifest.created_at}")
-    return RestoreResult(manifest, copied, present, replaced)
+        store.record_journal(con, user, "restauration", str(src_dir),
+                       f"sauvegarde du {created_at_label(manifest.created_at)} ({SIGNATURE_LABELS[signature]})")
+    return RestoreResult(manifest, copied, present, replaced, checked)
 
 
-def _prepare_database(source: Path, temp: Path, manifest: Manifest) -> None:
-    """Copy the backup's database to `temp`, check it is that file and a database of ours,
-    bring it to the current schema."""
+def created_at_label(created_at: str) -> str:
+    """`2026-11-25T10:00:00` → `25/11/2026 à 10:00` (the text as written when it is no date)."""
+    try:
+        moment = datetime.fromisoformat(created_at)
+    except ValueError:
+        return shown(created_at, 40)
+    return moment.strftime("%d/%m/%Y à %H:%M")
+
+
+def _checked_copy(src_dir: Path, manifest: Manifest, signature: str, copy: Path) -> CheckedBackup:
+    """Copy the backup's database to `copy` (a scratch file), check it is the file the manifest
+    names, and check its content (schema, integrity, counts, accounts)."""
     expected = next(f for f in manifest.files if f.path == DATABASE)
-    _copy_synced(source, temp)
-    if sha256_file(temp) != expected.sha256:  # changed between the check and the copy
+    _copy_synced(src_dir / DATABASE, copy)
+    if sha256_file(copy) != expected.sha256:  # changed between the check and the copy
         raise InvalidInput.single(DATABASE, None, None, "empreinte sha256 différente de celle du manifeste : "
                                                         "fichier modifié pendant la restauration")
     try:
-        con = duckdb.connect(str(temp))
+        con = duckdb.connect(str(copy), read_only=True)
     except duckdb.Error:
         raise InvalidInput.single(DATABASE, None, None, "base de données illisible (fichier DuckDB abîmé ou d'une "
                                                         f"version de DuckDB incompatible : sauvegarde faite avec "
                                                         f"{manifest.duckdb_version or 'une version inconnue'})") from None
     try:
-        try:
-            version = store.current_version(con)
-        except duckdb.Error:
-            version = 0
-        if version != manifest.schema_version:
-            raise InvalidInput.single(DATABASE, None, None,
-                                      f"la base sauvegardée est au schéma {version}, le manifeste annonce "
-                                      f"{manifest.schema_version}")
-        store.migrate(con)
-        con.execute("CHECKPOINT")
+        accounts, rows = _check_database(con, manifest)
     finally:
         con.close()
+    return CheckedBackup(manifest, signature, accounts, rows)
+
+
+def _migrate_copy(copy: Path) -> None:
+    """Bring the checked copy to the current schema, and check the result is that schema."""
+    con = duckdb.connect(str(copy))
+    try:
+        store.migrate(con)
+        con.execute("CHECKPOINT")
+        problems = _compare_catalogs(_expected_catalog(store.SCHEMA_VERSION), _catalog(con), store.SCHEMA_VERSION)
+    finally:
+        con.close()
+    if problems:  # a checked database of an older schema always migrates to the current one
+        raise InvalidInput([Problem(DATABASE, None, None, f"après migration : {p.message}") for p in problems])
+
+
+# --- checking the database of a backup -----------------------------------------------------
+
+@dataclass
+class _TableShape:
+    sql: str
+    columns: list[tuple[str, str]]  # (name, type), in order
+    nullable: dict[str, bool]
+    defaults: dict[str, str | None]
+    constraints: set[str]  # PRIMARY KEY(…), UNIQUE(…), CHECK(…), FOREIGN KEY …: NOT NULL is in `nullable`
+
+
+@dataclass
+class _Catalog:
+    """Every object a DuckDB database holds (schema main unless named schema.object)."""
+    tables: dict[str, _TableShape]
+    sequences: dict[str, str]  # name → CREATE SEQUENCE text without its START (the position)
+    others: dict[tuple[str, str], str]  # (kind, name) → definition: views, macros, indexes, types, schemas
+
+    def serials(self) -> list[tuple[str, str, str]]:
+        """(table, column, sequence) of every column whose default draws from a sequence."""
+        found = []
+        for table, shape in self.tables.items():
+            for column, default in shape.defaults.items():
+                named = re.fullmatch(r"nextval\('([^']+)'\)", default or "")
+                if named:
+                    found.append((table, column, named.group(1)))
+        return sorted(found)
+
+
+_FEMININE = {"table", "séquence", "vue", "macro"}  # the other kinds: index, type, schéma
+
+
+def _agreed(kind: str, word: str) -> str:
+    """A French adjective agreeing with the kind of object: « vue inattendue », « index inattendu »."""
+    return word + "e" if kind in _FEMININE else word
+
+
+def _catalog(con: duckdb.DuckDBPyConnection) -> _Catalog:
+    here = "database_name = current_database()"
+
+    def rows(sql: str) -> list[tuple]:
+        return con.execute(sql).fetchall()
+
+    tables: dict[str, _TableShape] = {}
+    others: dict[tuple[str, str], str] = {}
+    for schema, name, sql in rows(f"SELECT schema_name, table_name, sql FROM duckdb_tables() WHERE {here}"):
+        if schema == "main":
+            tables[name] = _TableShape(sql, [], {}, {}, set())
+        else:
+            others[("table", f"{schema}.{name}")] = sql
+    for table, column, data_type, nullable, default in rows(
+            f"SELECT table_name, column_name, data_type, is_nullable, column_default FROM duckdb_columns() "
+            f"WHERE {here} AND schema_name = 'main' ORDER BY table_name, column_index"):
+        if table in tables:
+            tables[table].columns.append((column, data_type))
+            tables[table].nullable[column] = bool(nullable)
+            tables[table].defaults[column] = default
+    for table, text in rows(f"SELECT table_name, constraint_text FROM duckdb_constraints() WHERE {here} "
+                            "AND schema_name = 'main' AND constraint_type <> 'NOT NULL'"):
+        if table in tables:
+            tables[table].constraints.add(text)
+    sequences: dict[str, str] = {}
+    for schema, name, sql in rows(f"SELECT schema_name, sequence_name, sql FROM duckdb_sequences() WHERE {here}"):
+        sql = re.sub(r" START -?\d+", "", sql or "")  # where it stands, not what it is (checked with its table)
+        if schema == "main":
+            sequences[name] = sql
+        else:
+            others[("séquence", f"{schema}.{name}")] = sql
+    for kind, query in (
+            ("vue", f"SELECT schema_name, view_name, sql FROM duckdb_views() WHERE {here} AND NOT internal"),
+            ("macro", f"SELECT schema_name, function_name, macro_definition FROM duckdb_functions() "
+                      f"WHERE {here} AND NOT internal"),
+            ("index", f"SELECT schema_name, index_name, sql FROM duckdb_indexes() WHERE {here}"),
+            ("type", f"SELECT schema_name, type_name, logical_type FROM duckdb_types() WHERE {here} AND NOT internal"),
+            ("schéma", f"SELECT schema_name, schema_name, sql FROM duckdb_schemas() WHERE {here} AND NOT internal")):
+        for schema, name, sql in rows(query):
+            others[(kind, name if schema == "main" or kind == "schéma" else f"{schema}.{name}")] = str(sql)
+    return _Catalog(tables, sequences, others)
+
+
+@functools.lru_cache(maxsize=None)
+def _expected_catalog(version: int) -> _Catalog:
+    """The catalog the migrations build for schema `version`, in a scratch in-memory database
+    (the migrations are the one source of truth for the schema)."""
+    con = duckdb.connect(":memory:")
+    try:
+        for migration in store.MIGRATIONS[:version]:
+            con.execute(migration)
+        return _catalog(con)
+    finally:
+        con.close()
+
+
+def _compare_catalogs(expected: _Catalog, found: _Catalog, version: int) -> list[Problem]:
+    messages: list[str] = []
+    messages += [f"table « {name} » absente de la base sauvegardée (schéma {version})"
+                 for name in sorted(expected.tables.keys() - found.tables.keys())]
+    messages += [f"table « {shown(name)} » inattendue (inconnue du schéma {version})"
+                 for name in sorted(found.tables.keys() - expected.tables.keys())]
+    for name in sorted(expected.tables.keys() & found.tables.keys()):
+        messages += [f"table « {name} » : {m}" for m in _compare_table(expected.tables[name], found.tables[name],
+                                                                        version)]
+    messages += [f"séquence « {name} » absente de la base sauvegardée (schéma {version})"
+                 for name in sorted(expected.sequences.keys() - found.sequences.keys())]
+    messages += [f"séquence « {shown(name)} » inattendue (inconnue du schéma {version})"
+                 for name in sorted(found.sequences.keys() - expected.sequences.keys())]
+    messages += [f"séquence « {name} » : définition différente de celle du schéma {version}"
+                 for name in sorted(expected.sequences.keys() & found.sequences.keys())
+                 if expected.sequences[name] != found.sequences[name]]
+    for kind, name in sorted(found.others.keys() - expected.others.keys()):
+        messages.append(f"{kind} « {shown(name)} » {_agreed(kind, 'inattendu')} ({_agreed(kind, 'inconnu')} du "
+                        f"schéma {version})")
+    for kind, name in sorted(expected.others.keys() - found.others.keys()):
+        messages.append(f"{kind} « {name} » {_agreed(kind, 'absent')} de la base sauvegardée (schéma {version})")
+    for key in sorted(expected.others.keys() & found.others.keys()):
+        if expected.others[key] != found.others[key]:
+            messages.append(f"{key[0]} « {key[1]} » : définition différente de celle du schéma {version}")
+    return [Problem(DATABASE, None, None, m) for m in messages]
+
+
+def _compare_table(expected: _TableShape, found: _TableShape, version: int) -> list[str]:
+    """What differs in one table, column by column, then constraint by constraint."""
+    if expected.sql == found.sql:
+        return []
+    messages: list[str] = []
+    expected_types, found_types = dict(expected.columns), dict(found.columns)
+    messages += [f"colonne « {c} » absente (schéma {version})" for c, _ in expected.columns if c not in found_types]
+    messages += [f"colonne « {shown(c)} » inattendue (schéma {version})" for c, _ in found.columns
+                 if c not in expected_types]
+    messages += [f"colonne « {c} » de type {shown(found_types[c])} au lieu de {t}" for c, t in expected.columns
+                 if c in found_types and found_types[c] != t]
+    common = [c for c, _ in expected.columns if c in found_types]
+    if not messages and [c for c, _ in found.columns] != [c for c, _ in expected.columns]:
+        messages.append(f"colonnes dans un autre ordre que celui du schéma {version}")
+    for column in common:
+        if found.nullable[column] and not expected.nullable[column]:
+            messages.append(f"colonne « {column} » : valeurs vides permises, le schéma {version} les interdit")
+        elif expected.nullable[column] and not found.nullable[column]:
+            messages.append(f"colonne « {column} » : valeurs vides interdites, le schéma {version} les permet")
+        if found.defaults[column] != expected.defaults[column]:
+            messages.append(f"colonne « {column} » : valeur par défaut « {shown(found.defaults[column] or 'aucune')} » "
+                            f"au lieu de « {expected.defaults[column] or 'aucune'} »")
+    messages += [f"contrainte {c} absente" for c in sorted(expected.constraints - found.constraints)]
+    messages += [f"contrainte {shown(c)} inattendue" for c in sorted(found.constraints - expected.constraints)]
+    return messages or [f"définition différente de celle du schéma {version}"]
+
+
+def _check_database(con: duckdb.DuckDBPyConnection, manifest: Manifest) -> tuple[list[BackupAccount], int]:
+    """Check the backup's database (open read-only on a scratch copy) against the schema of its
+    version, then its content; raises InvalidInput naming every fault found at the first stage
+    that fails (a table of unknown shape is never read)."""
+
+    version = manifest.schema_version
+    problems: list[Problem] = []
+
+    def bad(message: str, file: str = DATABASE) -> None:
+        problems.append(Problem(file, None, None, message))
+
+    try:
+        found_version = store.current_version(con)
+    except (duckdb.Error, ValueError, TypeError):  # no meta table, or one of another shape
+        found_version = 0
+    if found_version != version:
+        bad(f"la base sauvegardée est au schéma {found_version}, le manifeste annonce {version}")
+    expected = _expected_catalog(version)
+    problems += _compare_catalogs(expected, _catalog(con), version)
+    if problems:
+        raise InvalidInput(problems)
+
+    # Integrity: every table read whole (each row hashed, so every column's blocks are read and
+    # their checksums checked); the first damaged table stops the check, the rest is moot.
+    counts: dict[str, int] = {}
+    for table in sorted(expected.tables):
+        try:
+            counts[table] = int(con.execute(
+                f'SELECT count(*), bit_xor(hash(_ligne)) FROM main."{table}" AS _ligne').fetchall()[0][0])
+        except duckdb.Error as exc:
+            raise InvalidInput.single(DATABASE, None, None, f"table « {table} » illisible, fichier abîmé : "
+                                                            f"{shown(exc, 160)}") from None
+    if counts["meta"] != 1:
+        bad(f"table « meta » : {nombre(counts['meta'])} ligne(s) au lieu d'une")
+    for name in sorted(counts.keys() | manifest.tables.keys()):
+        if name not in counts:
+            bad(f"table « {shown(name)} » listée dans le manifeste mais absente de la base", MANIFEST)
+        elif name not in manifest.tables:
+            bad(f"table « {name} » absente du manifeste", MANIFEST)
+        elif counts[name] != manifest.tables[name]:
+            bad(f"table « {name} » : {nombre(counts[name])} ligne(s) dans la base, {nombre(manifest.tables[name])} "
+                "selon le manifeste", MANIFEST)
+
+    # Sequences ahead of the ids they gave: otherwise the next insert fails on its key.
+    for table, column, sequence in expected.serials():
+        highest = con.execute(f'SELECT max("{column}") FROM main."{table}"').fetchall()[0][0]
+        start, step, last = con.execute(
+            "SELECT start_value, increment_by, last_value FROM duckdb_sequences() WHERE database_name = "
+            "current_database() AND schema_name = 'main' AND sequence_name = ?", [sequence]).fetchall()[0]
+        following = start if last is None else last + step
+        if highest is not None and highest >= following:
+            bad(f"séquence « {sequence} » en retard sur la table « {table} » : prochaine valeur {following}, "
+                f"mais « {column} » va déjà jusqu'à {highest}")
+
+    accounts: list[BackupAccount] = []
+    if "utilisateurs" in expected.tables:
+        in_journal = ("EXISTS (SELECT 1 FROM journal j WHERE j.action = 'compte' AND j.objet = u.nom)"
+                      if "journal" in expected.tables else "false")
+        rows = con.execute(f"SELECT u.nom, u.role, u.password_hash, {in_journal} FROM utilisateurs u "
+                           "ORDER BY u.nom").fetchall()
+        for nom, role, password_hash, journaled in rows:
+            try:
+                valid_name = auth.check_name(nom) == nom
+            except Refused:
+                valid_name = False
+            if not valid_name:
+                bad(f"compte « {shown(nom)} » : nom invalide")
+            if role not in auth.ROLES:
+                bad(f"compte « {shown(nom)} » : rôle « {shown(role)} » inconnu (attendu : {', '.join(auth.ROLES)})")
+            if not auth.is_bcrypt_hash(password_hash):
+                bad(f"compte « {shown(nom)} » : empreinte de mot de passe invalide (bcrypt attendu)")
+            accounts.append(BackupAccount(nom, role, bool(journaled)))
+        if rows and not any(role == auth.ADMIN for _, role, _, _ in rows):
+            bad(f"aucun compte admin parmi les {nombre(len(rows))} comptes : personne ne pourrait gérer les comptes")
+    if problems:
+        raise InvalidInput(problems)
+    return accounts, sum(counts.values())
 
 
 def _restore_archive(src_dir: Path, manifest: Manifest, archive: Path) -> tuple[int, int]:

@@ -6,6 +6,8 @@ write command, and the migration of a database made before accounts existed."""
 from __future__ import annotations
 
 import hashlib
+import statistics
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -45,6 +47,58 @@ def test_a_hash_is_salted_bcrypt_and_checks_only_the_right_password(fast_hashing
 
 def test_production_cost_is_twelve():
     assert auth.BCRYPT_ROUNDS == 12
+
+
+# --- same time for unknown and known names (issue 17, item 7) -------------------------------
+
+TIMING_TRIES = 5
+TIMING_TOLERANCE = 0.050  # seconds
+
+
+def _assert_same_time(attempt, monkeypatch) -> None:
+    """`attempt("inconnu")` (no such account) and `attempt("admin")` (a wrong password), tried
+    alternately TIMING_TRIES times each, take the same time: their medians within
+    TIMING_TOLERANCE. Before each try the decoy is forgotten as in a new process: the command
+    line authenticates once per process, so its first answer is the one that counts.
+
+    The time measured is the CPU time of the calling thread, where bcrypt runs: the leak is work
+    done, which other processes do not change. Wall-clock time cannot be asserted to 50 ms on
+    the machines that run this suite (2 cores shared with other jobs: at a load of 10, one
+    0.24 s check took from 0.35 s to 1.6 s)."""
+    cpu: dict[str, list[float]] = {"inconnu": [], "admin": []}
+    for _ in range(TIMING_TRIES):
+        for nom in ("inconnu", "admin"):
+            monkeypatch.setattr(auth, "_dummy_hash", None)
+            start = time.thread_time()
+            attempt(nom)
+            cpu[nom].append(time.thread_time() - start)
+    unknown, wrong = statistics.median(cpu["inconnu"]), statistics.median(cpu["admin"])
+    assert abs(unknown - wrong) < TIMING_TOLERANCE, cpu
+    assert wrong > 0.05  # both really pay bcrypt's cost 12 (about 0.24 s here): not two fast answers
+
+
+def test_an_unknown_name_takes_as_long_as_a_wrong_password(seeded_db, monkeypatch):
+    """At the production cost (12, about 0.24 s a check here), as the dashboard's Connexion page
+    calls it: the first unknown name of a process used to cost a decoy hash more (0.24 s + 0.24 s
+    against 0.24 s)."""
+    assert auth.BCRYPT_ROUNDS == 12
+    auth.add_account(seeded_db, "admin", "admin", "admin-secret-1")
+
+    def attempt(nom: str) -> None:
+        assert auth.authenticate(seeded_db, nom, "mauvais-secret-1") is None
+
+    _assert_same_time(attempt, monkeypatch)
+    assert auth.authenticate(seeded_db, "admin", "admin-secret-1").role == "admin"
+
+
+def test_the_command_line_answers_an_unknown_name_as_fast_as_a_wrong_password(seeded_db, monkeypatch):
+    auth.add_account(seeded_db, "admin", "admin", "admin-secret-1")
+
+    def attempt(nom: str) -> None:
+        result = run(["utilisateur", "role", "admin", "admin"], seeded_db, password="mauvais-secret-1", user=nom)
+        assert result.exit_code == 1 and "Nom d'utilisateur ou mot de passe incorrect." in result.output
+
+    _assert_same_time(attempt, monkeypatch)
 
 
 @pytest.mark.parametrize("password, message", [
