@@ -449,7 +449,7 @@ def test_cli_write_commands_need_an_editor_once_accounts_exist(accounts_db, role
         result = run(args, accounts_db, user="elu", password=role_accounts["elu"][1])
         assert result.exit_code == 1 and "Le compte « elu » a le rôle lecture" in result.output, args
     assert snapshot(accounts_db)[:2] == before[:2]
-    result = run(["evaluation", "import", str(evaluation), "--utilisateur", "claire"], accounts_db,
+    result = run(["evaluation", "import", str(evaluation), "--confirmer", "--utilisateur", "claire"], accounts_db,
                  password=role_accounts["claire"][1])
     assert result.exit_code == 0, result.output
     row = services.journal_entries(accounts_db).iloc[0]

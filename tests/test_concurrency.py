@@ -132,7 +132,7 @@ def test_readers_see_whole_evaluations_while_imports_run(contested_db, tmp_path)
             started = time.monotonic()
             done = subprocess.run(
                 [sys.executable, "-m", "cae_data.cli", "evaluation", "import", str(files[target]),
-                 "--collectivite", COLLECTIVITE, "--date", DATE.isoformat(), "--db", str(contested_db)],
+                 "--collectivite", COLLECTIVITE, "--date", DATE.isoformat(), "--confirmer", "--db", str(contested_db)],
                 capture_output=True, text=True, env=env, cwd=PROJECT, timeout=60,
             )
             writes.append((target, done.returncode, done.stdout, done.stderr, time.monotonic() - started))

@@ -88,7 +88,7 @@ def test_import_killed_before_commit_leaves_the_previous_evaluation(seeded_db, t
     incoming.write_bytes(evaluation_csv("programmé"))
     digest = hashlib.sha256(incoming.read_bytes()).hexdigest()
     kill_inside_transaction(seeded_db, "evaluation", "import", str(incoming),
-                            "--collectivite", "CAPSO", "--date", DATE.isoformat())
+                            "--collectivite", "CAPSO", "--date", DATE.isoformat(), "--confirmer")
 
     # The archive was written before the transaction: a content-addressed file, nothing else.
     archived = list(store.uploads_dir(seeded_db).glob(f"{digest[:2]}/{digest}__*"))
@@ -105,7 +105,7 @@ def test_import_killed_before_commit_leaves_the_previous_evaluation(seeded_db, t
     start = pcaet(seeded_db, "init", "--no-demo")
     assert start.returncode == 0, start.stderr
     again = pcaet(seeded_db, "evaluation", "import", str(incoming), "--collectivite", "CAPSO",
-                  "--date", DATE.isoformat())
+                  "--date", DATE.isoformat(), "--confirmer")
     assert again.returncode == 0, again.stderr
     assert "évaluation remplacée" in again.stdout
     potentiel, fait, programme = root_points(seeded_db)

@@ -276,7 +276,9 @@ def test_simulateur_voit_une_evaluation_importee_ailleurs(hand_db, monkeypatch):
     later = "action_id;statut\r\n6.1.1.2;fait\r\n".encode("cp1252")  # 25 points fait
     services.import_evaluation(hand_db, later, "plus-tard.csv", "Testville", date(2025, 9, 1))
     at.run()
-    assert metric(at, "Score réalisé simulé").value == "8,3\u00a0%"  # 25 / 300
+    # The file updates the state (evaluation-csv.md): 6.1.1.2 goes from programmé to fait (+25
+    # points) and the other five statuses are carried over: (35,8 + 25) / 300 = 20,27 %.
+    assert metric(at, "Score réalisé simulé").value == "20,3\u00a0%"
     assert "du **01/09/2025**" in texts(at)
 
 
@@ -447,7 +449,9 @@ def test_import_puis_les_autres_pages_voient_le_nouveau_score(hand_db, monkeypat
     at.button(key="import_bouton").click().run()
     at.switch_page(SIMULATEUR).run()
     assert "du **01/12/2025**" in texts(at)
-    assert metric(at, "Points faits simulés").value == "35"  # 10 + 25
+    # a partial file: 6.1.1.1 stays fait, 6.1.1.2 goes from programmé to fait (+25), the four
+    # statuses absent from the file are carried over: 35,8 + 25
+    assert metric(at, "Points faits simulés").value == "60,8"
 
 
 def test_import_modeles_et_archives_telechargeables(seeded_db, monkeypatch):

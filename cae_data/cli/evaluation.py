@@ -9,6 +9,7 @@ import click
 
 from .. import services, store
 from ..errors import InvalidInput
+from ..formatting import nombre, pourcentage
 from .common import acting_user, db_option, fail_on_refused_input, parse_date_option
 
 
@@ -21,18 +22,59 @@ def evaluation():
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--collectivite", "collectivite_nom", default=None, help="Collectivité évaluée (si le fichier ne le dit pas).")
 @click.option("--date", "on_date", default=None, callback=parse_date_option, help="Date de l'évaluation AAAA-MM-JJ.")
+@click.option("--complet", is_flag=True,
+              help="Le fichier donne l'état complet : une action absente devient non renseignée (par défaut, elle "
+                   "garde son statut de l'évaluation précédente).")
+@click.option("--confirmer", is_flag=True,
+              help=f"Importer sans demander, même si le score baisse de plus de "
+                   f"{services.SEUIL_CONFIRMATION:g} points.")
 @db_option
 @fail_on_refused_input
 @acting_user
-def evaluation_import(file, collectivite_nom, on_date, db_option, user):
-    """Importer un fichier d'évaluation (tout ou rien)."""
-    result = services.import_evaluation(store.resolve_db_path(db_option), file.read_bytes(), file.name,
-                                        collectivite_nom, on_date, user=user)
+def evaluation_import(file, collectivite_nom, on_date, complet, confirmer, db_option, user):
+    """Importer un fichier d'évaluation (tout ou rien), après un aperçu de son effet."""
+    db_path = store.resolve_db_path(db_option)
+    data = file.read_bytes()
+    plan = services.plan_import(db_path, data, file.name, collectivite_nom, on_date, complet, user=user)
+    for line in preview_lines(plan):
+        click.echo(line)
+    if plan.needs_confirmation(services.SEUIL_CONFIRMATION) and not confirmer:
+        question = (f"Le score baisse de {nombre(plan.baisse, 1)} points : importer quand même ?")
+        if not sys.stdin.isatty():
+            hint = (" : avec --complet, les actions absentes du fichier deviennent non renseignées" if plan.complet
+                    else "")
+            click.echo(f"{file.name}::: import arrêté : le score baisserait de {nombre(plan.baisse, 1)} points. "
+                       f"Vérifiez le fichier{hint}, puis relancez avec --confirmer.", err=True)
+            sys.exit(1)
+        if not click.confirm(question, default=False):
+            click.echo("Import annulé : rien n'a été enregistré.")
+            sys.exit(1)
+    result = services.import_evaluation(db_path, data, file.name, collectivite_nom, on_date, user=user, plan=plan)
     for message in result.messages:
         click.echo(message)
     for outcome in result.outcomes:
         click.echo(f"{outcome.collectivite} au {outcome.date.strftime('%d/%m/%Y')} ({outcome.referentiel}) : "
                    f"{outcome.rows} lignes, évaluation {outcome.action}.")
+
+
+NATURES = [("modifié", "modifié", "modifiés"), ("nouveau", "nouveau", "nouveaux"), ("reporté", "repris", "repris"),
+           ("effacé", "effacé", "effacés"), ("inchangé", "inchangé", "inchangés")]
+
+
+def preview_lines(plan) -> list[str]:
+    """Before → after of each evaluation of the file, in French."""
+    lines = []
+    for bilan in plan.bilans:
+        counts = ", ".join(f"{n} {singular if n == 1 else plural}" for code, singular, plural in NATURES
+                           if (n := bilan.natures.get(code, 0)))
+        base = f" (état du {bilan.base_date:%d/%m/%Y})" if bilan.base_date else " (première évaluation)"
+        lines.append(
+            f"Aperçu {bilan.collectivite} au {bilan.date:%d/%m/%Y} ({bilan.referentiel}){base} : score "
+            f"{pourcentage(bilan.score_avant)} → {pourcentage(bilan.score_apres)}"
+            + (f", étoiles {bilan.etoiles_avant} → {bilan.etoiles_apres}" if bilan.etoiles_significatives else "")
+            + f" ; statuts : {counts or 'aucun'} ; "
+            + ("fichier complet." if plan.complet else "mise à jour (les actions absentes gardent leur statut)."))
+    return lines
 
 
 @evaluation.command("check")

@@ -22,10 +22,14 @@ from .comites import (
 )
 from .common import MAX_UPLOAD_BYTES
 from .evaluations import (
+    SEUIL_CONFIRMATION,
+    Bilan,
     EvaluationOutcome,
+    ImportPlan,
     ImportResult,
     evaluation_dates,
     import_evaluation,
+    plan_import,
     read_evaluation_file,
     statuses_at,
 )
@@ -63,7 +67,7 @@ __all__ = [
     "DatabaseBusy", "DatabaseMissing", "InvalidInput", "Refused", "seeds_dir", "MAX_UPLOAD_BYTES",
     "import_referentiel", "load_referentiel", "referentiel_names", "NIVEAU_LABELS_PLURAL",
     "set_collectivites", "load_profiles", "collectivite_names",
-    "read_evaluation_file", "import_evaluation", "evaluation_dates", "statuses_at", "EvaluationOutcome",
+    "read_evaluation_file", "import_evaluation", "plan_import", "ImportPlan", "Bilan", "SEUIL_CONFIRMATION", "evaluation_dates", "statuses_at", "EvaluationOutcome",
     "ImportResult",
     "compute_scores", "scores_for_output", "scores_csv", "score_subjects", "all_scores", "stars_for_all", "simulation_inputs",
     "SimulationInputs", "SCORE_FIELDS", "POINT_FIELDS", "STARS_COLUMNS",

@@ -6,15 +6,18 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .. import auth, clock, store
 from ..archive import archive_upload, sha256_of
 from ..errors import NoChange
+from ..evaluation import mise_a_jour
 from ..evaluation.reader import read_evaluation
 from ..formatting import points
-from .common import check_size, record_archived
-from .scores import compute_scores
+from ..scoring.stars import referentiel_complet, stars
+from .common import check_size, record_archived, require_referentiel
+from .scores import compute_scores, score_subjects
 
 
 @dataclass
@@ -33,6 +36,7 @@ class ImportResult:
     upload_id: int | None
     outcomes: list[EvaluationOutcome]
     messages: list[str]
+    complet: bool = False
 
     @property
     def changed(self) -> bool:
@@ -53,17 +57,151 @@ def read_evaluation_file(db_path: Path, data: bytes, filename: str, collectivite
     )
 
 
-def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: str | None = None,
-                      on_date: date | None = None, user: str | None = None,
-                      today: date | None = None, auteur: str | None = None) -> ImportResult:
-    """Validate, archive the raw file, then replace the evaluations it holds in one transaction.
-    The same file imported again changes nothing. `auteur` is who the file is recorded as
-    brought by (default: `user`; the demo's « démo »)."""
+@dataclass
+class Bilan:
+    """One evaluation of a file, before → after: score réalisé (0–1), points fait, potentiel and
+    stars of the collectivity's state at that date as it stands, then with the file; `axes`:
+    action_id, nom, avant, apres (score réalisé of each axe); counts of the preview's natures."""
+
+    collectivite: str
+    date: date
+    referentiel: str
+    base_date: date | None
+    score_avant: float
+    score_apres: float
+    points_avant: float
+    points_apres: float
+    potentiel_avant: float
+    potentiel_apres: float
+    etoiles_avant: int
+    etoiles_apres: int
+    etoiles_significatives: bool  # the referential is complete enough for stars (scoring.stars.referentiel_complet)
+    axes: pd.DataFrame
+    natures: dict[str, int]
+
+    @property
+    def baisse(self) -> float:
+        """Drop of the score réalisé in percentage points (0 when it rises)."""
+        return max(0.0, (self.score_avant - self.score_apres) * 100)
+
+
+@dataclass
+class ImportPlan:
+    """What importing a file would do, computed before anything is written."""
+
+    evaluation: object  # evaluation.reader.EvaluationFile
+    complet: bool
+    rows: pd.DataFrame  # statuses to write
+    changes: pd.DataFrame  # mise_a_jour.CHANGE_COLUMNS
+    bilans: list[Bilan]
+
+    @property
+    def baisse(self) -> float:
+        return max((b.baisse for b in self.bilans), default=0.0)
+
+    def needs_confirmation(self, seuil: float = 5.0) -> bool:
+        """A drop of more than `seuil` points of score réalisé asks for confirmation."""
+        return self.baisse > seuil
+
+
+SEUIL_CONFIRMATION = 5.0  # percentage points of score réalisé
+
+
+def _keys(rows: pd.DataFrame) -> list[tuple]:
+    return [tuple(k) for k in rows[["collectivite", "date", "referentiel"]].drop_duplicates().itertuples(index=False)]
+
+
+def _new_state(con, evaluation, complet: bool) -> tuple[mise_a_jour.Mise, pd.DataFrame]:
+    """The statuses the file's evaluations will hold, and the earlier ones they are built on."""
+    rows = evaluation.rows
+    base = store.statuses_before(con, rows, inclusive=False)
+    return mise_a_jour.merge(rows, base, complet), base
+
+
+def plan_import(db_path: Path, data: bytes, filename: str, collectivite: str | None = None,
+                on_date: date | None = None, complet: bool = False, today: date | None = None,
+                user: str | None = None) -> ImportPlan:
+    """Validate the file and say what importing it would change, writing nothing: the statuses
+    changed, carried over and cleared, and for each evaluation the score, stars and axis scores
+    before → after. An export of the official platform lists every node: it is always complete.
+    Only who may import may preview (`user` checked like the import)."""
     auth.require_role(db_path, user, auth.EDITION)
     evaluation = read_evaluation_file(db_path, data, filename, collectivite, on_date, today)
-    rows = evaluation.rows
+    complet = complet or evaluation.kind == "export-tet"
+    with store.reading(db_path) as con:
+        mise, _ = _new_state(con, evaluation, complet)
+        before = store.statuses_before(con, evaluation.rows, inclusive=True)
+        refs = {r: require_referentiel(con, r) for r in sorted(set(evaluation.rows["referentiel"]))}
+        profiles = store.load_profiles(con)
+    changes = mise_a_jour.changes(before, mise, evaluation.rows)
+    return ImportPlan(evaluation, complet, mise.rows, changes, _bilans(refs, profiles, before, mise.rows, changes))
+
+
+def _bilans(refs: dict, profiles: dict, before: pd.DataFrame, after: pd.DataFrame, changes: pd.DataFrame) -> list[Bilan]:
+    """Score both states of every evaluation of the file in one engine call per referential."""
+    bilans = []
+    fields = ["action_id", "statut", "fait", "programme", "pas_fait"]
+    for referentiel, ref in refs.items():
+        keys = [k for k in _keys(after) if k[2] == referentiel]
+        subjects = pd.DataFrame([(c, d, 2 * i + side) for i, (c, d, _) in enumerate(keys) for side in (0, 1)],
+                                columns=["collectivite", "date", "subject"])
+        parts = []
+        for i, (c, d, r) in enumerate(keys):
+            for side, frame in ((0, before), (1, after)):
+                own = frame[(frame["collectivite"] == c) & (pd.to_datetime(frame["date"]).dt.date == d)
+                            & (frame["referentiel"] == r)] if len(frame) else frame
+                parts.append(own[fields].assign(subject=2 * i + side))
+        statuses = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*fields, "subject"])
+        scores = score_subjects(ref, profiles, subjects, statuses)
+        table = stars(ref, scores, statuses).set_index("subject")
+        root = scores[scores["niveau"].astype(str) == "referentiel"].set_index("subject")
+        axes = scores[scores["niveau"].astype(str) == "axe"]
+        complete = referentiel_complet(ref)
+        noms = ref.nodes.assign(action_id=ref.nodes["action_id"].astype(str)).set_index("action_id")["nom"]
+        for i, (c, d, r) in enumerate(keys):
+            a, b = 2 * i, 2 * i + 1
+            base_rows = before[(before["collectivite"] == c) & (pd.to_datetime(before["date"]).dt.date == d)] \
+                if len(before) else before
+            axis = axes[axes["subject"].isin([a, b])].assign(
+                part=lambda f: np.where(f["point_potentiel"] > 0, f["point_fait"] / f["point_potentiel"].where(
+                    f["point_potentiel"] > 0, 1), 0.0))
+            axis = axis.pivot_table(index="action_id", columns="subject", values="part", observed=True)
+            axis = axis.reindex(columns=[a, b]).fillna(0.0).set_axis(["avant", "apres"], axis=1).reset_index()
+            axis["action_id"] = axis["action_id"].astype(str)
+            axis.insert(1, "nom", axis["action_id"].map(noms))
+            own_changes = changes[(changes["collectivite"] == c) & (changes["date"] == d) & (changes["referentiel"] == r)]
+            bilans.append(Bilan(
+                collectivite=c, date=d, referentiel=r,
+                base_date=None if base_rows.empty else pd.Timestamp(base_rows["base_date"].iloc[0]).date(),
+                score_avant=float(table.loc[a, "score_realise"]), score_apres=float(table.loc[b, "score_realise"]),
+                points_avant=float(root.loc[a, "point_fait"]), points_apres=float(root.loc[b, "point_fait"]),
+                potentiel_avant=float(root.loc[a, "point_potentiel"]),
+                potentiel_apres=float(root.loc[b, "point_potentiel"]),
+                etoiles_avant=int(table.loc[a, "etoiles"]), etoiles_apres=int(table.loc[b, "etoiles"]),
+                etoiles_significatives=complete,
+                axes=axis, natures=own_changes["nature"].value_counts().to_dict(),
+            ))
+    return bilans
+
+
+def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: str | None = None,
+                      on_date: date | None = None, user: str | None = None,
+                      today: date | None = None, auteur: str | None = None, complet: bool = False,
+                      plan: ImportPlan | None = None) -> ImportResult:
+    """Validate, archive the raw file, then write the evaluations it holds in one transaction.
+    By default the file UPDATES the collectivity's state: actions absent from it keep their
+    status from the latest earlier evaluation; `complet` (always for an export of the official
+    platform) makes it REPLACE the state (evaluation-csv.md). The same file imported again
+    changes nothing. `auteur` is who the file is recorded as brought by (default: `user`; the
+    demo's « démo »). `plan`: the preview of this very file (`plan_import`), not validated again."""
+    auth.require_role(db_path, user, auth.EDITION)
+    if plan is not None:
+        evaluation, complet = plan.evaluation, plan.complet
+    else:
+        evaluation = read_evaluation_file(db_path, data, filename, collectivite, on_date, today)
+    complet = complet or evaluation.kind == "export-tet"
     digest = sha256_of(data)
-    keys = [tuple(k) for k in rows[["collectivite", "date", "referentiel"]].drop_duplicates().itertuples(index=False)]
+    keys = _keys(evaluation.rows)
     archived = archive_upload(db_path, data, filename)
     messages: list[str] = [str(w) for w in evaluation.warnings]
     unchanged: ImportResult | None = None
@@ -71,29 +209,39 @@ def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: s
         auth.require_role(con, user, auth.EDITION)
         previous = store.evaluation_digests(con)
         if keys and all(previous.get(k) == digest for k in keys):
+            rows = evaluation.rows
             outcomes = [EvaluationOutcome(c, d, r, int(((rows.collectivite == c) & (rows.date == d)).sum()), "identique")
                         for c, d, r in keys]
-            unchanged = ImportResult(filename, digest, None, outcomes, messages + ["Fichier déjà importé : rien n'a changé."])
+            unchanged = ImportResult(filename, digest, None, outcomes, messages + ["Fichier déjà importé : rien n'a changé."],
+                                     complet)
             raise NoChange
-        upload_id = record_archived(con, db_path, archived, "evaluation", len(rows), auteur or user, evaluation.kind)
+        mise, _ = _new_state(con, evaluation, complet)  # under the write lock: the state it is built on
+        rows = mise.rows
+        upload_id = record_archived(con, db_path, archived, "evaluation", len(evaluation.rows), auteur or user,
+                                    evaluation.kind)
         for nom in sorted({k[0] for k in keys}):
             if store.ensure_collectivite(con, nom):
                 messages.append(f"Collectivité « {nom} » créée : complétez son profil avec pcaet collectivite set.")
         store.replace_evaluations(con, keys, upload_id, rows)
+        given = evaluation.rows
         outcomes = [
-            EvaluationOutcome(c, d, r, int(((rows.collectivite == c) & (rows.date == d) & (rows.referentiel == r)).sum()),
+            EvaluationOutcome(c, d, r, int(((given.collectivite == c) & (given.date == d) & (given.referentiel == r)).sum()),
                               "remplacée" if (c, d, r) in previous else "créée")
             for c, d, r in keys
         ]
+        carried = len(mise.carried)
+        if carried:
+            messages.append(f"{carried} statut{'s' if carried > 1 else ''} repris de l'évaluation précédente "
+                            f"(actions absentes du fichier).")
         store.record_journal(con, user, "evaluation", filename, " ; ".join(
             f"{o.collectivite} au {o.date.strftime('%d/%m/%Y')} : {o.rows} ligne{'s' if o.rows > 1 else ''}, "
-            f"évaluation {o.action}"
+            f"évaluation {o.action}" + (" (fichier complet)" if complet else "")
             for o in outcomes), upload_id=upload_id)
     if unchanged is not None:
         return unchanged
     if evaluation.expected_points is not None:
         messages.extend(compare_with_file_points(db_path, evaluation))
-    return ImportResult(filename, digest, upload_id, outcomes, messages)
+    return ImportResult(filename, digest, upload_id, outcomes, messages, complet)
 
 
 def compare_with_file_points(db_path: Path, evaluation, tolerance: float = 0.0015) -> list[str]:

@@ -65,7 +65,8 @@ def install_demo(db_path: Path, today: date | None = None, user: str | None = No
     for when, frame in demo_data.demo_statuses(ref).items():
         data = demo_data.evaluation_csv(frame, when)
         result = import_evaluation(db_path, data, f"evaluation-capso-{when.isoformat()}.csv",
-                                   demo_data.DEMO_COLLECTIVITE, when, user=user, today=today, auteur=demo_data.DEMO_USER)
+                                   demo_data.DEMO_COLLECTIVITE, when, user=user, today=today, auteur=demo_data.DEMO_USER,
+                                   complet=True)  # each demo file is the whole state at its date
         imported += result.changed
     report = [f"Démonstration : collectivité {demo_data.DEMO_COLLECTIVITE}, "
               f"{len(demo_data.EVALUATION_DATES)} évaluations ({imported} nouvelles ou mises à jour)."]

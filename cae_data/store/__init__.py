@@ -30,6 +30,7 @@ from .evaluations import (
     latest_evaluation_date,
     replace_evaluations,
     statuses_at,
+    statuses_before,
     statuses_for,
     statuses_on_days,
 )
@@ -65,7 +66,7 @@ __all__ = [
     "save_referentiel", "load_referentiel", "referentiel_info", "referentiel_levels", "referentiel_names",
     "save_profile", "ensure_collectivite", "load_profiles", "collectivite_names",
     "evaluation_keys", "statuses_for", "evaluation_digests", "replace_evaluations", "evaluation_dates",
-    "latest_evaluation_date", "statuses_at", "statuses_on_days",
+    "latest_evaluation_date", "statuses_at", "statuses_before", "statuses_on_days",
     "record_upload", "list_uploads", "upload_file",
     "indicator_table", "indicator_values", "indicator_targets", "indicator_value_at", "save_indicator_values",
     "set_indicator_targets",

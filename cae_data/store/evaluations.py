@@ -111,3 +111,27 @@ def statuses_on_days(con: duckdb.DuckDBPyConnection, collectivite: str, referent
         "FROM evaluation_statuses WHERE collectivite = ? AND referentiel = ? AND list_contains(?, date)",
         [collectivite, referentiel, list(days)],
     ).df()
+
+
+def statuses_before(con: duckdb.DuckDBPyConnection, keys: pd.DataFrame, inclusive: bool) -> pd.DataFrame:
+    """For each key (collectivite, date, referentiel): the statuses of the collectivity's latest
+    evaluation of that referential before the date (`inclusive`: on or before). Columns:
+    collectivite, date (the key's), referentiel, base_date, action_id, statut, fait, programme,
+    pas_fait, commentaire; a key without such an evaluation has no row."""
+    comparison = "<=" if inclusive else "<"
+    wanted = keys[["collectivite", "date", "referentiel"]].drop_duplicates().copy()
+    wanted["date"] = pd.to_datetime(wanted["date"]).dt.date
+    con.register("wanted_keys", wanted)
+    try:
+        return con.execute(
+            "WITH base AS ("
+            "  SELECT k.collectivite, k.date, k.referentiel, max(e.date) AS base_date FROM wanted_keys k "
+            "  JOIN evaluations e ON e.collectivite = k.collectivite AND e.referentiel = k.referentiel "
+            f"  AND e.date {comparison} k.date GROUP BY ALL) "
+            "SELECT b.collectivite, b.date, b.referentiel, b.base_date, s.action_id, s.statut, s.fait, s.programme, "
+            "s.pas_fait, coalesce(s.commentaire, '') AS commentaire FROM base b JOIN evaluation_statuses s "
+            "ON s.collectivite = b.collectivite AND s.referentiel = b.referentiel AND s.date = b.base_date "
+            "ORDER BY b.collectivite, b.date, b.referentiel, s.action_id"
+        ).df()
+    finally:
+        con.unregister("wanted_keys")
