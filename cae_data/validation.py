@@ -66,10 +66,10 @@ def date_problem(value: dt.date, what: str = "date", raw: object = None) -> str 
     return f"{what} hors limites « {shown(raw if raw is not None else french_date(value))} » : attendue {RANGE_TEXT}"
 
 
-def year_problem(year: int, what: str = "année") -> str | None:
+def year_problem(year: int, what: str = "année", raw: object = None) -> str | None:
     if YEAR_MIN <= year <= YEAR_MAX:
         return None
-    return f"{what} {year} hors limites : attendue entre {YEAR_MIN} et {YEAR_MAX}"
+    return f"{what} « {shown(raw if raw is not None else year)} » hors limites : attendue entre {YEAR_MIN} et {YEAR_MAX}"
 
 
 def dates_out_of_range(values: pd.Series) -> pd.Series:
