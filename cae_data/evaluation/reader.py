@@ -514,6 +514,9 @@ def _finish(parsed: ParsedSheet, filename: str, refs: dict[str, _Referentiel], c
                    validation.too_long_message(len(commentaire.iloc[i]), "commentaire", validation.COMMENT_MAX_LENGTH))
 
     if parsed.problems:
+        # An error cell (order -1) says it all about its cell: no other problem on top.
+        shadowed = {(p.line, p.column) for _, order, p in parsed.problems if order == -1}
+        parsed.problems = [t for t in parsed.problems if t[1] == -1 or (t[2].line, t[2].column) not in shadowed]
         ordered = sorted(enumerate(parsed.problems), key=lambda item: (item[1][0], item[1][1], item[0]))
         raise InvalidInput([problem for _, (_, _, problem) in ordered])
 

@@ -337,6 +337,9 @@ def read_indicator_values(data: bytes, filename: str, known: pd.DataFrame, today
                                 f"{french_number(first_value[index])} ligne {int(first_line[index])}")
 
     if problems:
+        # An error cell says it all about its cell: no « valeur manquante » on top.
+        shadowed = {(p.line, p.column) for p in found}
+        problems = [t for t in problems if t[1] == -1 or (t[2].line, t[2].column) not in shadowed]
         ordered = sorted(enumerate(problems), key=lambda item: (item[1][0], item[1][1], item[0]))
         raise InvalidInput([problem for _, (_, _, problem) in ordered])
 
