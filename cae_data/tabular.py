@@ -514,7 +514,11 @@ def _xlsx_sheet_parts(archive: zipfile.ZipFile, filename: str) -> dict[str, str]
         attrs = _attributes(match.group(1))
         rid = next((v for k, v in attrs.items() if k == b"id" or k.endswith(b":id")), None)
         if b"name" in attrs and rid in targets:
-            sheets[_xml_text(attrs[b"name"])] = targets[rid]
+            name = _xml_text(attrs[b"name"])
+            if any(other.casefold() == name.casefold() for other in sheets):
+                # Excel forbids it; calamine and this scan could then read two different sheets.
+                raise _unreadable(filename, f"classeur endommagé : deux feuilles portent le nom « {shown(name)} »")
+            sheets[name] = targets[rid]
     return sheets
 
 

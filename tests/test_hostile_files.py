@@ -398,3 +398,76 @@ def test_openpyxl_workbook_with_styles_and_shared_strings_reads():
         assert b'r="D50"' in archive.read("xl/worksheets/sheet1.xml")
     result = evaluation(buffer.getvalue(), "style.xlsx")
     assert result.rows[["action_id", "commentaire"]].values.tolist() == [["1.1.1.1", "ok"]]
+
+
+# --- fuzzing the spreadsheet reader within bounds ----------------------------------------------
+
+FUZZ_CHILD = textwrap.dedent("""
+    import resource, sys, time
+    limit = int(sys.argv[1])
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    sys.path[:0] = [sys.argv[2], sys.argv[2] + "/tests"]
+    from hypothesis import HealthCheck, given, settings, strategies as st
+    from support.xlsx import XSheet, ref, workbook
+    from cae_data.errors import InvalidInput
+    from cae_data.tabular import read_sheet, sheet_limits
+
+    rows = st.one_of(st.integers(1, 60), st.integers(1, 1_048_576), st.sampled_from([200_050, 200_051, 60_001]))
+    columns = st.one_of(st.integers(1, 12), st.integers(1, 16_384), st.sampled_from([200, 201, 2_001]))
+    cell = st.tuples(rows, columns)
+    value = st.one_of(st.text(max_size=5), st.integers(-5, 5), st.sampled_from([("e", "#DIV/0!"), ("e", "#N/A")]))
+    merged = st.tuples(cell, cell).map(lambda p: f"{ref(*p[0])}:{ref(*p[1])}")
+
+    @st.composite
+    def sheets(draw):
+        sheet = XSheet(draw(st.sampled_from(["evaluation", "Feuil1"])),
+                       state=draw(st.sampled_from(["visible", "visible", "hidden", "veryHidden"])))
+        sheet.row(1, "action_id", "statut")
+        for position in draw(st.lists(cell, max_size=6)):
+            sheet.cells[position] = draw(value)
+        sheet.merged = draw(st.lists(merged, max_size=3))
+        kind = draw(st.sampled_from(["truth", "lie", "none", "far"]))
+        if kind == "far":
+            sheet.dimension = ref(*draw(cell))
+        elif kind == "lie":
+            sheet.dimension = "A1:B2"
+        elif kind == "truth":
+            last = max(sheet.cells)
+            sheet.dimension = "A1:" + ref(max(r for r, _ in sheet.cells), max(c for _, c in sheet.cells))
+        return sheet
+
+    count = 0
+
+    @settings(max_examples=int(sys.argv[3]), deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(st.lists(sheets(), min_size=1, max_size=3), st.sampled_from([None, 10, 300]))
+    def read(books, max_rows):
+        global count
+        count += 1
+        data = workbook(*books)
+        started = time.perf_counter()
+        try:
+            sheet = read_sheet(data, "f.xlsx", sheet_name="evaluation", max_rows=max_rows)
+        except InvalidInput as exc:
+            for problem in exc.problems:
+                assert problem.file == "f.xlsx" and problem.message, problem
+        else:
+            limits = sheet_limits(max_rows)
+            assert len(sheet.rows) <= limits.rows
+            assert all(len(row) <= limits.columns for row in sheet.rows)
+        elapsed = time.perf_counter() - started
+        assert elapsed < 2.0, (elapsed, [(b.dimension, sorted(b.cells)[-1:], b.merged) for b in books])
+
+    read()
+    print("ok", count)
+""")
+
+
+def test_fuzz_spreadsheet_reader_bounded_in_time_and_memory():
+    """Random far cells, lying or absent dimensions, merged ranges, error cells and hidden sheets,
+    in a child capped at 1.5 Go: every workbook is read or refused in French, each in under 2 s
+    (under 1 s on an idle machine), and what is read stays within the limits."""
+    done = subprocess.run([sys.executable, "-c", FUZZ_CHILD, str(MEMORY_LIMIT), str(PROJECT_ROOT), "60"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, (done.stdout[-2000:], done.stderr[-3000:])
+    assert done.stdout.split() == ["ok", "60"] or done.stdout.startswith("ok ")
