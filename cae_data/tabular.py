@@ -12,6 +12,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .errors import InvalidInput, Problem, shown
@@ -85,6 +86,8 @@ _MOJIBAKE = re.compile("Ã[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u01
 
 def check_mojibake(text: str, filename: str) -> None:
     """Refuse text whose accents were already broken by a wrong decoding (« rÃ©union »)."""
+    if "Ã" not in text and "â€" not in text and "Å" not in text:  # the common case, at C speed
+        return
     problems = []
     for match in _MOJIBAKE.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
@@ -151,8 +154,9 @@ def parse_date_text(text: str) -> dt.date | None:
 class Sheet:
     """Raw rows of one file or worksheet, every cell a str ('' when empty).
 
-    CSV: `field_counts[i]` is the number of fields row i had in the file, `end_lines[i]` the line
-    where it ended (a quoted cell may span lines), `separator` the file's. Spreadsheets:
+    CSV: `separator` is the file's and `last_line` its last line; a row ends on the line before
+    the next one starts (a quoted cell may span lines), and keeps as many cells as it had fields
+    (`field_counts` overrides that). Spreadsheets:
     `error_cells` maps (row index, column index) to the error a formula cell shows (« #DIV/0! »),
     whose text reads '' in `rows`; readers report them (see `error_cell_problems`)."""
 
@@ -162,8 +166,8 @@ class Sheet:
     sheet_name: str | None = None
     sheet_names: list[str] = field(default_factory=list)
     field_counts: list[int] | None = None
-    end_lines: list[int] | None = None
     separator: str | None = None
+    last_line: int = 0
     error_cells: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
@@ -246,35 +250,33 @@ def read_csv_rows(text: str, filename: str, max_rows: int | None = None) -> Shee
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, quotechar='"')
     rows: list[list[str]] = []
     lines: list[int] = []
-    counts: list[int] = []
-    ends: list[int] = []
     previous_end = 0
     limit = None if max_rows is None else max_rows + ROW_LIMIT_MARGIN
     filled = 0
     try:
         for row in reader:
             rows.append([cell.strip() for cell in row])
-            counts.append(len(row))
             lines.append(previous_end + 1)
             previous_end = reader.line_num
-            ends.append(previous_end)
             if limit is not None and any(rows[-1]):
                 filled += 1
                 if filled > limit:
                     raise too_many_rows(filename, lines[-1], max_rows)
     except csv.Error as exc:
         raise InvalidInput.single(filename, reader.line_num, None, _csv_problem(exc)) from None
-    if rows and _ends_inside_quotes(text, ends[-1] - lines[-1] + 1, separator):
+    if rows and _ends_inside_quotes(text, previous_end - lines[-1] + 1, separator):
         raise InvalidInput.single(filename, lines[-1], None,
                                   f"guillemet « \" » ouvert et jamais refermé : tout ce qui suit jusqu'à la fin du "
-                                  f"fichier (ligne {ends[-1]}) serait lu comme une seule cellule ; fermez-le, ou "
+                                  f"fichier (ligne {previous_end}) serait lu comme une seule cellule ; fermez-le, ou "
                                   "doublez-le (« \"\" ») s'il fait partie du texte")
-    return Sheet(filename, rows, lines, field_counts=counts, end_lines=ends, separator=separator)
+    return Sheet(filename, rows, lines, separator=separator, last_line=previous_end)
 
 
 def _ends_inside_quotes(text: str, last_lines: int, separator: str) -> bool:
     """The last record (its `last_lines` physical lines), read strictly, ends inside a quote."""
-    end = len(text.rstrip("\r\n"))
+    end = len(text)
+    while end and text[end - 1] in "\r\n":
+        end -= 1
     start = end
     for _ in range(last_lines):
         start = text.rfind("\n", 0, start)
@@ -296,19 +298,26 @@ def csv_problems(sheet: Sheet, header_index: int) -> list[Problem]:
     than the header (or one split by another separator), a row whose extra fields are filled
     (cut off otherwise), a quote opened in a cell and closed lines later, which swallows the
     rows in between. Extra fields left empty (a trailing separator) lose nothing: accepted."""
-    if sheet.field_counts is None or header_index >= len(sheet.rows):
+    if sheet.separator is None or header_index >= len(sheet.rows):
         return []
+    field_counts = sheet.field_counts or list(map(len, sheet.rows))
+    starts = np.asarray(sheet.line_numbers, dtype="int64")
+    end_lines = np.append(starts[1:] - 1, max(sheet.last_line, int(starts[-1]))).tolist()
     sep = sheet.separator or ";"
     sep_name = SEPARATOR_NAMES.get(sep, f"« {sep} »")
-    width = sheet.field_counts[header_index]
+    width = field_counts[header_index]
     while width > 1 and sheet.rows[header_index][width - 1:width] == [""]:
         width -= 1  # a header ending with separators: its empty fields are not columns
+    # Only the rows of another width or spanning lines are looked at (numpy picks them).
+    counts = np.asarray(field_counts[header_index + 1:], dtype="int64")
+    spans = np.asarray(end_lines[header_index + 1:]) > starts[header_index + 1:]
+    candidates = np.flatnonzero((counts < width) | (counts > width) | spans) + header_index + 1
     problems = []
-    for index in range(header_index + 1, len(sheet.rows)):
-        row, count, line = sheet.rows[index], sheet.field_counts[index], sheet.line_numbers[index]
+    for index in candidates.tolist():
+        row, count, line = sheet.rows[index], field_counts[index], sheet.line_numbers[index]
         if not any(row):
             continue
-        end = sheet.end_lines[index]
+        end = end_lines[index]
         if end > line:
             swallowed = _swallowed_row(row, sep, width)
             if swallowed:
