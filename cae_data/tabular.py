@@ -168,6 +168,7 @@ class Sheet:
     field_counts: list[int] | None = None
     separator: str | None = None
     last_line: int = 0
+    text: str | None = field(default=None, repr=False)
     error_cells: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
@@ -269,7 +270,7 @@ def read_csv_rows(text: str, filename: str, max_rows: int | None = None) -> Shee
                                   f"guillemet « \" » ouvert et jamais refermé : tout ce qui suit jusqu'à la fin du "
                                   f"fichier (ligne {previous_end}) serait lu comme une seule cellule ; fermez-le, ou "
                                   "doublez-le (« \"\" ») s'il fait partie du texte")
-    return Sheet(filename, rows, lines, separator=separator, last_line=previous_end)
+    return Sheet(filename, rows, lines, separator=separator, last_line=previous_end, text=text)
 
 
 def _ends_inside_quotes(text: str, last_lines: int, separator: str) -> bool:
@@ -313,20 +314,19 @@ def csv_problems(sheet: Sheet, header_index: int) -> list[Problem]:
     spans = np.asarray(end_lines[header_index + 1:]) > starts[header_index + 1:]
     candidates = np.flatnonzero((counts < width) | (counts > width) | spans) + header_index + 1
     problems = []
+    offsets: list[int] = []  # line start offsets in the text, computed when first needed
     for index in candidates.tolist():
         row, count, line = sheet.rows[index], field_counts[index], sheet.line_numbers[index]
         if not any(row):
             continue
         end = end_lines[index]
-        if end > line:
-            swallowed = _swallowed_row(row, sep, width)
-            if swallowed:
-                problems.append(Problem(
-                    sheet.filename, line, None,
-                    f"guillemet « \" » ouvert sur cette ligne et refermé seulement ligne {end} : les lignes "
-                    f"{line + 1} à {end} seraient lues comme une seule cellule ; fermez le guillemet, ou doublez-le "
-                    "(« \"\" ») s'il fait partie du texte"))
-                continue
+        if end > line and _badly_closed(sheet, offsets, line, end, sep):
+            problems.append(Problem(
+                sheet.filename, line, None,
+                f"guillemet « \" » ouvert sur cette ligne et refermé seulement ligne {end}, au milieu d'un texte : "
+                f"les lignes {line + 1} à {end} seraient lues comme une seule cellule ; fermez le guillemet, ou "
+                "doublez-le (« \"\" ») s'il fait partie du texte"))
+            continue
         if count < width:
             other = [s for s in SEPARATOR_NAMES if s != sep and any(s in cell for cell in row)]
             if other and count == 1:
@@ -347,14 +347,22 @@ def csv_problems(sheet: Sheet, header_index: int) -> list[Problem]:
     return problems
 
 
-def _swallowed_row(row: list[str], sep: str, width: int) -> bool:
-    """A cell spanning lines one of which holds a whole row of the file (as many separators)."""
-    needed = max(1, width - 1)
-    for cell in row:
-        if "\n" in cell:
-            for part in cell.split("\n")[1:]:
-                if part.count(sep) >= needed:
-                    return True
+def _badly_closed(sheet: Sheet, offsets: list[int], line: int, end: int, sep: str) -> bool:
+    """A record spanning lines `line`–`end` whose quoted cell does not close cleanly (the closing
+    quote is followed by text, not by a separator or the end of the line): the quote that closed
+    it was meant to open another cell, and the lines in between were swallowed. A multi-line
+    comment closes cleanly and is accepted, whatever separators its lines hold."""
+    if sheet.text is None:
+        return False
+    if not offsets:
+        offsets.extend([0] + [m.end() for m in re.finditer("\n", sheet.text)])
+    start = offsets[line - 1]
+    stop = offsets[end] if end < len(offsets) else len(sheet.text)
+    try:
+        for _ in csv.reader(io.StringIO(sheet.text[start:stop], newline=""), delimiter=sep, strict=True):
+            pass
+    except csv.Error:
+        return True
     return False
 
 

@@ -223,15 +223,16 @@ def test_quote_closed_rows_later_is_refused():
     data = ('action_id;statut;commentaire\n1.1.1.1;fait;"ouvert\n1.1.1.2;fait;rien\n1.1.1.3;fait;"fermé ici\n'
             '1.1.1.4;fait;ok\n').encode()
     assert refusal(evaluation, data, "guillemet.csv") == [
-        "guillemet.csv:2:: guillemet « \" » ouvert sur cette ligne et refermé seulement ligne 4 : les lignes 3 à 4 "
-        "seraient lues comme une seule cellule ; fermez le guillemet, ou doublez-le (« \"\" ») s'il fait partie du "
-        "texte"]
+        "guillemet.csv:2:: guillemet « \" » ouvert sur cette ligne et refermé seulement ligne 4, au milieu d'un "
+        "texte : les lignes 3 à 4 seraient lues comme une seule cellule ; fermez le guillemet, ou doublez-le "
+        "(« \"\" ») s'il fait partie du texte"]
 
 
 def test_a_multiline_comment_is_still_accepted():
-    data = 'action_id;statut;commentaire\n1.1.1.1;fait;"deux lignes\nde texte; une virgule, ok"\n1.1.1.2;fait;\n'
+    """Its lines may hold as many separators as a row (prose in a `,` file): it closes cleanly."""
+    data = 'action_id;statut;commentaire\n1.1.1.1;fait;"deux lignes\nde texte; une; virgule, ok"\n1.1.1.2;fait;\n'
     result = evaluation(data.encode(), "ok.csv")
-    assert result.rows["commentaire"].tolist() == ["deux lignes\nde texte; une virgule, ok", ""]
+    assert result.rows["commentaire"].tolist() == ["deux lignes\nde texte; une; virgule, ok", ""]
 
 
 def test_a_line_with_another_separator_is_refused():
