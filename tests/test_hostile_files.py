@@ -203,6 +203,16 @@ def test_hidden_sheet_named_evaluation_is_not_chosen(state):
                                                                                  ["1.1.1.5", "pas fait"]]
 
 
+def test_a_hidden_sheet_named_by_the_user_is_read_and_duplicates_refused():
+    visible = XSheet("Feuil1").row(1, "action_id", "statut").row(2, "1.1.1.1", "fait")
+    hidden = XSheet("Notes", state="hidden").row(1, "action_id", "statut").row(2, "1.1.1.2", "programmé")
+    result = evaluation(workbook(visible, hidden), "cache.xlsx", explicit_sheet="notes")
+    assert (result.sheet_name, result.rows["action_id"].tolist()) == ("Notes", ["1.1.1.2"])
+    twice = workbook(visible, XSheet("FEUIL1").row(1, "x"))
+    assert refusal(evaluation, twice, "double.xlsx") == [
+        "double.xlsx::: classeur endommagé : deux feuilles portent le nom « FEUIL1 »"]
+
+
 def test_a_workbook_without_a_visible_sheet_is_refused():
     data = workbook(XSheet("evaluation", state="hidden").row(1, "action_id", "statut"))
     assert refusal(evaluation, data, "cache.xlsx") == ["cache.xlsx::: le classeur ne contient aucune feuille visible"]

@@ -149,6 +149,7 @@ def read_evaluation(
     today: dt.date | None = None,
     max_rows: int = 200_000,
     fallback_date: dt.date | None = None,
+    explicit_sheet: str | None = None,
 ) -> EvaluationFile:
     """Read, normalise and validate an evaluation file (CSV or XLSX) or a score export of
     Territoires en Transitions (detected by its header). Raises InvalidInput with every problem.
@@ -157,12 +158,14 @@ def read_evaluation(
     `referentiel_levels`) or a plain set of ids. `collectivite` and `date` fill the rows whose
     file gives none; without `collectivite`, the only one of `known_collectivites` is used.
     `fallback_date` (the command line passes today) dates the rows when neither the file, nor
-    `date`, nor an export's « Date d'export » does."""
+    `date`, nor an export's « Date d'export » does. A workbook is read in its visible sheet named
+    « evaluation », else its first visible sheet, unless the user names one (`explicit_sheet`,
+    read even when hidden)."""
     today = today or clock.today()
     if isinstance(date, dt.datetime):
         date = date.date()
     refs = {str(name).lower(): _index_referentiel(str(name).lower(), ids) for name, ids in referentiel_ids.items()}
-    sheet = read_sheet(data, filename, sheet_name=EVALUATION_SHEET, max_rows=max_rows)
+    sheet = read_sheet(data, filename, sheet_name=EVALUATION_SHEET, max_rows=max_rows, explicit_sheet=explicit_sheet)
     tet_header = tet_export.find_header_row(sheet)
     if tet_header is not None:
         parsed = tet_export.parse_tet_sheet(sheet, tet_header, data, max_rows)

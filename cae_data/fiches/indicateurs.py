@@ -217,13 +217,13 @@ def _parse_numbers(raw: pd.Series, what: str) -> tuple[pd.Series, pd.Series, dic
 
 
 def read_indicator_values(data: bytes, filename: str, known: pd.DataFrame, today: dt.date | None = None,
-                          max_rows: int = MAX_ROWS) -> pd.DataFrame:
+                          max_rows: int = MAX_ROWS, explicit_sheet: str | None = None) -> pd.DataFrame:
     """Read and validate a whole file of indicator values (CSV or XLSX): one row per VALUE_COLUMNS.
     Raises InvalidInput with every problem of the file, in file order. `known` holds the
     indicators of the database (KNOWN_COLUMNS)."""
     today = today or clock.today()
     known = known_frame(known)
-    sheet = read_sheet(data, filename, sheet_name="indicateurs", max_rows=max_rows)
+    sheet = read_sheet(data, filename, sheet_name="indicateurs", max_rows=max_rows, explicit_sheet=explicit_sheet)
     header_index = _find_header(sheet)
     if header_index is None:
         raise InvalidInput.single(filename, None, None, "fichier vide")
