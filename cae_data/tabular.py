@@ -12,9 +12,10 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from .errors import InvalidInput
+from .errors import InvalidInput, Problem, shown
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -22,7 +23,9 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
 def decode_bytes(data: bytes, filename: str) -> str:
-    """UTF-8 (with or without BOM) first, then cp1252, the two encodings French tools export."""
+    """UTF-8 (with or without BOM) first, then cp1252, the two encodings French tools export.
+    A file mixing both (UTF-8 accents on some lines, cp1252 bytes on others) is refused, every
+    cp1252 line named: read wholly as cp1252 it would store « rÃ©union »."""
     if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
         try:
             return data.decode("utf-16")
@@ -32,6 +35,8 @@ def decode_bytes(data: bytes, filename: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    if _UTF8_ACCENT.search(data):
+        raise InvalidInput(_mixed_encoding_problems(data, filename))
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
@@ -43,6 +48,60 @@ def decode_bytes(data: bytes, filename: str) -> str:
     if "\x00" in text:
         raise InvalidInput.single(filename, None, None, "fichier binaire : un fichier CSV (texte) ou XLSX est attendu")
     return text
+
+
+# UTF-8 sequences of Latin-1 letters (é is C3 A9), œ/Œ (C5 93/92) and typographic punctuation
+# (’ is E2 80 99, € E2 82 AC). In a real cp1252 file they would read « Ã© », « Å“ », « â€™ »,
+# which no French text holds: their presence next to bytes invalid in UTF-8 means a mixed file.
+_UTF8_ACCENT = re.compile(rb"[\xc2\xc3\xc5][\x80-\xbf]|\xe2[\x80-\x84][\x80-\xbf]")
+MAX_LISTED_LINES = 20
+
+
+def _mixed_encoding_problems(data: bytes, filename: str) -> list[Problem]:
+    sample = _UTF8_ACCENT.search(data)
+    utf8_line = data[: sample.start()].count(b"\n") + 1
+    problems = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if len(problems) == MAX_LISTED_LINES:
+                problems.append(Problem(filename, None, None, "encodage mélangé : d'autres lignes encore ne sont pas "
+                                                              "en UTF-8 (seules les 20 premières sont citées)"))
+                break
+            byte = line[exc.start]
+            problems.append(Problem(
+                filename, number, None,
+                f"encodage mélangé : cette ligne n'est pas en UTF-8 (octet 0x{byte:02X}, un caractère Windows-1252) "
+                f"alors que le fichier l'est ailleurs (ligne {utf8_line}) ; enregistrez tout le fichier en UTF-8"))
+    return problems
+
+
+# Text that went through UTF-8 then cp1252 (« rÃ©union », « câ€™est »): refused, never stored.
+_MOJIBAKE = re.compile("Ã[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013"
+                       "\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+                       "|â€[\u2122\u0153\u009d\u02dc\u00a6\u201c\u201d\u00a2\u201a\u0161\u0152\u2019\u2018\u00ba\u00b9]"
+                       "|Å[\u201c\u2019]")
+
+
+def check_mojibake(text: str, filename: str) -> None:
+    """Refuse text whose accents were already broken by a wrong decoding (« rÃ©union »)."""
+    if "Ã" not in text and "â€" not in text and "Å" not in text:  # the common case, at C speed
+        return
+    problems = []
+    for match in _MOJIBAKE.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        word = text[start:end if end >= 0 else len(text)]
+        around = re.search(r"[^\s;,\t\"]*" + re.escape(match.group()) + r"[^\s;,\t\"]*", word)
+        problems.append(Problem(filename, line, None,
+                                f"accents abîmés « {shown(around.group() if around else match.group(), 40)} » : le texte a "
+                                "été enregistré avec un mauvais encodage ; corrigez-le avant l'import"))
+        if len(problems) >= MAX_LISTED_LINES:
+            break
+    if problems:
+        raise InvalidInput(problems)
 
 
 def strip_accents(text: str) -> str:
@@ -93,13 +152,24 @@ def parse_date_text(text: str) -> dt.date | None:
 
 @dataclass
 class Sheet:
-    """Raw rows of one file or worksheet, every cell a str ('' when empty)."""
+    """Raw rows of one file or worksheet, every cell a str ('' when empty).
+
+    CSV: `separator` is the file's and `last_line` its last line; a row ends on the line before
+    the next one starts (a quoted cell may span lines), and keeps as many cells as it had fields
+    (`field_counts` overrides that). Spreadsheets:
+    `error_cells` maps (row index, column index) to the error a formula cell shows (« #DIV/0! »),
+    whose text reads '' in `rows`; readers report them (see `error_cell_problems`)."""
 
     filename: str
     rows: list[list[str]]
     line_numbers: list[int]
     sheet_name: str | None = None
     sheet_names: list[str] = field(default_factory=list)
+    field_counts: list[int] | None = None
+    separator: str | None = None
+    last_line: int = 0
+    text: str | None = field(default=None, repr=False)
+    error_cells: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass
@@ -169,9 +239,14 @@ def _csv_problem(exc: csv.Error) -> str:
     return "CSV illisible : guillemets mal placés ou fichier abîmé près de cette ligne"
 
 
+SEPARATOR_NAMES = {";": "« ; »", ",": "« , »", "\t": "la tabulation"}
+
+
 def read_csv_rows(text: str, filename: str, max_rows: int | None = None) -> Sheet:
     """`max_rows`: stop reading, refused, once that many filled rows (plus ROW_LIMIT_MARGIN)
-    are read: a huge file is refused before it is all in memory."""
+    are read: a huge file is refused before it is all in memory. A quote left open at the end
+    of the file is refused here; rows of the wrong width and quotes that swallow rows are
+    refused below the header (`csv_problems`)."""
     separator = sniff_separator(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, quotechar='"')
     rows: list[list[str]] = []
@@ -190,7 +265,135 @@ def read_csv_rows(text: str, filename: str, max_rows: int | None = None) -> Shee
                     raise too_many_rows(filename, lines[-1], max_rows)
     except csv.Error as exc:
         raise InvalidInput.single(filename, reader.line_num, None, _csv_problem(exc)) from None
-    return Sheet(filename, rows, lines)
+    if rows and _ends_inside_quotes(text, previous_end - lines[-1] + 1, separator):
+        raise InvalidInput.single(filename, lines[-1], None,
+                                  f"guillemet « \" » ouvert et jamais refermé : tout ce qui suit jusqu'à la fin du "
+                                  f"fichier (ligne {previous_end}) serait lu comme une seule cellule ; fermez-le, ou "
+                                  "doublez-le (« \"\" ») s'il fait partie du texte")
+    return Sheet(filename, rows, lines, separator=separator, last_line=previous_end, text=text)
+
+
+def _ends_inside_quotes(text: str, last_lines: int, separator: str) -> bool:
+    """The last record (its `last_lines` physical lines), read strictly, ends inside a quote."""
+    end = len(text)
+    while end and text[end - 1] in "\r\n":
+        end -= 1
+    start = end
+    for _ in range(last_lines):
+        start = text.rfind("\n", 0, start)
+        if start < 0:
+            break
+    tail = text[start + 1:]
+    if '"' not in tail:
+        return False
+    try:
+        for _ in csv.reader(io.StringIO(tail, newline=""), delimiter=separator, strict=True):
+            pass
+    except csv.Error as exc:
+        return str(exc).startswith("unexpected end of data")
+    return False
+
+
+def csv_problems(sheet: Sheet, header_index: int) -> list[Problem]:
+    """Rows below the header of a CSV that would lose data silently: a row with fewer fields
+    than the header (or one split by another separator), a row whose extra fields are filled
+    (cut off otherwise), a quote opened in a cell and closed lines later, which swallows the
+    rows in between. Extra fields left empty (a trailing separator) lose nothing: accepted."""
+    if sheet.separator is None or header_index >= len(sheet.rows):
+        return []
+    field_counts = sheet.field_counts or list(map(len, sheet.rows))
+    starts = np.asarray(sheet.line_numbers, dtype="int64")
+    end_lines = np.append(starts[1:] - 1, max(sheet.last_line, int(starts[-1]))).tolist()
+    sep = sheet.separator or ";"
+    sep_name = SEPARATOR_NAMES.get(sep, f"« {sep} »")
+    width = field_counts[header_index]
+    while width > 1 and sheet.rows[header_index][width - 1:width] == [""]:
+        width -= 1  # a header ending with separators: its empty fields are not columns
+    # Only the rows of another width or spanning lines are looked at (numpy picks them).
+    counts = np.asarray(field_counts[header_index + 1:], dtype="int64")
+    spans = np.asarray(end_lines[header_index + 1:]) > starts[header_index + 1:]
+    candidates = np.flatnonzero((counts < width) | (counts > width) | spans) + header_index + 1
+    problems = []
+    offsets: list[int] = []  # line start offsets in the text, computed when first needed
+    for index in candidates.tolist():
+        row, count, line = sheet.rows[index], field_counts[index], sheet.line_numbers[index]
+        if not any(row):
+            continue
+        end = end_lines[index]
+        if end > line and _badly_closed(sheet, offsets, line, end, sep):
+            problems.append(Problem(
+                sheet.filename, line, None,
+                f"guillemet « \" » ouvert sur cette ligne et refermé seulement ligne {end}, au milieu d'un texte : "
+                f"les lignes {line + 1} à {end} seraient lues comme une seule cellule ; fermez le guillemet, ou "
+                "doublez-le (« \"\" ») s'il fait partie du texte"))
+            continue
+        if count < width:
+            other = [s for s in SEPARATOR_NAMES if s != sep and any(s in cell for cell in row)]
+            if other and count == 1:
+                problems.append(Problem(
+                    sheet.filename, line, None,
+                    f"ligne séparée par {SEPARATOR_NAMES[other[0]]} alors que le fichier utilise {sep_name} : "
+                    f"{count} champ au lieu de {width} ; utilisez le même séparateur sur toutes les lignes"))
+            else:
+                problems.append(Problem(
+                    sheet.filename, line, None,
+                    f"{count} champ{'s' if count > 1 else ''} au lieu de {width} (autant que l'en-tête) : ajoutez les "
+                    f"{sep_name} manquants, même pour les cellules vides"))
+        elif count > width and any(row[width:]):
+            problems.append(Problem(
+                sheet.filename, line, None,
+                f"{count} champs au lieu de {width} (autant que l'en-tête) : les cellules au-delà de la dernière "
+                f"colonne seraient perdues ; un {sep_name} dans un texte doit être entre guillemets"))
+    return problems
+
+
+def _badly_closed(sheet: Sheet, offsets: list[int], line: int, end: int, sep: str) -> bool:
+    """A record spanning lines `line`–`end` whose quoted cell does not close cleanly (the closing
+    quote is followed by text, not by a separator or the end of the line): the quote that closed
+    it was meant to open another cell, and the lines in between were swallowed. A multi-line
+    comment closes cleanly and is accepted, whatever separators its lines hold."""
+    if sheet.text is None:
+        return False
+    if not offsets:
+        offsets.extend([0] + [m.end() for m in re.finditer("\n", sheet.text)])
+    start = offsets[line - 1]
+    stop = offsets[end] if end < len(offsets) else len(sheet.text)
+    try:
+        for _ in csv.reader(io.StringIO(sheet.text[start:stop], newline=""), delimiter=sep, strict=True):
+            pass
+    except csv.Error:
+        return True
+    return False
+
+
+def error_cell_problems(sheet: Sheet, first_row: int, columns: dict[int, str],
+                        rows: set[int] | None = None) -> list[Problem]:
+    """A problem for each error cell (« #DIV/0! », « #N/A »…) below `first_row` in `columns`
+    (column index -> header label), or only on `rows` (row indexes) when given."""
+    problems = []
+    for (r, c), error in sorted(sheet.error_cells.items()):
+        if r > first_row and c in columns and (rows is None or r in rows):
+            problems.append(Problem(sheet.filename, sheet.line_numbers[r], columns[c] or column_letters(c),
+                                    f"cellule en erreur « {shown(error, 20)} » : corrigez la formule ou saisissez "
+                                    "la valeur"))
+    return problems
+
+
+def column_letters(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for char in letters.upper():
+        index = index * 26 + (char - 64)
+    return index - 1
 
 
 def _cell_text(value) -> str:
@@ -206,48 +409,71 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def read_excel_rows(data: bytes, filename: str, sheet_name: str | None = None,
-                    max_rows: int | None = None) -> Sheet:
-    from python_calamine import CalamineWorkbook
-
-    if data.startswith(ZIP_MAGIC):
-        _guard_zip_bomb(data, filename)
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception:  # calamine raises several error types for damaged files
-        raise InvalidInput.single(filename, None, None, "classeur Excel illisible ou endommagé") from None
-    names = list(workbook.sheet_names)
-    if not names:
-        raise InvalidInput.single(filename, None, None, "le classeur ne contient aucune feuille")
-    chosen = names[0]
-    if sheet_name is not None:
-        matches = [n for n in names if normalize_header(n) == normalize_header(sheet_name)]
-        if matches:
-            chosen = matches[0]
-    try:
-        worksheet = workbook.get_sheet_by_name(chosen)
-        # Rows up to the last filled cell; refused before they become Python objects.
-        height = worksheet.end[0] + 1 if worksheet.end else 0
-        if max_rows is not None and height > max_rows + ROW_LIMIT_MARGIN:
-            raise too_many_rows(filename, max_rows + ROW_LIMIT_MARGIN + 1, max_rows)
-        raw = worksheet.to_python(skip_empty_area=False)
-    except InvalidInput:
-        raise
-    except Exception:
-        raise InvalidInput.single(filename, None, None, f"feuille « {chosen} » illisible") from None
-    rows = [[_cell_text(v) for v in row] for row in raw]
-    return Sheet(filename, rows, list(range(1, len(rows) + 1)), chosen, names)
-
+# ---------------------------------------------------------------------------------------------
+# spreadsheets, read within bounds
+#
+# python-calamine builds a dense grid of every sheet it reads (32 bytes a cell: a far cell at
+# XFD1048576 asks for 512 Go and aborts the process). So an XLSX sheet is first streamed from
+# the zip without building anything: its declared dimension, its actual extent (the cells that
+# hold something, and merged ranges), its error cells; only a sheet within the limits below
+# reaches calamine. XLS and ODS (whose readers build every sheet when the file is opened) are
+# read in a child process with a memory limit.
 
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+DEFAULT_MAX_ROWS = 200_000
+MAX_COLUMNS = 200
+MAX_CELLS = 5_000_000  # rows × columns of the grid built
+BYTES_PER_CELL = 96  # calamine's cell (32), its Python value and our text (estimate)
+MAX_SHEET_MEMORY = 600 * 1024 * 1024
+MAX_MERGED_CELLS = MAX_CELLS
+CHILD_MEMORY = 1536 * 1024 * 1024
+CHILD_TIMEOUT = 60.0
+SCAN_CHUNK = 1 << 20
 
 
-def _guard_zip_bomb(data: bytes, filename: str) -> None:
+@dataclass
+class SheetLimits:
+    rows: int
+    columns: int = MAX_COLUMNS
+    cells: int = MAX_CELLS
+    memory: int = MAX_SHEET_MEMORY
+    max_rows: int = DEFAULT_MAX_ROWS  # data rows, for the message
+
+
+def sheet_limits(max_rows: int | None) -> SheetLimits:
+    data_rows = DEFAULT_MAX_ROWS if max_rows is None else max_rows
+    return SheetLimits(rows=data_rows + ROW_LIMIT_MARGIN, max_rows=data_rows)
+
+
+def _n(value: int) -> str:
+    return f"{value:,}".replace(",", "\u00a0")
+
+
+def check_extent(filename: str, rows: int, columns: int, limits: SheetLimits, what: str,
+                 extra_bytes: int = 0) -> None:
+    """Refuse a grid of `rows` × `columns` (`what`: « déclarées » or « utilisées ») beyond the
+    limits, naming them. Too many rows alone keeps the reader's usual message."""
+    cells = rows * columns
+    memory = cells * BYTES_PER_CELL + extra_bytes
+    if columns <= limits.columns and cells <= limits.cells and memory <= limits.memory:
+        if rows > limits.rows:
+            raise too_many_rows(filename, limits.rows + 1, limits.max_rows)
+        return
+    reason = f"{_n(rows)} lignes × {_n(columns)} colonnes {what}"
+    if columns <= limits.columns and rows <= limits.rows:
+        reason += (f", soit {_n(cells)} cellules (environ {_n(max(1, memory >> 20))} Mo en mémoire) ; maximum "
+                   f"{_n(limits.cells)} cellules et {_n(limits.memory >> 20)} Mo")
+    else:
+        reason += f" ; maximum {_n(limits.rows)} lignes et {_n(limits.columns)} colonnes"
+    raise InvalidInput.single(filename, None, None, f"feuille trop grande : {reason}")
+
+
+def _guard_zip_bomb(data: bytes, filename: str) -> zipfile.ZipFile:
     """An XLSX is a zip: refuse one that inflates to an unreasonable size before opening it."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            total = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
         raise InvalidInput.single(filename, None, None, "classeur Excel illisible ou endommagé") from None
     if total > MAX_UNCOMPRESSED_BYTES:
         raise InvalidInput.single(
@@ -255,20 +481,446 @@ def _guard_zip_bomb(data: bytes, filename: str) -> None:
             f"classeur trop volumineux une fois décompressé ({total // (1024 * 1024)} Mo, maximum "
             f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} Mo)",
         )
+    return archive
 
 
-def read_sheet(data: bytes, filename: str, sheet_name: str | None = None, max_rows: int | None = None) -> Sheet:
-    """`max_rows`: the reader's cap on data rows, applied while reading (see read_csv_rows)."""
+def _unreadable(filename: str, what: str = "classeur Excel illisible ou endommagé") -> InvalidInput:
+    return InvalidInput.single(filename, None, None, what)
+
+
+_SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheet\s([^>]*)>")
+_REL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\s([^>]*)>")
+_ATTRIBUTE = re.compile(rb"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+
+
+def _attributes(text: bytes) -> dict[bytes, bytes]:
+    return {m.group(1): m.group(2) if m.group(2) is not None else m.group(3) for m in _ATTRIBUTE.finditer(text)}
+
+
+def _xml_text(value: bytes) -> str:
+    from xml.sax.saxutils import unescape
+
+    return unescape(value.decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"})
+
+
+def _xlsx_sheet_parts(archive: zipfile.ZipFile, filename: str) -> dict[str, str]:
+    """{sheet name: path of its XML in the zip}, from xl/workbook.xml and its relationships."""
+    names = set(archive.namelist())
+    workbook = next((n for n in ("xl/workbook.xml", "xl/workbook.bin") if n in names), None)
+    if workbook is None or workbook.endswith(".bin"):
+        raise _unreadable(filename)
+    rels_name = "xl/_rels/workbook.xml.rels"
+    if archive.getinfo(workbook).file_size > 16 << 20 or rels_name not in names \
+            or archive.getinfo(rels_name).file_size > 16 << 20:
+        raise _unreadable(filename)
+    targets = {}
+    for match in _REL_TAG.finditer(archive.read(rels_name)):
+        attrs = _attributes(match.group(1))
+        if b"Id" in attrs and b"Target" in attrs:
+            target = _xml_text(attrs[b"Target"])
+            path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            parts: list[str] = []
+            for piece in path.split("/"):
+                if piece == "..":
+                    parts = parts[:-1]
+                elif piece not in ("", "."):
+                    parts.append(piece)
+            targets[attrs[b"Id"]] = "/".join(parts)
+    sheets = {}
+    for match in _SHEET_TAG.finditer(archive.read(workbook)):
+        attrs = _attributes(match.group(1))
+        rid = next((v for k, v in attrs.items() if k == b"id" or k.endswith(b":id")), None)
+        if b"name" in attrs and rid in targets:
+            name = _xml_text(attrs[b"name"])
+            if any(other.casefold() == name.casefold() for other in sheets):
+                # Excel forbids it; calamine and this scan could then read two different sheets.
+                raise _unreadable(filename, f"classeur endommagé : deux feuilles portent le nom « {shown(name)} »")
+            sheets[name] = targets[rid]
+    return sheets
+
+
+@dataclass
+class SheetScan:
+    """What streaming a sheet's XML found, without building any grid."""
+
+    declared_rows: int = 0
+    declared_columns: int = 0
+    rows: int = 0  # last row holding a value (1-based), merged ranges included
+    columns: int = 0
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based r1, c1, r2, c2 inclusive
+
+
+_SCAN_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row|dimension|mergeCell)(?=[\s/>])([^>]*)>")
+_R_ATTR = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{0,3})(\d*)[\"']")
+_REF_ATTR = re.compile(rb"\sref\s*=\s*[\"']([^\"']*)[\"']")
+_CELL_REF = re.compile(rb"\$?([A-Za-z]{1,3})\$?(\d{1,7})")
+_ERROR_TYPE = re.compile(rb"\st\s*=\s*[\"']e[\"']")
+_ERROR_VALUE = re.compile(rb"\s*(?:<(?:[\w.-]+:)?f\b[^>]*?/>|<(?:[\w.-]+:)?f\b[^>]*>[^<]*</(?:[\w.-]+:)?f>)?\s*"
+                          rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>([^<]*)<")
+MAX_PENDING_BYTES = 64 << 20
+MAX_ERROR_CELLS = 1000
+MAX_MERGED_RANGES = 100_000
+
+
+def _range(ref: bytes) -> tuple[int, int, int, int] | None:
+    """`B2:D5` → (1, 1, 4, 3), 0-based; `B2` → (1, 1, 1, 1); None when unreadable."""
+    parts = ref.split(b":")
+    coords = []
+    for part in parts[:2]:
+        match = _CELL_REF.fullmatch(part.strip())
+        if not match:
+            return None
+        coords.append((int(match.group(2)) - 1, _column_index(match.group(1))))
+    (r1, c1), (r2, c2) = coords[0], coords[-1]
+    if min(r1, r2, c1, c2) < 0:
+        return None
+    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
+
+
+def scan_xlsx_sheet(archive: zipfile.ZipFile, path: str, filename: str, limits: SheetLimits) -> SheetScan:
+    """Stream one sheet's XML: declared dimension (refused at once when out of bounds), actual
+    extent of the cells that hold something, error cells and merged ranges. Memory: one chunk."""
+    scan = SheetScan()
+    row = 0  # current row, 1-based
+    column = 0  # last cell's column in the row, 1-based
+    pending = b""
+    try:
+        member = archive.open(path)
+    except KeyError:
+        raise _unreadable(filename) from None
+    with member:
+        while True:
+            chunk = member.read(SCAN_CHUNK)
+            buffer = pending + chunk
+            # Whole rows only (an error cell's value is then in the same piece); the rest waits.
+            cut = buffer.rfind(b"row>") + 4 if chunk else len(buffer)
+            if cut < 4:
+                if len(buffer) > MAX_PENDING_BYTES:
+                    raise _unreadable(filename, "classeur Excel illisible : XML de la feuille malformé")
+                pending = buffer
+                continue
+            body, pending = buffer[:cut], buffer[cut:]
+            if _scan_fast(body, scan, filename, limits):
+                if scan.rows > limits.rows or scan.columns > limits.columns:
+                    check_extent(filename, scan.rows, scan.columns, limits, "utilisées")
+                if not chunk:
+                    break
+                continue
+            for match in _SCAN_TAG.finditer(body):
+                tag, attrs = match.group(1), match.group(2)
+                if tag == b"c":
+                    ref = _R_ATTR.search(attrs)
+                    if ref and ref.group(1):
+                        column = _column_index(ref.group(1)) + 1
+                        if ref.group(2):
+                            row = int(ref.group(2))
+                    else:
+                        column += 1
+                    if attrs.endswith(b"/"):
+                        continue  # a styled empty cell
+                    if row > scan.rows:
+                        scan.rows = row
+                    if column > scan.columns:
+                        scan.columns = column
+                    if _ERROR_TYPE.search(attrs) and len(scan.errors) < MAX_ERROR_CELLS:
+                        value = _ERROR_VALUE.match(body, match.end())
+                        text = _xml_text(value.group(1)).strip() if value else ""
+                        scan.errors[(row - 1, column - 1)] = text or "#ERREUR"
+                elif tag == b"row":
+                    ref = _R_ATTR.search(attrs)
+                    row = int(ref.group(2)) if ref and ref.group(2) else row + 1
+                    column = 0
+                elif tag == b"dimension" and not scan.declared_rows:
+                    ref = _REF_ATTR.search(attrs)
+                    bounds = _range(ref.group(1)) if ref else None
+                    if bounds is not None:
+                        scan.declared_rows, scan.declared_columns = bounds[2] + 1, bounds[3] + 1
+                        check_extent(filename, scan.declared_rows, scan.declared_columns, limits, "déclarées")
+                elif tag == b"mergeCell":
+                    ref = _REF_ATTR.search(attrs)
+                    bounds = _range(ref.group(1)) if ref else None
+                    if bounds is not None:
+                        if len(scan.merged) >= MAX_MERGED_RANGES:
+                            raise InvalidInput.single(filename, None, None,
+                                                      f"trop de cellules fusionnées (plus de {_n(MAX_MERGED_RANGES)} "
+                                                      "plages)")
+                        scan.merged.append(bounds)
+                if scan.rows > limits.rows or scan.columns > limits.columns:
+                    check_extent(filename, scan.rows, scan.columns, limits, "utilisées")
+            if not chunk:
+                break
+    return scan
+
+
+_FAST_CELL = re.compile(rb"<c\b[^>]*?\sr=\"([A-Z]{1,3})(\d{1,7})\"[^>]*(?<!/)>")  # cells holding something
+_FAST_EMPTY = re.compile(rb"<c\b[^>]*?\sr=\"[A-Z]{1,3}\d{1,7}\"[^>]*/>")
+_FAST_ERROR = re.compile(rb"<c\b[^>]*?\sr=\"([A-Z]{1,3})(\d{1,7})\"[^>]*?\st=\"e\"[^>]*>|"
+                         rb"<c\b[^>]*?\st=\"e\"[^>]*?\sr=\"([A-Z]{1,3})(\d{1,7})\"[^>]*>")
+_FAST_DIMENSION = re.compile(rb"<dimension\s[^>]*?ref=\"([^\"]*)\"")
+_FAST_MERGE = re.compile(rb"<mergeCell\s[^>]*?ref=\"([^\"]*)\"")
+
+
+def _scan_fast(body: bytes, scan: SheetScan, filename: str, limits: SheetLimits) -> bool:
+    """The common case at C speed: no namespace prefix and every cell with its `r` reference.
+    False (nothing done) otherwise: the caller walks the tags one by one."""
+    if b":c " in body or b":c>" in body or b":row" in body:
+        return False
+    cells = _FAST_CELL.findall(body)
+    tags = body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/>")
+    if len(cells) != tags and len(cells) + len(_FAST_EMPTY.findall(body)) != tags:
+        return False
+    if cells:
+        letters = {c for c, _ in cells}
+        width = max(len(c) for c in letters)
+        column = _column_index(max(c for c in letters if len(c) == width)) + 1
+        row = max(map(int, {r for _, r in cells}))
+        scan.rows, scan.columns = max(scan.rows, row), max(scan.columns, column)
+    if not scan.declared_rows and b"<dimension" in body:
+        match = _FAST_DIMENSION.search(body)
+        bounds = _range(match.group(1)) if match else None
+        if bounds is not None:
+            scan.declared_rows, scan.declared_columns = bounds[2] + 1, bounds[3] + 1
+            check_extent(filename, scan.declared_rows, scan.declared_columns, limits, "déclarées")
+    if b't="e"' in body:
+        for match in _FAST_ERROR.finditer(body):
+            if len(scan.errors) >= MAX_ERROR_CELLS:
+                break
+            letters, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+            value = _ERROR_VALUE.match(body, match.end())
+            text = _xml_text(value.group(1)).strip() if value else ""
+            scan.errors[(int(number) - 1, _column_index(letters))] = text or "#ERREUR"
+    if b"<mergeCell " in body:
+        for match in _FAST_MERGE.finditer(body):
+            bounds = _range(match.group(1))
+            if bounds is not None:
+                if len(scan.merged) >= MAX_MERGED_RANGES:
+                    raise InvalidInput.single(filename, None, None,
+                                              f"trop de cellules fusionnées (plus de {_n(MAX_MERGED_RANGES)} plages)")
+                scan.merged.append(bounds)
+    return True
+
+
+def _merged_extent(scan: SheetScan) -> tuple[int, int, int]:
+    """Rows and columns the merged ranges reach, and the cells they fill."""
+    rows, columns, area = scan.rows, scan.columns, 0
+    for r1, c1, r2, c2 in scan.merged:
+        rows, columns = max(rows, r2 + 1), max(columns, c2 + 1)
+        area += (r2 - r1 + 1) * (c2 - c1 + 1)
+    return rows, columns, area
+
+
+def _choose_sheet(metadata: list, sheet_name: str | None, explicit_sheet: str | None, filename: str):
+    """The worksheet to read: the one the caller names (`explicit_sheet`, hidden or not), else
+    the visible one named `sheet_name` (case and accents aside), else the first visible one."""
+    from python_calamine import SheetTypeEnum, SheetVisibleEnum
+
+    sheets = [m for m in metadata if m.typ == SheetTypeEnum.WorkSheet] or list(metadata)
+    if not sheets:
+        raise InvalidInput.single(filename, None, None, "le classeur ne contient aucune feuille")
+    if explicit_sheet is not None:
+        matches = [m for m in sheets if normalize_header(m.name) == normalize_header(explicit_sheet)]
+        if not matches:
+            raise InvalidInput.single(filename, None, None,
+                                      f"feuille « {shown(explicit_sheet)} » absente du classeur (feuilles : "
+                                      f"{', '.join(m.name for m in sheets)})")
+        return matches[0], [m.name for m in sheets]
+    visible = [m for m in sheets if m.visible == SheetVisibleEnum.Visible]
+    if not visible:
+        raise InvalidInput.single(filename, None, None, "le classeur ne contient aucune feuille visible")
+    chosen = visible[0]
+    if sheet_name is not None:
+        matches = [m for m in visible if normalize_header(m.name) == normalize_header(sheet_name)]
+        if matches:
+            chosen = matches[0]
+    return chosen, [m.name for m in visible]
+
+
+def read_excel_rows(data: bytes, filename: str, sheet_name: str | None = None,
+                    max_rows: int | None = None, explicit_sheet: str | None = None) -> Sheet:
+    """One worksheet of an XLSX (XLS, ODS) as rows of text, read within `sheet_limits(max_rows)`.
+    Only visible sheets are candidates, unless the caller names one (`explicit_sheet`). Merged
+    cells: the value of a range is spread to every cell of it (what the reader sees). Error cells
+    read '' and are listed in `Sheet.error_cells` (XLSX; calamine cannot tell them in XLS/ODS)."""
+    limits = sheet_limits(max_rows)
+    if data.startswith(ZIP_MAGIC):
+        archive = _guard_zip_bomb(data, filename)
+        if "xl/workbook.xml" in archive.namelist():
+            return _read_xlsx(data, archive, filename, sheet_name, explicit_sheet, limits)
+    return _read_in_child(data, filename, sheet_name, explicit_sheet, limits)
+
+
+def _read_xlsx(data: bytes, archive: zipfile.ZipFile, filename: str, sheet_name: str | None,
+               explicit_sheet: str | None, limits: SheetLimits) -> Sheet:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))  # lazy for XLSX: reads no sheet yet
+        metadata = list(workbook.sheets_metadata)
+    except Exception:  # calamine raises several error types for damaged files
+        raise _unreadable(filename) from None
+    chosen, names = _choose_sheet(metadata, sheet_name, explicit_sheet, filename)
+    path = _xlsx_sheet_parts(archive, filename).get(chosen.name)
+    if path is None:
+        raise _unreadable(filename)
+    scan = scan_xlsx_sheet(archive, path, filename, limits)
+    rows_needed, columns_needed, merged_area = _merged_extent(scan)
+    strings = next((i.file_size for i in archive.infolist() if i.filename == "xl/sharedStrings.xml"), 0)
+    check_extent(filename, rows_needed, columns_needed, limits, "utilisées", extra_bytes=strings * 2)
+    if merged_area > MAX_MERGED_CELLS:
+        raise InvalidInput.single(filename, None, None,
+                                  f"cellules fusionnées trop étendues : {_n(merged_area)} cellules ; maximum "
+                                  f"{_n(MAX_MERGED_CELLS)}")
+    try:
+        raw = workbook.get_sheet_by_name(chosen.name).to_python(skip_empty_area=False)
+    except Exception:
+        raise InvalidInput.single(filename, None, None, f"feuille « {chosen.name} » illisible") from None
+    rows = [[_cell_text(v) for v in row] for row in raw]
+    _spread_merged(rows, scan.merged)
+    for r, c in scan.errors:
+        if r < len(rows) and c < len(rows[r]):
+            rows[r][c] = ""
+    return Sheet(filename, rows, list(range(1, len(rows) + 1)), chosen.name, names, error_cells=scan.errors)
+
+
+def _spread_merged(rows: list[list[str]], merged: list[tuple[int, int, int, int]]) -> None:
+    """Copy each merged range's top-left value to every cell of the range (rows grown as needed)."""
+    for r1, c1, r2, c2 in merged:
+        value = rows[r1][c1] if r1 < len(rows) and c1 < len(rows[r1]) else ""
+        if value == "":
+            continue
+        while len(rows) <= r2:
+            rows.append([])
+        for r in range(r1, r2 + 1):
+            row = rows[r]
+            if len(row) <= c2:
+                row.extend([""] * (c2 + 1 - len(row)))
+            row[c1:c2 + 1] = [value] * (c2 - c1 + 1)
+
+
+# The child process that reads XLS and ODS: its memory is capped before calamine is imported,
+# so a file that makes calamine build a huge grid kills the child, not the dashboard.
+_CHILD_SOURCE = r"""
+import json, resource, sys
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+args = json.loads(sys.argv[2])
+data = sys.stdin.buffer.read()
+out = sys.stdout
+try:
+    workbook = CalamineWorkbook.from_filelike(__import__("io").BytesIO(data))
+    metadata = [(m.name, m.typ == SheetTypeEnum.WorkSheet, m.visible == SheetVisibleEnum.Visible)
+                for m in workbook.sheets_metadata]
+except Exception:
+    json.dump({"error": "unreadable"}, out); sys.exit(0)
+if args["sheet"] is None:
+    json.dump({"metadata": metadata}, out); sys.exit(0)
+try:
+    sheet = workbook.get_sheet_by_name(args["sheet"])
+except Exception:
+    json.dump({"error": "sheet"}, out); sys.exit(0)
+height, width = sheet.height, sheet.width
+if height > args["rows"] or width > args["columns"] or height * width > args["cells"]:
+    json.dump({"extent": [height, width]}, out); sys.exit(0)
+try:
+    merged = [[a[0], a[1], b[0], b[1]] for a, b in (sheet.merged_cell_ranges or [])]
+except Exception:
+    merged = []
+def text(value):
+    if hasattr(value, "isoformat"):
+        t = value.isoformat()
+        return {"t": t[:10] if t.endswith("T00:00:00") else t}
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+try:
+    rows = [[text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+except Exception:
+    json.dump({"error": "sheet"}, out); sys.exit(0)
+json.dump({"rows": rows, "merged": merged}, out)
+"""
+
+
+def _run_child(data: bytes, filename: str, args: dict) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    try:
+        done = subprocess.run([sys.executable, "-I", "-c", _CHILD_SOURCE, str(CHILD_MEMORY), json.dumps(args)],
+                              input=data, capture_output=True, timeout=CHILD_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise InvalidInput.single(filename, None, None,
+                                  f"classeur trop long à lire (plus de {CHILD_TIMEOUT:.0f} s) : enregistrez-le en "
+                                  "XLSX ou en CSV") from None
+    if done.returncode != 0:
+        raise InvalidInput.single(filename, None, None,
+                                  f"classeur trop grand ou endommagé : sa lecture dépasse {CHILD_MEMORY >> 20} Mo de "
+                                  "mémoire ; enregistrez-le en XLSX ou en CSV")
+    try:
+        return json.loads(done.stdout)
+    except ValueError:
+        raise _unreadable(filename) from None
+
+
+def _read_in_child(data: bytes, filename: str, sheet_name: str | None, explicit_sheet: str | None,
+                   limits: SheetLimits) -> Sheet:
+    from python_calamine import SheetTypeEnum, SheetVisibleEnum
+
+    answer = _run_child(data, filename, {"sheet": None})
+    if "error" in answer:
+        raise _unreadable(filename)
+
+    @dataclass
+    class _Meta:
+        name: str
+        typ: object
+        visible: object
+
+    metadata = [_Meta(n, SheetTypeEnum.WorkSheet if w else SheetTypeEnum.ChartSheet,
+                      SheetVisibleEnum.Visible if v else SheetVisibleEnum.Hidden) for n, w, v in answer["metadata"]]
+    chosen, names = _choose_sheet(metadata, sheet_name, explicit_sheet, filename)
+    answer = _run_child(data, filename, {"sheet": chosen.name, "rows": limits.rows, "columns": limits.columns,
+                                         "cells": limits.cells})
+    if "error" in answer:
+        raise InvalidInput.single(filename, None, None, f"feuille « {chosen.name} » illisible")
+    if "extent" in answer:
+        check_extent(filename, answer["extent"][0], answer["extent"][1], limits, "utilisées")
+    merged = [tuple(m) for m in answer["merged"]]
+    scan = SheetScan(merged=merged)
+    rows_needed, columns_needed, merged_area = _merged_extent(scan)
+    check_extent(filename, max(rows_needed, len(answer["rows"])), columns_needed, limits, "utilisées")
+    if merged_area > MAX_MERGED_CELLS:
+        raise InvalidInput.single(filename, None, None,
+                                  f"cellules fusionnées trop étendues : {_n(merged_area)} cellules ; maximum "
+                                  f"{_n(MAX_MERGED_CELLS)}")
+    rows = [[v["t"] if isinstance(v, dict) else _cell_text(v) for v in row] for row in answer["rows"]]
+    _spread_merged(rows, merged)
+    return Sheet(filename, rows, list(range(1, len(rows) + 1)), chosen.name, names)
+
+
+def read_sheet(data: bytes, filename: str, sheet_name: str | None = None, max_rows: int | None = None,
+               explicit_sheet: str | None = None) -> Sheet:
+    """`max_rows`: the reader's cap on data rows, applied while reading (see read_csv_rows).
+    `sheet_name`: the visible sheet preferred in a workbook; `explicit_sheet`: the sheet the user
+    named (read even when hidden)."""
     if not data or not data.strip():
         raise InvalidInput.single(filename, None, None, "fichier vide")
     if is_excel(data, filename):
-        return read_excel_rows(data, filename, sheet_name, max_rows)
-    return read_csv_rows(decode_bytes(data, filename), filename, max_rows)
+        return read_excel_rows(data, filename, sheet_name, max_rows, explicit_sheet)
+    text = decode_bytes(data, filename)
+    check_mojibake(text, filename)
+    return read_csv_rows(text, filename, max_rows)
 
 
-def table_from_sheet(sheet: Sheet, header_index: int = 0) -> Table:
+def table_from_sheet(sheet: Sheet, header_index: int = 0, problems: list[Problem] | None = None) -> Table:
     """Rows below `header_index` become a DataFrame of str keyed by normalized headers;
-    blank rows are dropped but every kept row remembers its line."""
+    blank rows are dropped but every kept row remembers its line.
+
+    The rows that would lose data (CSV rows of the wrong width, swallowed rows, error cells of
+    a spreadsheet inside the table) are problems: appended to `problems` when given (so that the
+    caller reports them with its own), raised at once otherwise."""
     if header_index >= len(sheet.rows):
         raise InvalidInput.single(sheet.filename, None, None, "fichier vide : aucune ligne d'en-tête")
     header = list(sheet.rows[header_index])
@@ -276,6 +928,12 @@ def table_from_sheet(sheet: Sheet, header_index: int = 0) -> Table:
         header.pop()
     keys = [normalize_header(h) for h in header]
     width = len(header)
+    found = csv_problems(sheet, header_index)
+    found += error_cell_problems(sheet, header_index, dict(enumerate(header)))
+    if found:
+        if problems is None:
+            raise InvalidInput(found)
+        problems.extend(found)
     body, lines = [], []
     for row, line in zip(sheet.rows[header_index + 1:], sheet.line_numbers[header_index + 1:]):
         if not any(cell != "" for cell in row):

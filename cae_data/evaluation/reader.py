@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import clock
+from .. import clock, validation
 from ..errors import InvalidInput, Problem, shown
 from ..formatting import french_date, french_number
 from ..tabular import (
@@ -59,7 +59,6 @@ COLUMN_ALIASES = {
 }
 SHARE_FIELDS = ("fait", "programme", "pas_fait")
 
-_CONTROL_CHARS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 _PREFIX_RE = re.compile(r"^([A-Za-z][A-Za-z0-9]*)_(.+)$")
 NIVEAU_WORDS = {
     "referentiel": "la racine du référentiel", "axe": "un axe", "sous-axe": "un sous-axe",
@@ -150,6 +149,7 @@ def read_evaluation(
     today: dt.date | None = None,
     max_rows: int = 200_000,
     fallback_date: dt.date | None = None,
+    explicit_sheet: str | None = None,
 ) -> EvaluationFile:
     """Read, normalise and validate an evaluation file (CSV or XLSX) or a score export of
     Territoires en Transitions (detected by its header). Raises InvalidInput with every problem.
@@ -158,12 +158,14 @@ def read_evaluation(
     `referentiel_levels`) or a plain set of ids. `collectivite` and `date` fill the rows whose
     file gives none; without `collectivite`, the only one of `known_collectivites` is used.
     `fallback_date` (the command line passes today) dates the rows when neither the file, nor
-    `date`, nor an export's « Date d'export » does."""
+    `date`, nor an export's « Date d'export » does. A workbook is read in its visible sheet named
+    « evaluation », else its first visible sheet, unless the user names one (`explicit_sheet`,
+    read even when hidden)."""
     today = today or clock.today()
     if isinstance(date, dt.datetime):
         date = date.date()
     refs = {str(name).lower(): _index_referentiel(str(name).lower(), ids) for name, ids in referentiel_ids.items()}
-    sheet = read_sheet(data, filename, sheet_name=EVALUATION_SHEET, max_rows=max_rows)
+    sheet = read_sheet(data, filename, sheet_name=EVALUATION_SHEET, max_rows=max_rows, explicit_sheet=explicit_sheet)
     tet_header = tet_export.find_header_row(sheet)
     if tet_header is not None:
         parsed = tet_export.parse_tet_sheet(sheet, tet_header, data, max_rows)
@@ -189,7 +191,8 @@ def _parse_evaluation_sheet(sheet: Sheet, max_rows: int) -> ParsedSheet:
     if header_index is None:
         where = f"la feuille « {sheet.sheet_name} » est vide" if sheet.sheet_name else "fichier vide"
         raise InvalidInput.single(filename, None, None, where)
-    table = table_from_sheet(sheet, header_index)
+    found: list[Problem] = []
+    table = table_from_sheet(sheet, header_index, problems=found)
     columns: dict[str, str] = {}
     for fld, aliases in COLUMN_ALIASES.items():
         for alias in aliases:
@@ -232,6 +235,7 @@ def _parse_evaluation_sheet(sheet: Sheet, max_rows: int) -> ParsedSheet:
         return frame[key].astype("object").fillna("")  # tabular already stripped the cells
 
     parsed = ParsedSheet("evaluation", pd.DataFrame(), labels, positions, sheet_name=sheet.sheet_name)
+    parsed.problems.extend((p.line or -1, -1, p) for p in found)
     lines = np.asarray(table.line_numbers, dtype="int64")
     statut_raw = column("statut")
     shares_raw = {f: column(f) for f in SHARE_FIELDS}
@@ -436,15 +440,25 @@ def _finish(parsed: ParsedSheet, filename: str, refs: dict[str, _Referentiel], c
     # only one known. Names matching a known one (case and accents aside) take its spelling.
     known_by_norm = {_norm_name(k): k for k in known}
     raw_coll = frame["collectivite_raw"].str.strip()
-    uniques = {v: known_by_norm.get(_norm_name(v), " ".join(v.split())) for v in raw_coll.unique() if v != ""}
+    names = {v: validation.clean_name(v, "nom de collectivité") for v in raw_coll.unique() if v != ""}
+    uniques = {v: known_by_norm.get(_norm_name(name), name) for v, (name, problem) in names.items()
+               if problem is None and name != ""}
     coll = raw_coll.map(uniques).astype("object")
+    bad_names = raw_coll.isin([v for v, (name, problem) in names.items() if problem is not None or name == ""])
+    for i in np.flatnonzero(bad_names):
+        name, problem = names[raw_coll.iloc[i]]
+        parsed.add(filename, int(lines[i]), "collectivite", problem or "nom de collectivité vide")
+    valid &= ~bad_names
     default_coll = collectivite or parsed.default_collectivite
     if not default_coll and len(known) == 1:
         default_coll = known[0]
     if default_coll:
-        default_coll = known_by_norm.get(_norm_name(default_coll), " ".join(str(default_coll).split()))
-        coll = coll.fillna(default_coll)
-    elif coll.isna().any():
+        default_coll, problem = validation.clean_name(default_coll, "nom de collectivité")
+        if problem:
+            parsed.add(filename, None, None, problem)
+        default_coll = known_by_norm.get(_norm_name(default_coll), default_coll)
+        coll = coll.where(bad_names | raw_coll.ne(""), default_coll)
+    elif (coll.isna() & ~bad_names).any():
         if known:
             parsed.add(filename, None, None,
                        f"collectivité non précisée : plusieurs collectivités sont enregistrées ({', '.join(known)}) ; "
@@ -457,11 +471,11 @@ def _finish(parsed: ParsedSheet, filename: str, refs: dict[str, _Referentiel], c
 
     # -- date: the file's column, else the one given, else the export date of the title rows.
     raw_date = frame["date_raw"].str.strip()
-    parsed_dates = {v: parse_date_text(v) for v in raw_date.unique() if v != ""}
+    checked_dates = {v: validation.parse_date(v, "date") for v in raw_date.unique() if v != ""}
+    parsed_dates = {v: value for v, (value, _) in checked_dates.items()}
     dates = raw_date.map(parsed_dates).astype("object")
     for i in np.flatnonzero(raw_date.ne("") & dates.isna()):
-        parsed.add(filename, int(lines[i]), "date",
-                   f"date non reconnue « {shown(raw_date.iloc[i])} » (attendu AAAA-MM-JJ ou JJ/MM/AAAA)")
+        parsed.add(filename, int(lines[i]), "date", checked_dates[raw_date.iloc[i]][1])
     default_date = _default_date(parsed, filename, date, today)
     empty_date = raw_date.eq("")
     if default_date is not None:
@@ -496,14 +510,21 @@ def _finish(parsed: ParsedSheet, filename: str, refs: dict[str, _Referentiel], c
                            f"action « {shown(row['action_raw'])} » déjà présente ligne {int(first_line.loc[index])} "
                            f"pour {row['collectivite']} au {french_date(row['date'])}")
 
+    commentaire = validation.clean_text_series(frame["commentaire"])
+    too_long = validation.too_long_mask(commentaire, validation.COMMENT_MAX_LENGTH)
+    for i in np.flatnonzero(too_long):
+        parsed.add(filename, int(lines[i]), "commentaire",
+                   validation.too_long_message(len(commentaire.iloc[i]), "commentaire", validation.COMMENT_MAX_LENGTH))
+
     if parsed.problems:
+        # An error cell (order -1) says it all about its cell: no other problem on top.
+        shadowed = {(p.line, p.column) for _, order, p in parsed.problems if order == -1}
+        parsed.problems = [t for t in parsed.problems if t[1] == -1 or (t[2].line, t[2].column) not in shadowed]
         ordered = sorted(enumerate(parsed.problems), key=lambda item: (item[1][0], item[1][1], item[0]))
         raise InvalidInput([problem for _, (_, _, problem) in ordered])
 
     frame = frame[~ignored]
-    commentaire = (frame["commentaire"].astype(str)
-                   .str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
-                   .str.replace(_CONTROL_CHARS, "", regex=True))
+    commentaire = commentaire[~ignored]
     rows = pd.DataFrame({
         "line": frame["line"].astype("int64"),
         "collectivite": frame["collectivite"].astype(str),
@@ -532,6 +553,10 @@ def _finish(parsed: ParsedSheet, filename: str, refs: dict[str, _Referentiel], c
 def _default_date(parsed: ParsedSheet, filename: str, date: dt.date | None, today: dt.date) -> dt.date | None:
     """The date given on import, else the export date of the title rows (checked here)."""
     if date is not None:
+        problem = validation.date_problem(date, "date d'évaluation")
+        if problem:
+            parsed.add(filename, None, None, problem)
+            return None
         if date > today:
             parsed.add(filename, None, None,
                        f"date d'évaluation dans le futur « {french_date(date)} » : une évaluation ne peut pas être "
@@ -540,12 +565,10 @@ def _default_date(parsed: ParsedSheet, filename: str, date: dt.date | None, toda
         return date
     if not parsed.default_date_raw:
         return None
-    value = parse_date_text(parsed.default_date_raw)
+    value, problem = validation.parse_date(parsed.default_date_raw, "date d'export")
     line, label = parsed.default_date_line, parsed.default_date_label
     if value is None:
-        parsed.problems.append((line or -1, 0, Problem(
-            filename, line, label,
-            f"date d'export non reconnue « {shown(parsed.default_date_raw)} » (attendu AAAA-MM-JJ ou JJ/MM/AAAA)")))
+        parsed.problems.append((line or -1, 0, Problem(filename, line, label, problem)))
         return None
     if value > today:
         parsed.problems.append((line or -1, 0, Problem(

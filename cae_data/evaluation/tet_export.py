@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..errors import InvalidInput, shown
 from ..formatting import french_number
-from ..tabular import Sheet, normalize_header
+from ..tabular import Sheet, csv_problems, error_cell_problems, normalize_header
 from .sheet import ParsedSheet
 from .statuses import (
     DETAILLE,
@@ -180,6 +180,15 @@ def parse_tet_sheet(sheet: Sheet, header_index: int, data: bytes, max_rows: int)
         "referentiel_raw": "",
     })
     parsed.frame = frame[keep.to_numpy()].reset_index(drop=True)
+    # Rows that would lose data (CSV) and error cells where the reader reads them: ids, statuses
+    # and comments of every row, shares and points of the détaillé rows.
+    found = csv_problems(sheet, header_index)
+    read_everywhere = {col[f]: header[col[f]] for f in ("id", "statut", "commentaire") if f in col}
+    found += error_cell_problems(sheet, header_index, read_everywhere)
+    share_columns = {c: header[c] for f, c in col.items() if f.startswith(("pct_", "points_")) or f == "potentiel"}
+    detailed_rows = {int(grid_index[i]) for i in np.flatnonzero(keep & codes.eq(DETAILLE))}
+    found += error_cell_problems(sheet, header_index, share_columns, rows=detailed_rows)
+    parsed.problems.extend((p.line or -1, -1, p) for p in found)
     if parsed.frame.empty and not parsed.problems:
         raise InvalidInput.single(filename, None, labels["statut"], "export sans aucun statut de sous-action ou de tâche")
     return parsed

@@ -18,14 +18,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .. import clock
+from .. import clock, validation
 from ..errors import InvalidInput, Problem, shown
 from ..formatting import french_date, french_number
 from ..tabular import (
@@ -72,7 +71,6 @@ COLUMN_ALIASES = {
 }
 FIELD_ORDER = {name: position for position, name in enumerate(COLUMN_ALIASES)}
 
-_CONTROL_CHARS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 _DAY = pd.Timedelta(days=1)
 _EPOCH = pd.Timestamp("1970-01-01")
 
@@ -104,7 +102,7 @@ def year_end(year: int) -> pd.Timestamp:
 
 def parse_value_text(text: object) -> float | None:
     """A measured value as typed: `12`, `12,5`, `1 234`, `45 %`; '' → None; ValueError
-    otherwise (infinite and NaN included)."""
+    otherwise (infinite and NaN included). Bounds: `value_problem`."""
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         number = float(text)
     else:
@@ -120,9 +118,8 @@ def parse_value_text(text: object) -> float | None:
 
 
 def clean_comment(text: object) -> str:
-    """A comment as stored: line breaks normalised, control characters removed, trimmed."""
-    text = "" if text is None else str(text)
-    return re.sub(_CONTROL_CHARS, "", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    """A comment as stored: line breaks normalised, control and bidi characters removed, trimmed."""
+    return validation.strip_controls("" if text is None else str(text)).strip()
 
 
 def known_frame(known: pd.DataFrame) -> pd.DataFrame:
@@ -197,33 +194,41 @@ def _find_header(sheet: Sheet) -> int | None:
     return find_header_row(sheet, COLUMN_ALIASES["indicateur"], COLUMN_ALIASES["date"], search_rows=HEADER_SEARCH_ROWS)
 
 
-def _parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(numbers with NaN where empty or unreadable, unreadable mask) — parsed once per distinct text."""
+def _parse_numbers(raw: pd.Series, what: str) -> tuple[pd.Series, pd.Series, dict[str, str]]:
+    """(numbers with NaN where empty or wrong, wrong mask, {text: problem}) — parsed once per
+    distinct text; numbers beyond ±validation.NUMBER_MAX are wrong too."""
     parsed: dict[str, float] = {}
-    bad: set[str] = set()
+    problems: dict[str, str] = {}
     for text in raw.unique():
         if text == "":
             continue
         try:
-            parsed[text] = parse_value_text(text)
+            number = parse_value_text(text)
         except ValueError:
-            bad.add(text)
+            problems[text] = number_message(text, what)
+            continue
+        problem = validation.number_problem(number, what, text)
+        if problem:
+            problems[text] = problem
+        else:
+            parsed[text] = number
     numbers = raw.map(parsed).astype("float64")
-    return numbers, raw.isin(bad)
+    return numbers, raw.isin(list(problems)), problems
 
 
 def read_indicator_values(data: bytes, filename: str, known: pd.DataFrame, today: dt.date | None = None,
-                          max_rows: int = MAX_ROWS) -> pd.DataFrame:
+                          max_rows: int = MAX_ROWS, explicit_sheet: str | None = None) -> pd.DataFrame:
     """Read and validate a whole file of indicator values (CSV or XLSX): one row per VALUE_COLUMNS.
     Raises InvalidInput with every problem of the file, in file order. `known` holds the
     indicators of the database (KNOWN_COLUMNS)."""
     today = today or clock.today()
     known = known_frame(known)
-    sheet = read_sheet(data, filename, sheet_name="indicateurs", max_rows=max_rows)
+    sheet = read_sheet(data, filename, sheet_name="indicateurs", max_rows=max_rows, explicit_sheet=explicit_sheet)
     header_index = _find_header(sheet)
     if header_index is None:
         raise InvalidInput.single(filename, None, None, "fichier vide")
-    table = table_from_sheet(sheet, header_index)
+    found: list[Problem] = []
+    table = table_from_sheet(sheet, header_index, problems=found)
     columns: dict[str, str] = {}
     for fld, aliases in COLUMN_ALIASES.items():
         key = next((a for a in aliases if a in table.keys), None)
@@ -260,7 +265,7 @@ def read_indicator_values(data: bytes, filename: str, known: pd.DataFrame, today
         raise InvalidInput.single(filename, None, None,
                                   f"fichier trop long : {len(lines)} lignes de valeurs (maximum {max_rows})")
 
-    problems: list[tuple[int, int, Problem]] = []
+    problems: list[tuple[int, int, Problem]] = [(p.line or 0, -1, p) for p in found]
 
     def add(i: int, fld: str, message: str) -> None:
         label = table.column_label(columns[fld]) if fld in columns else fld
@@ -276,14 +281,14 @@ def read_indicator_values(data: bytes, filename: str, known: pd.DataFrame, today
         add(i, "indicateur", resolved[raw["indicateur"].iloc[i]][1])
 
     # -- value and target
-    valeur, bad_valeur = _parse_numbers(raw["valeur"])
-    cible, bad_cible = _parse_numbers(raw["cible"])
+    valeur, bad_valeur, valeur_problems = _parse_numbers(raw["valeur"], "valeur")
+    cible, bad_cible, cible_problems = _parse_numbers(raw["cible"], "cible")
     has_value = valeur.notna()
     has_target = cible.notna()
     for i in np.flatnonzero(bad_valeur):
-        add(i, "valeur", number_message(raw["valeur"].iloc[i]))
+        add(i, "valeur", valeur_problems[raw["valeur"].iloc[i]])
     for i in np.flatnonzero(bad_cible):
-        add(i, "cible", number_message(raw["cible"].iloc[i], "cible"))
+        add(i, "cible", cible_problems[raw["cible"].iloc[i]])
     for i in np.flatnonzero(~has_value & ~bad_valeur & ~has_target & ~bad_cible):
         add(i, "valeur", "valeur manquante")
     units = dict(zip(known["indicateur_id"], known["unite"]))
@@ -296,12 +301,18 @@ def read_indicator_values(data: bytes, filename: str, known: pd.DataFrame, today
 
     # -- date: refused in the future for a measured value; a row that only sets a target may be
     # dated in the future (its year is what matters).
-    parsed_dates = {t: parse_date_text(t) for t in raw["date"].unique() if t != ""}
-    dates = raw["date"].map(lambda t: parsed_dates.get(t)).astype("object")
+    checked_dates = {t: validation.parse_date(t) for t in raw["date"].unique() if t != ""}
+    dates = raw["date"].map(lambda t: checked_dates[t][0] if t in checked_dates else None).astype("object")
     for i in np.flatnonzero(raw["date"].eq("")):
         add(i, "date", "date manquante (AAAA-MM-JJ ou JJ/MM/AAAA)")
     for i in np.flatnonzero(raw["date"].ne("") & dates.isna()):
-        add(i, "date", bad_date_message(raw["date"].iloc[i]))
+        add(i, "date", checked_dates[raw["date"].iloc[i]][1])
+
+    # -- comment: control characters removed, length bounded
+    commentaire = raw["commentaire"].map(clean_comment)
+    for i in np.flatnonzero(validation.too_long_mask(commentaire, validation.COMMENT_MAX_LENGTH)):
+        add(i, "commentaire", validation.too_long_message(len(commentaire.iloc[i]), "commentaire",
+                                                          validation.COMMENT_MAX_LENGTH))
     future = dates.map(lambda d: d is not None and d > today).astype(bool)
     for i in np.flatnonzero(future & (has_value | bad_valeur)):
         add(i, "date", future_message(raw["date"].iloc[i], today))
@@ -326,12 +337,13 @@ def read_indicator_values(data: bytes, filename: str, known: pd.DataFrame, today
                                 f"{french_number(first_value[index])} ligne {int(first_line[index])}")
 
     if problems:
+        # An error cell says it all about its cell: no « valeur manquante » on top.
+        shadowed = {(p.line, p.column) for p in found}
+        problems = [t for t in problems if t[1] == -1 or (t[2].line, t[2].column) not in shadowed]
         ordered = sorted(enumerate(problems), key=lambda item: (item[1][0], item[1][1], item[0]))
         raise InvalidInput([problem for _, (_, _, problem) in ordered])
 
-    if "commentaire" in columns:
-        commentaire = raw["commentaire"].map(clean_comment)
-    else:
+    if "commentaire" not in columns:
         commentaire = pd.Series([None] * len(lines), dtype="object")
     return pd.DataFrame({
         "line": frame["line"].astype("int64"),
@@ -365,6 +377,10 @@ def check_single_value(known: pd.DataFrame, indicateur_id: str, on_date: object,
         when = parse_date_text(str(on_date))
         if when is None:
             problems.append(Problem(source, None, "date", bad_date_message(on_date)))
+    if when is not None and validation.date_problem(when) is not None:
+        problems.append(Problem(source, None, "date", validation.date_problem(when, raw=on_date if isinstance(
+            on_date, str) else None)))
+        when = None
     if when is not None and when > today:
         problems.append(Problem(source, None, "date", future_message(french_date(when), today)))
     number: float | None = None
@@ -374,6 +390,9 @@ def check_single_value(known: pd.DataFrame, indicateur_id: str, on_date: object,
             problems.append(Problem(source, None, "valeur", "valeur manquante"))
     except ValueError:
         problems.append(Problem(source, None, "valeur", number_message(valeur)))
+    if number is not None and validation.number_problem(number, "valeur", valeur) is not None:
+        problems.append(Problem(source, None, "valeur", validation.number_problem(number, "valeur", valeur)))
+        number = None
     if number is not None and not match.empty and is_count(match["unite"].iloc[0]):
         if number < 0 or number != round(number):
             problems.append(Problem(source, None, "valeur", count_message(valeur, match["nom"].iloc[0])))
@@ -386,10 +405,31 @@ def check_single_value(known: pd.DataFrame, indicateur_id: str, on_date: object,
 # analysis
 
 
+def _timestamps(dates: pd.Series) -> pd.Series:
+    """Dates as datetime64[ns]; a date outside what it can hold (before 1677, after 2262: data
+    written before validation.py bounded dates) becomes NaT instead of raising."""
+    if not len(dates):
+        return pd.Series(dtype="datetime64[ns]")
+    dates = pd.Series(dates)
+    years = dates.map(lambda d: getattr(d, "year", None)).astype("float64")
+    inside = years.between(1678, 2261) | years.isna()
+    return pd.to_datetime(dates.where(inside, None), errors="coerce").astype("datetime64[ns]")
+
+
+def _iso(value) -> str:
+    """AAAA-MM-JJ of a date, a Timestamp or a str (any year); '' when missing."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, str):
+        return value[:10]
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+
+
 def as_values(values: pd.DataFrame) -> pd.DataFrame:
-    """`date` (Timestamp) and `valeur` (float), sorted by date, rows without a value dropped."""
+    """`date` (Timestamp) and `valeur` (float), sorted by date, rows without a value (or with
+    a date out of Timestamp's range) dropped."""
     frame = pd.DataFrame({
-        "date": pd.to_datetime(values["date"]).astype("datetime64[ns]") if len(values) else pd.Series(dtype="datetime64[ns]"),
+        "date": _timestamps(values["date"]) if len(values) else pd.Series(dtype="datetime64[ns]"),
         "valeur": pd.to_numeric(values["valeur"]).astype("float64") if len(values) else pd.Series(dtype="float64"),
     })
     return frame.dropna().sort_values("date", kind="stable").reset_index(drop=True)
@@ -403,7 +443,9 @@ def as_targets(cibles: pd.DataFrame | Mapping[int, float] | None) -> pd.Series:
     if isinstance(cibles, pd.DataFrame):
         column = "valeur" if "valeur" in cibles.columns else "cible"
         cibles = dict(zip(cibles["annee"], cibles[column]))
-    series = pd.Series({int(k): float(v) for k, v in cibles.items() if v is not None and v == v}, dtype="float64")
+    # Years outside validation's range (written before it bounded them) are not targets.
+    series = pd.Series({int(k): float(v) for k, v in cibles.items() if v is not None and v == v
+                        and validation.YEAR_MIN <= int(k) <= validation.YEAR_MAX}, dtype="float64")
     return series.sort_index()
 
 
@@ -609,12 +651,16 @@ def export_frame(indicators: pd.DataFrame, values: pd.DataFrame, targets: pd.Dat
     only `fiche` and `indicateur` for an indicator with neither. The file imports back as is."""
     order = {i: n for n, i in enumerate(indicators["indicateur_id"])}
     fiches = dict(zip(indicators["indicateur_id"], indicators["fiche_id"]))
+    # Dates as AAAA-MM-JJ text, not Timestamps: a year outside 1677–2262 written before dates
+    # were bounded is exported as is rather than crashing the export.
+    iso = values["date"].map(_iso).astype(str) if len(values) else pd.Series(dtype=str)
     measured = pd.DataFrame({
         "indicateur_id": values["indicateur_id"].astype(str),
-        "date": pd.to_datetime(values["date"]).astype("datetime64[ns]"),
+        "date": iso,
         "valeur": values["valeur"].astype("float64"),
     })
-    measured["annee"] = measured["date"].dt.year.astype("int64")
+    measured = measured[measured["date"].ne("")]
+    measured["annee"] = measured["date"].str[:4].astype("int64")
     goals = pd.DataFrame({
         "indicateur_id": targets["indicateur_id"].astype(str),
         "annee": targets["annee"].astype("int64"),
@@ -624,22 +670,20 @@ def export_frame(indicators: pd.DataFrame, values: pd.DataFrame, targets: pd.Dat
     alone = goals.merge(measured[["indicateur_id", "annee"]].drop_duplicates(), on=["indicateur_id", "annee"],
                         how="left", indicator=True)
     alone = alone[alone["_merge"] == "left_only"].drop(columns="_merge")
-    alone = alone.assign(date=pd.to_datetime(alone["annee"].astype(str) + "-12-31").astype("datetime64[ns]"),
-                         valeur=np.nan)
+    alone = alone.assign(date=alone["annee"].map(lambda year: f"{year:04d}-12-31").astype(str), valeur=np.nan)
     bare_ids = [i for i in indicators["indicateur_id"]
                 if i not in set(measured["indicateur_id"]) and i not in set(goals["indicateur_id"])]
-    bare = pd.DataFrame({"indicateur_id": bare_ids, "date": pd.Series([pd.NaT] * len(bare_ids), dtype="datetime64[ns]"),
-                         "valeur": np.nan, "cible": np.nan})
+    bare = pd.DataFrame({"indicateur_id": bare_ids, "date": "", "valeur": np.nan, "cible": np.nan})
     parts = [p for p in (with_targets, alone, bare) if len(p)]
     columns = ["indicateur_id", "date", "valeur", "cible"]
     rows = pd.concat([p[columns] for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=columns)
     rows = rows[rows["indicateur_id"].isin(order)]
-    rows = rows.assign(position=rows["indicateur_id"].map(order)).sort_values(
-        ["position", "date"], kind="stable", na_position="first")
+    # '' (no date) sorts first, as NaT did.
+    rows = rows.assign(position=rows["indicateur_id"].map(order)).sort_values(["position", "date"], kind="stable")
     return pd.DataFrame({
         "fiche": rows["indicateur_id"].map(fiches).fillna("").astype(str),
         "indicateur": rows["indicateur_id"].astype(str),
-        "date": pd.to_datetime(rows["date"]).dt.strftime("%Y-%m-%d").fillna(""),
+        "date": rows["date"].astype(str),
         "valeur": rows["valeur"].astype("float64"),
         "cible": rows["cible"].astype("float64"),
     }, columns=EXPORT_FIELDS).reset_index(drop=True)

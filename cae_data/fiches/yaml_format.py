@@ -13,6 +13,7 @@ import re
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .. import validation
 from ..errors import InvalidInput, ProblemCollector
 from ..tabular import decode_bytes, parse_number, strip_accents
 from .model import (
@@ -113,15 +114,32 @@ class _Reader:
             entries[key] = (key_node, value_node)
         return entries
 
-    def text(self, entries: dict[str, Entry], key: str) -> str:
+    def text(self, entries: dict[str, Entry], key: str, max_length: int = validation.TEXT_MAX_LENGTH) -> str:
+        """The text of `key`: control and bidi characters removed, length bounded."""
         if key not in entries:
             return ""
         _, node = entries[key]
         if isinstance(node, ScalarNode):
-            return "" if _is_null(node) else node.value.strip()
+            if _is_null(node):
+                return ""
+            cleaned, problem = validation.clean_text(node.value, f"« {key} »", max_length)
+            if problem:
+                self.add(node, problem)
+            return cleaned
         kind = "une liste" if isinstance(node, SequenceNode) else "un dictionnaire"
         self.add(node, f"« {key} » doit être un texte, pas {kind}")
         return ""
+
+    def name(self, entries: dict[str, Entry], key: str, what: str,
+             max_length: int = validation.NAME_MAX_LENGTH) -> str:
+        """A name or title on one line: also refused when a spreadsheet would take it for a formula."""
+        raw = self.text(entries, key, max(max_length, validation.TEXT_MAX_LENGTH))
+        if not raw:
+            return raw
+        cleaned, problem = validation.clean_name(raw, what, max_length)
+        if problem:
+            self.add(entries[key][1], problem)
+        return cleaned
 
     def sequence(self, entries: dict[str, Entry], key: str) -> list[Node]:
         if key not in entries or _is_null(entries[key][1]):
@@ -136,7 +154,12 @@ class _Reader:
         if _is_null(node):
             return None
         if isinstance(node, ScalarNode) and YEAR_RE.match(node.value.strip()):
-            return int(node.value.strip())
+            year = int(node.value.strip())
+            problem = validation.year_problem(year, raw=node.value.strip())
+            if problem:
+                self.add(node, f"{what} : {problem}")
+                return None
+            return year
         shown = node.value if isinstance(node, ScalarNode) else "…"
         self.add(node, f"{what} : année « {shown} » invalide, une année sur 4 chiffres est attendue (ex. 2026)")
         return None
@@ -206,12 +229,12 @@ def read_fiche_yaml(data: bytes | str, filename: str) -> FicheAction:
     if fiche_entries is None:
         raise InvalidInput(reader.problems.problems)
 
-    titre = reader.text(fiche_entries, "titre")
+    titre = reader.text(fiche_entries, "titre", validation.TITLE_MAX_LENGTH)
     if "titre" not in fiche_entries:
         reader.add(root, "clé « titre » manquante : le titre de la fiche est obligatoire")
     elif not titre:
         reader.add(fiche_entries["titre"][1], "titre vide : le titre de la fiche est obligatoire")
-    collectivite = reader.text(fiche_entries, "collectivite")
+    collectivite = reader.name(fiche_entries, "collectivite", "nom de collectivité")
     fiche_id = reader.text(fiche_entries, "id")
     if fiche_id and not ID_RE.match(fiche_id):
         reader.add(fiche_entries["id"][1], f"identifiant « {fiche_id} » invalide : lettres, chiffres, « - », "
@@ -330,7 +353,7 @@ def _read_indicateurs(reader: _Reader, fiche: dict[str, Entry]) -> list[Indicate
         if entries is None:
             continue
         what = f"indicateur {position}"
-        nom = reader.text(entries, "nom")
+        nom = reader.name(entries, "nom", f"{what} : nom")
         if not nom:
             reader.add(node, f"{what} : « nom » manquant")
         indicateur_id = reader.text(entries, "id") or (slugify(nom) if nom else "")
@@ -375,6 +398,9 @@ def _read_cibles(reader: _Reader, entries: dict[str, Entry], what: str) -> dict[
         year = int(key_text) if YEAR_RE.match(key_text) else None
         if year is None:
             reader.add(key, f"{what} : année cible « {key_text} » invalide, une année sur 4 chiffres est attendue")
+        elif validation.year_problem(year) is not None:
+            reader.add(key, f"{what} : {validation.year_problem(year, 'année cible', key_text)}")
+            year = None
         elif year in cibles:
             reader.add(key, f"{what} : année cible {year} en double")
             year = None
@@ -386,6 +412,8 @@ def _read_cibles(reader: _Reader, entries: dict[str, Entry], what: str) -> dict[
             number = None
         if number is None or not math.isfinite(number):
             reader.add(value, f"{what} : valeur cible « {shown} » invalide, un nombre est attendu (ex. 30 ou 12,5)")
+        elif validation.number_problem(number, "valeur cible", shown) is not None:
+            reader.add(value, f"{what} : {validation.number_problem(number, 'valeur cible', shown)}")
         elif year is not None:
             cibles[year] = number
     return cibles
