@@ -18,10 +18,10 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from cae_data import auth, db, journal
+from cae_data import auth, services, store
 from cae_data import sauvegarde as backup_module
-from cae_data.cli_sauvegarde import restauration as restauration_command
-from cae_data.cli_sauvegarde import sauvegarde as sauvegarde_command
+from cae_data.cli.sauvegarde import restauration as restauration_command
+from cae_data.cli.sauvegarde import sauvegarde as sauvegarde_command
 from cae_data.errors import InvalidInput, Refused
 from cae_data.sauvegarde import BackupAccount, inspecter, restauration, sauvegarde
 
@@ -29,7 +29,7 @@ KEY = "une-clé-de-test-assez-longue-42"
 OTHER_KEY = "une-autre-clé-de-test-longue-43"
 ADMIN = ("admin", "admin-secret-1")  # tests/conftest.py ROLE_ACCOUNTS
 
-# Schema 3 as written by hand from the migrations of cae_data/db.py: the 18 tables and the three
+# Schema 3 as written by hand from the migrations of cae_data/store/schema.py: the 18 tables and the three
 # sequences (upload_ids, comite_ids, journal_ids).
 SCHEMA_3_TABLES = sorted([
     "meta", "referentiels", "referentiel_nodes", "personnalisation_rules", "questions", "collectivites",
@@ -236,7 +236,7 @@ def test_a_backup_whose_constraints_differ_is_refused(backup):
 def test_a_backup_with_a_wrong_row_count_is_refused(backup):
     db_path, folder = backup
     manifest = read_manifest(folder)
-    with db.reading(db_path) as con:  # the demo's evaluations, read apart from the code under test
+    with store.reading(db_path) as con:  # the demo's evaluations, read apart from the code under test
         evaluations = con.execute("SELECT count(*) FROM evaluations").fetchone()[0]
     assert manifest["tables"]["evaluations"] == evaluations == 8  # README: eight demo evaluations
     manifest["tables"]["evaluations"] = 9
@@ -285,7 +285,7 @@ def test_a_sequence_behind_its_table_and_bad_accounts_are_refused(backup):
         "INSERT INTO utilisateurs VALUES ('chef', 'superadmin', '$2b$04$" + "a" * 53 + "', now(), now())",
         "INSERT INTO utilisateurs VALUES ('claire', 'edition', 'motdepasse', now(), now())",
     )
-    with db.reading(db_path) as con:
+    with store.reading(db_path) as con:
         uploads = con.execute("SELECT count(*), max(upload_id) FROM uploads").fetchone()
     assert uploads[0] == uploads[1]  # ids 1..n, so the sequence's next value is n + 1
     with pytest.raises(InvalidInput) as refused:
@@ -304,7 +304,7 @@ def test_a_backup_of_an_older_schema_is_checked_against_that_schema(tmp_path, no
     migrated; a schema-2 backup holding a table of schema 3 is refused."""
     def v2_database(path: Path, extra: str | None = None) -> None:
         con = duckdb.connect(str(path))
-        for migration in db.MIGRATIONS[:2]:
+        for migration in store.MIGRATIONS[:2]:
             con.execute(migration)
         con.execute("INSERT INTO meta VALUES (2, 5, now())")
         con.execute("INSERT INTO collectivites (nom, reponses, updated_at) VALUES ('CAPSO', '{}', now())")
@@ -327,8 +327,8 @@ def test_a_backup_of_an_older_schema_is_checked_against_that_schema(tmp_path, no
 
     result = restauration(target, tmp_path / "ok" / "s")
     assert result.checked.accounts == [] and result.manifest.schema_version == 2
-    with db.reading(target) as con:
-        assert db.current_version(con) == db.SCHEMA_VERSION
+    with store.reading(target) as con:
+        assert store.current_version(con) == store.SCHEMA_VERSION
         assert con.execute("SELECT nom FROM collectivites").fetchall() == [("CAPSO",)]
 
 
@@ -352,7 +352,7 @@ def test_a_correct_signed_backup_is_restored_and_its_accounts_listed(accounts_db
     assert result.checked.accounts == [BackupAccount("admin", "admin", True), BackupAccount("claire", "edition", True),
                                        BackupAccount("elu", "lecture", True)]
     assert auth.role_of(accounts_db, "tard") is None  # the database of the backup's day
-    entries = journal.entries(accounts_db)
+    entries = services.journal_entries(accounts_db)
     assert entries[entries["action"] == "restauration"].iloc[0]["detail"].endswith("(signature vérifiée)")
 
     # Another key: refused, the two key fingerprints named so that a rotated key is recognised.
