@@ -9,6 +9,20 @@ from ..errors import DatabaseBusy, DatabaseMissing, NoChange
 from . import export
 from .collectivites import collectivite_names, ensure_collectivite, load_profiles, save_profile
 from .comites import load_comites, replace_comite, save_comite
+from .comptes import (
+    COMPTE_COLUMNS,
+    compte_role,
+    compte_row,
+    comptes_table,
+    comptes_table_exists,
+    comptes_with_journal,
+    count_comptes,
+    delete_compte,
+    insert_compte,
+    update_compte_password,
+    update_compte_role,
+    usual_hash_prefix,
+)
 from .connexion import (
     DEFAULT_DB,
     LOCK_RETRY_SECONDS,
@@ -73,4 +87,7 @@ __all__ = [
     "load_outils",
     "load_comites", "save_comite", "replace_comite",
     "record_journal", "journal_rows",
+    "COMPTE_COLUMNS", "comptes_table_exists", "count_comptes", "compte_role", "compte_row", "usual_hash_prefix",
+    "comptes_table", "comptes_with_journal", "insert_compte", "delete_compte", "update_compte_role",
+    "update_compte_password",
 ]
