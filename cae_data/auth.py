@@ -20,7 +20,6 @@ from datetime import datetime
 from pathlib import Path
 
 import bcrypt
-import duckdb
 import pandas as pd
 
 from . import clock, store
@@ -146,76 +145,57 @@ def has_role(role: str | None, needed: str) -> bool:
 # --- reads (a connection or a database path) ----------------------------------------------
 
 @contextmanager
-def _source(source: duckdb.DuckDBPyConnection | Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
+def _source(source: store.Connection | Path) -> Iterator[store.Connection | None]:
     """The given connection, or a short read-only one on the path (None when the database does
-    not exist yet: no account, open mode)."""
-    if isinstance(source, duckdb.DuckDBPyConnection):
-        yield source
+    not exist yet, or predates the accounts table: no account, open mode)."""
+    if isinstance(source, store.Connection):
+        yield source if store.comptes_table_exists(source) else None
         return
     path = Path(source)
     if not path.exists():
         yield None
         return
     with store.reading(path) as con:
-        yield con
+        yield con if store.comptes_table_exists(con) else None
 
 
-def _has_table(con: duckdb.DuckDBPyConnection) -> bool:
-    # A database of an older schema (not migrated until its next write) has no accounts.
-    return store.first_row(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'utilisateurs'"
-    ))[0] > 0
-
-
-def accounts_exist(source: duckdb.DuckDBPyConnection | Path) -> bool:
+def accounts_exist(source: store.Connection | Path) -> bool:
     """False in open mode (no account at all): then every write is allowed."""
     with _source(source) as con:
-        if con is None or not _has_table(con):
-            return False
-        return store.first_row(con.execute("SELECT count(*) FROM utilisateurs"))[0] > 0
+        return con is not None and store.count_comptes(con) > 0
 
 
-def role_of(source: duckdb.DuckDBPyConnection | Path, nom: str | None) -> str | None:
+def role_of(source: store.Connection | Path, nom: str | None) -> str | None:
     if nom is None:
         return None
     with _source(source) as con:
-        if con is None or not _has_table(con):
-            return None
-        row = store.first_row(con.execute("SELECT role FROM utilisateurs WHERE nom = ?", [nom]))
-    return row[0] if row else None
+        return None if con is None else store.compte_role(con, nom)
 
 
-def require_role(source: duckdb.DuckDBPyConnection | Path, user: str | None, needed: str = EDITION) -> None:
+def require_role(source: store.Connection | Path, user: str | None, needed: str = EDITION) -> None:
     """Refuse (PermissionRefused, in French) unless the project is in open mode or `user` is an
     account with the role `needed` or a higher one. Called inside each write's transaction."""
     check_role(needed)
     with _source(source) as con:
-        if con is None or not _has_table(con):
+        if con is None or store.count_comptes(con) == 0:
             return
-        count = store.first_row(con.execute("SELECT count(*) FROM utilisateurs"))[0]
-        if count == 0:
-            return
-        row = None if user is None else store.first_row(con.execute(
-            "SELECT role FROM utilisateurs WHERE nom = ?", [user]))
+        role = None if user is None else store.compte_role(con, user)
     label = ROLE_LABELS[needed]
     if user is None:
         raise PermissionRefused(f"Cette opération modifie la base : connectez-vous avec un compte de rôle "
                                 f"{label}.", None, needed)
-    if row is None:
+    if role is None:
         raise PermissionRefused(f"Aucun compte « {user} » : cette opération demande un compte de rôle {label}.",
                                 user, needed)
-    if not has_role(row[0], needed):
-        raise PermissionRefused(f"Le compte « {user} » a le rôle {ROLE_LABELS.get(row[0], row[0])} : cette "
+    if not has_role(role, needed):
+        raise PermissionRefused(f"Le compte « {user} » a le rôle {ROLE_LABELS.get(role, role)} : cette "
                                 f"opération demande le rôle {label}.", user, needed)
 
 
 def list_accounts(db_path: Path) -> pd.DataFrame:
     """Every account by name: nom, role, created_at, updated_at (never the hash)."""
-    columns = ["nom", "role", "created_at", "updated_at"]
     with _source(db_path) as con:
-        if con is None or not _has_table(con):
-            return pd.DataFrame(columns=columns)
-        return con.execute(f"SELECT {', '.join(columns)} FROM utilisateurs ORDER BY nom").df()
+        return pd.DataFrame(columns=store.COMPTE_COLUMNS) if con is None else store.comptes_table(con)
 
 
 def authenticate(db_path: Path, nom: str, password: str) -> Account | None:
@@ -223,13 +203,9 @@ def authenticate(db_path: Path, nom: str, password: str) -> Account | None:
     take the same time: one bcrypt check each, at the cost of the stored hashes."""
     row, prefix = None, None
     with _source(db_path) as con:
-        if con is not None and _has_table(con):
-            row = store.first_row(con.execute("SELECT nom, role, password_hash, created_at, updated_at FROM utilisateurs "
-                                           "WHERE nom = ?", [unicodedata.normalize("NFC", (nom or "").strip())]))
-            usual = store.first_row(con.execute(
-                "SELECT substr(password_hash, 1, 7) AS prefix FROM utilisateurs GROUP BY prefix "
-                "ORDER BY count(*) DESC, prefix DESC LIMIT 1"))
-            prefix = usual[0] if usual else None
+        if con is not None:
+            row = store.compte_row(con, unicodedata.normalize("NFC", (nom or "").strip()))
+            prefix = store.usual_hash_prefix(con)
     stored = row[2] if row is not None and is_bcrypt_hash(row[2]) else None
     matches = check_password(password, stored if stored is not None else _decoy_hash(prefix))
     if stored is None or not matches:
@@ -239,15 +215,11 @@ def authenticate(db_path: Path, nom: str, password: str) -> Account | None:
 
 # --- account management (admin) -----------------------------------------------------------
 
-def _admins_left(con, without: str) -> int:
-    return store.first_row(con.execute("SELECT count(*) FROM utilisateurs WHERE role = ? AND nom <> ?", [ADMIN, without]))[0]
-
-
-def _existing_role(con, nom: str) -> str:
-    row = store.first_row(con.execute("SELECT role FROM utilisateurs WHERE nom = ?", [nom]))
-    if row is None:
+def _existing_role(con: store.Connection, nom: str) -> str:
+    role = store.compte_role(con, nom)
+    if role is None:
         raise Refused(f"Aucun compte « {nom} ».")
-    return row[0]
+    return role
 
 
 def add_account(db_path: Path, nom: str, role: str, password: str, by: str | None = None) -> Account:
@@ -259,12 +231,12 @@ def add_account(db_path: Path, nom: str, role: str, password: str, by: str | Non
     now = clock.now()
     with store.writing(db_path) as con:
         require_role(con, by, ADMIN)
-        if store.first_row(con.execute("SELECT 1 FROM utilisateurs WHERE nom = ?", [nom])):
+        if store.compte_role(con, nom) is not None:
             raise Refused(f"Le compte « {nom} » existe déjà (changez son rôle avec pcaet utilisateur role).")
-        if role != ADMIN and store.first_row(con.execute("SELECT count(*) FROM utilisateurs"))[0] == 0:
+        if role != ADMIN and store.count_comptes(con) == 0:
             raise Refused("Le premier compte doit avoir le rôle admin : c'est lui qui crée et gère les autres "
                           f"(pcaet utilisateur add {nom} --role admin).")
-        con.execute("INSERT INTO utilisateurs VALUES (?, ?, ?, ?, ?)", [nom, role, password_hash, now, now])
+        store.insert_compte(con, nom, role, password_hash, now)
         store.record_journal(con, by, "compte", nom, f"compte créé, rôle {ROLE_LABELS[role]}")
     return Account(nom, role, now, now)
 
@@ -276,12 +248,12 @@ def remove_account(db_path: Path, nom: str, by: str | None = None) -> None:
     with store.writing(db_path) as con:
         require_role(con, by, ADMIN)
         role = _existing_role(con, nom)
-        others = store.first_row(con.execute("SELECT count(*) FROM utilisateurs WHERE nom <> ?", [nom]))[0]
-        if role == ADMIN and others and not _admins_left(con, nom):
+        others = store.count_comptes(con, without=nom)
+        if role == ADMIN and others and not store.count_comptes(con, role=ADMIN, without=nom):
             raise Refused(f"« {nom} » est le dernier compte admin : donnez d'abord le rôle admin à un autre compte.")
-        con.execute("DELETE FROM utilisateurs WHERE nom = ?", [nom])
+        store.delete_compte(con, nom)
         store.record_journal(con, by, "compte", nom, "compte supprimé"
-                       + ("" if others else " ; plus aucun compte : mode ouvert"))
+                             + ("" if others else " ; plus aucun compte : mode ouvert"))
 
 
 def set_role(db_path: Path, nom: str, role: str, by: str | None = None) -> bool:
@@ -293,9 +265,9 @@ def set_role(db_path: Path, nom: str, role: str, by: str | None = None) -> bool:
         before = _existing_role(con, nom)
         if before == role:
             return False
-        if before == ADMIN and not _admins_left(con, nom):
+        if before == ADMIN and not store.count_comptes(con, role=ADMIN, without=nom):
             raise Refused(f"« {nom} » est le dernier compte admin : donnez d'abord le rôle admin à un autre compte.")
-        con.execute("UPDATE utilisateurs SET role = ?, updated_at = ? WHERE nom = ?", [role, clock.now(), nom])
+        store.update_compte_role(con, nom, role, clock.now())
         store.record_journal(con, by, "compte", nom, f"rôle {ROLE_LABELS[before]} → {ROLE_LABELS[role]}")
     return True
 
@@ -309,6 +281,5 @@ def set_password(db_path: Path, nom: str, password: str, by: str | None = None) 
         if by != nom or by is None:
             require_role(con, by, ADMIN)
         _existing_role(con, nom)
-        con.execute("UPDATE utilisateurs SET password_hash = ?, updated_at = ? WHERE nom = ?",
-                    [password_hash, clock.now(), nom])
+        store.update_compte_password(con, nom, password_hash, clock.now())
         store.record_journal(con, by, "compte", nom, "mot de passe changé")

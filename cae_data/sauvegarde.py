@@ -26,11 +26,14 @@ A restore trusts nothing it has not checked, and touches nothing before every ch
 then the copy is migrated to the current schema, the archive files are copied in (additive:
 files of later imports stay, harmless) and the copy is swapped in with `os.replace` (atomic)
 while holding the live file, so no write can slip into the old file. The replaced database is
-kept in `avant-restauration/` beside it."""
+kept in `avant-restauration/` beside it.
+
+This module does the file work and decides (every message is here); the DuckDB work it asks for
+(copies opened on their own, CHECKPOINT, catalogs, integrity reads, counts, sequences, the data
+version of the swap) is in store/sauvegarde.py, a backup's accounts are read by store/comptes.py."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import json
@@ -43,8 +46,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-
-import duckdb
 
 from . import auth, clock, store
 from .errors import InvalidInput, Problem, Refused, shown
@@ -176,14 +177,6 @@ def _copy_synced(source: Path, target: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Row count of every table of the database (schema main), as the restore counts them."""
-    names = [r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' "
-        "ORDER BY table_name").fetchall()]
-    return {name: int(con.execute(f'SELECT count(*) FROM main."{name}"').fetchone()[0]) for name in names}
-
-
 # --- signature -----------------------------------------------------------------------------
 
 def signing_key(key: str | bytes | None = None) -> bytes | None:
@@ -259,17 +252,7 @@ def sauvegarde(db_path: Path, dest_dir: Path, key: str | bytes | None = None) ->
             if wal.exists():
                 shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
         # The copy, on its own: fold its WAL in and read what it holds.
-        private = duckdb.connect(str(copy))
-        try:
-            private.execute("CHECKPOINT")
-            schema_version = store.current_version(private)
-            data_version = int(private.execute("SELECT max(data_version) FROM meta").fetchone()[0] or 0) \
-                if schema_version else 0
-            tables = _tables(private)
-            stored = [r[0] for r in private.execute("SELECT stored_path FROM uploads").fetchall()] \
-                if "uploads" in tables else []
-        finally:
-            private.close()
+        contents = store.read_copy(copy)
         copy.with_name(copy.name + ".wal").unlink(missing_ok=True)
         with open(copy, "rb+") as handle:
             os.fsync(handle.fileno())
@@ -298,12 +281,12 @@ def sauvegarde(db_path: Path, dest_dir: Path, key: str | bytes | None = None) ->
                 files.append(BackupFile(f"{ARCHIVE}/{relative.as_posix()}", digest, target.stat().st_size))
         listed = {f.path for f in files}
         warnings += [f"Fichier archivé absent ou écarté, la base le cite : {s}"
-                     for s in stored if Path(s).as_posix() not in listed]
+                     for s in contents.stored_paths if Path(s).as_posix() not in listed]
 
         manifest = Manifest(
-            created_at=clock.now().isoformat(timespec="seconds"), schema_version=schema_version,
-            data_version=data_version, duckdb_version=duckdb.__version__, source=str(db_path.resolve()),
-            tables=tables, files=files,
+            created_at=clock.now().isoformat(timespec="seconds"), schema_version=contents.schema_version,
+            data_version=contents.data_version, duckdb_version=store.DUCKDB_VERSION, source=str(db_path.resolve()),
+            tables=contents.tables, files=files,
         )
         if key is not None:
             manifest.signature = {"algorithme": SIGNATURE_ALGORITHM, "cle": key_fingerprint(key),
@@ -513,8 +496,8 @@ def _checked_copy(src_dir: Path, manifest: Manifest, signature: str, copy: Path)
         raise InvalidInput.single(DATABASE, None, None, "empreinte sha256 différente de celle du manifeste : "
                                                         "fichier modifié pendant la restauration")
     try:
-        con = duckdb.connect(str(copy), read_only=True)
-    except duckdb.Error:
+        con = store.open_copy(copy, read_only=True)
+    except store.DatabaseError:
         raise InvalidInput.single(DATABASE, None, None, "base de données illisible (fichier DuckDB abîmé ou d'une "
                                                         f"version de DuckDB incompatible : sauvegarde faite avec "
                                                         f"{manifest.duckdb_version or 'une version inconnue'})") from None
@@ -527,45 +510,13 @@ def _checked_copy(src_dir: Path, manifest: Manifest, signature: str, copy: Path)
 
 def _migrate_copy(copy: Path) -> None:
     """Bring the checked copy to the current schema, and check the result is that schema."""
-    con = duckdb.connect(str(copy))
-    try:
-        store.migrate(con)
-        con.execute("CHECKPOINT")
-        problems = _compare_catalogs(_expected_catalog(store.SCHEMA_VERSION), _catalog(con), store.SCHEMA_VERSION)
-    finally:
-        con.close()
+    problems = _compare_catalogs(store.expected_catalog(store.SCHEMA_VERSION), store.migrate_copy(copy),
+                                 store.SCHEMA_VERSION)
     if problems:  # a checked database of an older schema always migrates to the current one
         raise InvalidInput([Problem(DATABASE, None, None, f"après migration : {p.message}") for p in problems])
 
 
 # --- checking the database of a backup -----------------------------------------------------
-
-@dataclass
-class _TableShape:
-    sql: str
-    columns: list[tuple[str, str]]  # (name, type), in order
-    nullable: dict[str, bool]
-    defaults: dict[str, str | None]
-    constraints: set[str]  # PRIMARY KEY(…), UNIQUE(…), CHECK(…), FOREIGN KEY …: NOT NULL is in `nullable`
-
-
-@dataclass
-class _Catalog:
-    """Every object a DuckDB database holds (schema main unless named schema.object)."""
-    tables: dict[str, _TableShape]
-    sequences: dict[str, str]  # name → CREATE SEQUENCE text without its START (the position)
-    others: dict[tuple[str, str], str]  # (kind, name) → definition: views, macros, indexes, types, schemas
-
-    def serials(self) -> list[tuple[str, str, str]]:
-        """(table, column, sequence) of every column whose default draws from a sequence."""
-        found = []
-        for table, shape in self.tables.items():
-            for column, default in shape.defaults.items():
-                named = re.fullmatch(r"nextval\('([^']+)'\)", default or "")
-                if named:
-                    found.append((table, column, named.group(1)))
-        return sorted(found)
-
 
 _FEMININE = {"table", "séquence", "vue", "macro"}  # the other kinds: index, type, schéma
 
@@ -575,63 +526,7 @@ def _agreed(kind: str, word: str) -> str:
     return word + "e" if kind in _FEMININE else word
 
 
-def _catalog(con: duckdb.DuckDBPyConnection) -> _Catalog:
-    here = "database_name = current_database()"
-
-    def rows(sql: str) -> list[tuple]:
-        return con.execute(sql).fetchall()
-
-    tables: dict[str, _TableShape] = {}
-    others: dict[tuple[str, str], str] = {}
-    for schema, name, sql in rows(f"SELECT schema_name, table_name, sql FROM duckdb_tables() WHERE {here}"):
-        if schema == "main":
-            tables[name] = _TableShape(sql, [], {}, {}, set())
-        else:
-            others[("table", f"{schema}.{name}")] = sql
-    for table, column, data_type, nullable, default in rows(
-            f"SELECT table_name, column_name, data_type, is_nullable, column_default FROM duckdb_columns() "
-            f"WHERE {here} AND schema_name = 'main' ORDER BY table_name, column_index"):
-        if table in tables:
-            tables[table].columns.append((column, data_type))
-            tables[table].nullable[column] = bool(nullable)
-            tables[table].defaults[column] = default
-    for table, text in rows(f"SELECT table_name, constraint_text FROM duckdb_constraints() WHERE {here} "
-                            "AND schema_name = 'main' AND constraint_type <> 'NOT NULL'"):
-        if table in tables:
-            tables[table].constraints.add(text)
-    sequences: dict[str, str] = {}
-    for schema, name, sql in rows(f"SELECT schema_name, sequence_name, sql FROM duckdb_sequences() WHERE {here}"):
-        sql = re.sub(r" START -?\d+", "", sql or "")  # where it stands, not what it is (checked with its table)
-        if schema == "main":
-            sequences[name] = sql
-        else:
-            others[("séquence", f"{schema}.{name}")] = sql
-    for kind, query in (
-            ("vue", f"SELECT schema_name, view_name, sql FROM duckdb_views() WHERE {here} AND NOT internal"),
-            ("macro", f"SELECT schema_name, function_name, macro_definition FROM duckdb_functions() "
-                      f"WHERE {here} AND NOT internal"),
-            ("index", f"SELECT schema_name, index_name, sql FROM duckdb_indexes() WHERE {here}"),
-            ("type", f"SELECT schema_name, type_name, logical_type FROM duckdb_types() WHERE {here} AND NOT internal"),
-            ("schéma", f"SELECT schema_name, schema_name, sql FROM duckdb_schemas() WHERE {here} AND NOT internal")):
-        for schema, name, sql in rows(query):
-            others[(kind, name if schema == "main" or kind == "schéma" else f"{schema}.{name}")] = str(sql)
-    return _Catalog(tables, sequences, others)
-
-
-@functools.lru_cache(maxsize=None)
-def _expected_catalog(version: int) -> _Catalog:
-    """The catalog the migrations build for schema `version`, in a scratch in-memory database
-    (the migrations are the one source of truth for the schema)."""
-    con = duckdb.connect(":memory:")
-    try:
-        for migration in store.MIGRATIONS[:version]:
-            con.execute(migration)
-        return _catalog(con)
-    finally:
-        con.close()
-
-
-def _compare_catalogs(expected: _Catalog, found: _Catalog, version: int) -> list[Problem]:
+def _compare_catalogs(expected: store.Catalog, found: store.Catalog, version: int) -> list[Problem]:
     messages: list[str] = []
     messages += [f"table « {name} » absente de la base sauvegardée (schéma {version})"
                  for name in sorted(expected.tables.keys() - found.tables.keys())]
@@ -658,7 +553,7 @@ def _compare_catalogs(expected: _Catalog, found: _Catalog, version: int) -> list
     return [Problem(DATABASE, None, None, m) for m in messages]
 
 
-def _compare_table(expected: _TableShape, found: _TableShape, version: int) -> list[str]:
+def _compare_table(expected: store.TableShape, found: store.TableShape, version: int) -> list[str]:
     """What differs in one table, column by column, then constraint by constraint."""
     if expected.sql == found.sql:
         return []
@@ -685,7 +580,7 @@ def _compare_table(expected: _TableShape, found: _TableShape, version: int) -> l
     return messages or [f"définition différente de celle du schéma {version}"]
 
 
-def _check_database(con: duckdb.DuckDBPyConnection, manifest: Manifest) -> tuple[list[BackupAccount], int]:
+def _check_database(con: store.Connection, manifest: Manifest) -> tuple[list[BackupAccount], int]:
     """Check the backup's database (open read-only on a scratch copy) against the schema of its
     version, then its content; raises InvalidInput naming every fault found at the first stage
     that fails (a table of unknown shape is never read)."""
@@ -698,12 +593,12 @@ def _check_database(con: duckdb.DuckDBPyConnection, manifest: Manifest) -> tuple
 
     try:
         found_version = store.current_version(con)
-    except (duckdb.Error, ValueError, TypeError):  # no meta table, or one of another shape
+    except (store.DatabaseError, ValueError, TypeError):  # no meta table, or one of another shape
         found_version = 0
     if found_version != version:
         bad(f"la base sauvegardée est au schéma {found_version}, le manifeste annonce {version}")
-    expected = _expected_catalog(version)
-    problems += _compare_catalogs(expected, _catalog(con), version)
+    expected = store.expected_catalog(version)
+    problems += _compare_catalogs(expected, store.catalog(con), version)
     if problems:
         raise InvalidInput(problems)
 
@@ -712,9 +607,8 @@ def _check_database(con: duckdb.DuckDBPyConnection, manifest: Manifest) -> tuple
     counts: dict[str, int] = {}
     for table in sorted(expected.tables):
         try:
-            counts[table] = int(con.execute(
-                f'SELECT count(*), bit_xor(hash(_ligne)) FROM main."{table}" AS _ligne').fetchall()[0][0])
-        except duckdb.Error as exc:
+            counts[table] = store.read_whole(con, table)
+        except store.DatabaseError as exc:
             raise InvalidInput.single(DATABASE, None, None, f"table « {table} » illisible, fichier abîmé : "
                                                             f"{shown(exc, 160)}") from None
     if counts["meta"] != 1:
@@ -729,22 +623,14 @@ def _check_database(con: duckdb.DuckDBPyConnection, manifest: Manifest) -> tuple
                 "selon le manifeste", MANIFEST)
 
     # Sequences ahead of the ids they gave: otherwise the next insert fails on its key.
-    for table, column, sequence in expected.serials():
-        highest = con.execute(f'SELECT max("{column}") FROM main."{table}"').fetchall()[0][0]
-        start, step, last = con.execute(
-            "SELECT start_value, increment_by, last_value FROM duckdb_sequences() WHERE database_name = "
-            "current_database() AND schema_name = 'main' AND sequence_name = ?", [sequence]).fetchall()[0]
-        following = start if last is None else last + step
+    for table, column, sequence, highest, following in store.serial_positions(con, expected.serials()):
         if highest is not None and highest >= following:
             bad(f"séquence « {sequence} » en retard sur la table « {table} » : prochaine valeur {following}, "
                 f"mais « {column} » va déjà jusqu'à {highest}")
 
     accounts: list[BackupAccount] = []
     if "utilisateurs" in expected.tables:
-        in_journal = ("EXISTS (SELECT 1 FROM journal j WHERE j.action = 'compte' AND j.objet = u.nom)"
-                      if "journal" in expected.tables else "false")
-        rows = con.execute(f"SELECT u.nom, u.role, u.password_hash, {in_journal} FROM utilisateurs u "
-                           "ORDER BY u.nom").fetchall()
+        rows = store.comptes_with_journal(con, journal="journal" in expected.tables)
         for nom, role, password_hash, journaled in rows:
             try:
                 valid_name = auth.check_name(nom) == nom
@@ -800,18 +686,13 @@ def _swap_in(temp: Path, db_path: Path) -> Path | None:
         _fsync_dir(db_path.parent)
         return None
     with store.exclusive(db_path) as con:
-        con.execute("CHECKPOINT")  # the live WAL folded in and removed: it must not outlive its file
+        store.checkpoint(con)  # the live WAL folded in and removed: it must not outlive its file
         try:
-            live_version = int(con.execute("SELECT max(data_version) FROM meta").fetchone()[0] or 0)
-        except duckdb.Error:
+            live_version = store.meta_data_version(con)
+        except store.DatabaseError:
             live_version = 0
         # Page caches key on the data version: it must move forward, never back.
-        prepared = duckdb.connect(str(temp))
-        try:
-            prepared.execute("UPDATE meta SET data_version = greatest(data_version, ?) + 1", [live_version])
-            prepared.execute("CHECKPOINT")
-        finally:
-            prepared.close()
+        store.advance_data_version(temp, live_version)
         keep_dir = db_path.parent / SAFETY_FOLDER
         keep_dir.mkdir(exist_ok=True)
         kept = keep_dir / f"{db_path.stem}-{clock.now().strftime('%Y%m%d-%H%M%S-%f')}{db_path.suffix}"

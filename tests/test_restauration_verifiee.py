@@ -29,7 +29,7 @@ KEY = "une-clé-de-test-assez-longue-42"
 OTHER_KEY = "une-autre-clé-de-test-longue-43"
 ADMIN = ("admin", "admin-secret-1")  # tests/conftest.py ROLE_ACCOUNTS
 
-# Schema 3 as written by hand from the migrations of cae_data/db.py: the 18 tables and the three
+# Schema 3 as written by hand from the migrations of cae_data/store/schema.py: the 18 tables and the three
 # sequences (upload_ids, comite_ids, journal_ids).
 SCHEMA_3_TABLES = sorted([
     "meta", "referentiels", "referentiel_nodes", "personnalisation_rules", "questions", "collectivites",

@@ -3,12 +3,27 @@
 Services open a connection (`reading`, `writing`, `exclusive`) and hand it to the functions
 below; nothing outside this package writes SQL (tests/test_architecture.py checks it).
 Per-domain modules: referentiels, collectivites, evaluations, uploads, indicateurs, fiches,
-comites, comptes, journal; schema.py holds the migrations, connexion.py the connections."""
+comites, comptes, journal; sauvegarde.py the DuckDB work of backup and restore (copies,
+catalogs, integrity reads); schema.py holds the migrations, connexion.py the connections."""
 
 from ..errors import DatabaseBusy, DatabaseMissing, NoChange
 from . import export
 from .collectivites import collectivite_names, ensure_collectivite, load_profiles, save_profile
 from .comites import load_comites, replace_comite, save_comite
+from .comptes import (
+    COMPTE_COLUMNS,
+    compte_role,
+    compte_row,
+    comptes_table,
+    comptes_table_exists,
+    comptes_with_journal,
+    count_comptes,
+    delete_compte,
+    insert_compte,
+    update_compte_password,
+    update_compte_role,
+    usual_hash_prefix,
+)
 from .connexion import (
     DEFAULT_DB,
     LOCK_RETRY_SECONDS,
@@ -53,6 +68,24 @@ from .indicateurs import (
 )
 from .journal import journal_rows, record_journal
 from .referentiels import load_referentiel, referentiel_info, referentiel_levels, referentiel_names, save_referentiel
+from .sauvegarde import (
+    DUCKDB_VERSION,
+    Catalog,
+    CopyContents,
+    DatabaseError,
+    TableShape,
+    advance_data_version,
+    catalog,
+    checkpoint,
+    expected_catalog,
+    meta_data_version,
+    migrate_copy,
+    open_copy,
+    read_copy,
+    read_whole,
+    serial_positions,
+    table_counts,
+)
 from .schema import MIGRATIONS, SCHEMA_VERSION, current_version, migrate, table_exists
 from .sql import first_row, run
 from .uploads import list_uploads, record_upload, upload_file
@@ -74,4 +107,10 @@ __all__ = [
     "load_outils",
     "load_comites", "save_comite", "replace_comite",
     "record_journal", "journal_rows",
+    "COMPTE_COLUMNS", "comptes_table_exists", "count_comptes", "compte_role", "compte_row", "usual_hash_prefix",
+    "comptes_table", "comptes_with_journal", "insert_compte", "delete_compte", "update_compte_role",
+    "update_compte_password",
+    "DUCKDB_VERSION", "DatabaseError", "CopyContents", "Catalog", "TableShape", "open_copy", "checkpoint",
+    "meta_data_version", "table_counts", "read_copy", "read_whole", "serial_positions", "advance_data_version",
+    "catalog", "expected_catalog", "migrate_copy",
 ]
