@@ -10,7 +10,7 @@ from support.shared import REFERENTIELS as SHARED
 
 from cae_data.errors import InvalidInput
 from cae_data.referentiel.loader import read_referentiel
-from cae_data.referentiel.model import NODE_COLUMNS
+from cae_data.referentiel.model import ALL_NODE_COLUMNS
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "referentiel"
 
@@ -59,7 +59,7 @@ def md_ref():
 @pytest.mark.shared("referentiels")
 def test_official_csv_shape(csv_ref):
     nodes = csv_ref.nodes
-    assert list(nodes.columns) == NODE_COLUMNS
+    assert list(nodes.columns) == ALL_NODE_COLUMNS
     assert csv_ref.nom == "cae" and csv_ref.source_kind == "csv"
     # no root row in the file: created with the referential's title
     assert nodes.iloc[0]["action_id"] == "" and nodes.iloc[0]["nom"] == "Climat Air Énergie"
