@@ -26,9 +26,9 @@ from pathlib import Path
 
 from ..errors import InvalidInput, ProblemCollector
 from .ademe_markdown import read_ademe_referentiel, read_questions, read_rules
-from .questions_plateforme import is_platform_questions, questions_for_referentiel, read_platform_questions
 from .markdown_blocks import parse_yaml, read_text, split_sections
 from .model import Referentiel
+from .questions_plateforme import is_platform_questions, questions_for_referentiel, read_platform_questions
 from .seed_markdown import SEED_SUFFIXES, read_seed_referentiel
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xls", ".xlsm", ".ods")

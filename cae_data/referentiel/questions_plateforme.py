@@ -68,8 +68,9 @@ def _table(folder: Path, name: str, problems: ProblemCollector, required: bool =
 
 
 def _rows(table):
+    """(cell accessor, line) per row; zero-width spaces (one hides in a thematique name) removed."""
     for values, line in zip(table.frame.to_dict("records"), table.line_numbers):
-        yield (lambda key, v=values: (v.get(key) or "").strip()), line
+        yield (lambda key, v=values: (v.get(key) or "").replace("\u200b", "").strip()), line
 
 
 def read_platform_questions(path: Path, problems: ProblemCollector, warnings: ProblemCollector) -> pd.DataFrame:
