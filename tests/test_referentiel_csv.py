@@ -77,6 +77,19 @@ def test_official_csv_shape(csv_ref):
 
 @official
 @pytest.mark.shared("referentiels")
+def test_official_csv_attributes_read_without_warning(csv_ref):
+    # every column of the file has a place now: nothing to warn about
+    assert csv_ref.warnings == []
+    nodes = csv_ref.nodes.set_index("action_id")
+    assert int(nodes["coremeasure"].sum()) == 36            # `x` in 36 rows
+    assert nodes["expr_score"].notna().sum() == 35          # all parse, `cae_49.f-hab` included
+    assert nodes["questions_personnalisation"].dropna().map(len).gt(0).sum() == 36
+    assert nodes["indicateurs"].dropna().map(len).gt(0).sum() == 39
+    assert nodes.loc["", "indicateurs"] is None              # the created root has no such cell
+
+
+@official
+@pytest.mark.shared("referentiels")
 def test_official_csv_rules(csv_ref):
     rules = csv_ref.rules
     # non-empty cells: desactivation 6 + 15 + 17, reduction 38 + 16, score 1

@@ -352,6 +352,10 @@ def test_indicator_functions_only_in_score_indicatif_formulas():
     formula = parse_rule("si val(cae_15.a_dom) > cible(cae_15.a_dom) alors 1 sinon opt_val(te_6) / limite(te_6)",
                          "2.1.1.7.a", "indicatif")
     assert formula.kind == "indicatif"
+    # indicator ids may hold hyphens (CAE's cae_49.f-hab); a minus between values stays one
+    hyphen = parse_rule("val(cae_49.f-hab) - 1", "4.3.2.3.3", "indicatif").root
+    assert hyphen.left.indicateur == "cae_49.f-hab" and hyphen.op == "-"
+    assert values("3-1")[0] == 2.0
     with pytest.raises(RuleSyntaxError) as caught:
         parse_rule("si val(cae_18) > 2 alors 0.5", "1.2.4", "reduction")
     assert str(caught.value) == (

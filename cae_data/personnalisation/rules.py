@@ -335,7 +335,9 @@ class Rule:
 
 # ---------------------------------------------------------------- tokenizer
 
-_TOKEN = re.compile(r"\s+|(?P<word>[\w.]+)|(?P<op><=|>=|[(),+\-*/<>=])")
+# A word starting with a letter may hold inner hyphens (indicator `cae_49.f-hab`, as the
+# platform's identifiers); `a - b` and `x-1` after a digit stay subtractions.
+_TOKEN = re.compile(r"\s+|(?P<word>[A-Za-z_][\w.]*(?:-[\w.]+)*|[\w.]+)|(?P<op><=|>=|[(),+\-*/<>=])")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
 
 
