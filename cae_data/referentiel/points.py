@@ -416,22 +416,29 @@ def _check_points_and_shares(frame: pd.DataFrame, by_id: dict[str, NodeRecord], 
     for action_id, points in mesures[["action_id", "points_declares"]].itertuples(index=False):
         if declares_points and math.isnan(points):
             by_id[action_id].problem(problems, "points", f"points manquants pour la mesure « {action_id} »")
-    children = frame.groupby("parent_id", sort=False)
-    for action_id in frame.loc[frame["niveau"].isin(NIVEAUX_MESURE_ET_DESSOUS), "action_id"]:
+    ids = frame["action_id"].tolist()
+    share = frame["pourcentage"].to_numpy(dtype=float)
+    children: dict[int, list[int]] = defaultdict(list)
+    for i, p in enumerate(_parent_positions(frame)):
+        if p >= 0:
+            children[p].append(i)
+    for position in np.flatnonzero(frame["niveau"].isin(NIVEAUX_MESURE_ET_DESSOUS).to_numpy()):
+        action_id = ids[position]
         record = by_id[action_id]
-        if action_id not in children.groups or record.source_file in flawed_files:
+        kids = children.get(position)
+        if not kids or record.source_file in flawed_files:
             continue
-        kids = children.get_group(action_id)
-        if niveau[action_id] != "mesure" and kids["pourcentage"].isna().all():
+        shares = share[kids]
+        if niveau[action_id] != "mesure" and np.isnan(shares).all():
             continue  # tâches without shares: explicit points or an equal split
-        missing = kids[kids["pourcentage"].isna()]
-        for kid in missing["action_id"]:
-            kid_label = label[niveau[kid]][0]
-            by_id[kid].problem(problems, "pourcentage", f"pourcentage manquant pour la {kid_label} « {kid} »")
-        if missing.empty:
-            total = float(kids["pourcentage"].sum())
+        missing = [k for k in kids if math.isnan(share[k])]
+        for k in missing:
+            kid_label = label[niveau[ids[k]]][0]
+            by_id[ids[k]].problem(problems, "pourcentage", f"pourcentage manquant pour la {kid_label} « {ids[k]} »")
+        if not missing:
+            total = float(sum(shares))
             if abs(total - 100.0) > SHARE_TOLERANCE:
-                kids_label = label[niveau[kids["action_id"].iloc[0]]][1]
+                kids_label = label[niveau[ids[kids[0]]]][1]
                 record.problem(
                     problems, "pourcentage",
                     f"les pourcentages des {kids_label} de la {label[niveau[action_id]][0]} « {action_id} » font "
