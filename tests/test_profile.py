@@ -181,17 +181,67 @@ def test_read_profile_reports_every_problem_with_key_and_line():
         "collectivite.yaml:3:population: population « -5 » négative (attendu : un nombre entier "
         "d'habitants, par exemple 105000)",
         "collectivite.yaml:4:localisation: localisation « Corse » inconnue (attendu : Metropole ou DOM)",
-        "collectivite.yaml:5:habitants: clé inconnue (attendu : nom, type, population, localisation "
-        "ou reponses)",
+        "collectivite.yaml:5:habitants: clé inconnue (attendu : nom, type, soustype, population, "
+        "localisation ou reponses)",
         "collectivite.yaml:7:reponses.AOM_1: réponse « peut-être » non permise (attendu : oui ou non)",
-        "collectivite.yaml:8:reponses.AOM_9: question inconnue « AOM_9 » (voulez-vous dire « AOM_1 » ?)",
+        # AOM_9 (line 8) and trafic (line 11) are unknown questions: warnings, not errors
         "collectivite.yaml:9:reponses.voirie_1: réponse « voirie_1_d » non permise (attendu : "
         "voirie_1_a, voirie_1_b ou voirie_1_c)",
         "collectivite.yaml:10:reponses.habitat_2: réponse « 1.5 » non permise (attendu : une proportion "
         "entre 0 et 1, par exemple 0,3 pour 30 %)",
-        "collectivite.yaml:11:reponses.trafic: question inconnue « trafic »",
         "collectivite.yaml:12:reponses.aom_1: question en double (déjà répondue ligne 7)",
     ]
+
+
+def test_foreign_answers_are_kept_with_a_warning_naming_the_key():
+    # A profile exported from the platform answers the questions of every referential: with
+    # only CAE's questions loaded, dev_eco_1 and SPASER (ECI/TE) are kept, each with a warning.
+    profile = read(
+        "nom: CAPSO\n"              # 1
+        "reponses:\n"               # 2
+        "  AOM_1: oui\n"            # 3
+        "  dev_eco_1: Non\n"        # 4
+        "  SPASER: true\n"          # 5
+        "  part_bio: 0,25\n"        # 6
+        "  AOM_9: oui\n"            # 7
+        "  mode: libre\n"           # 8
+    )
+    assert profile.reponses == {"AOM_1": "OUI", "dev_eco_1": "NON", "SPASER": "OUI", "part_bio": "0,25",
+                                "AOM_9": "OUI", "mode": "libre"}
+    message = "inconnue des référentiels chargés : réponse conservée, sans effet sur les scores"
+    assert [str(w) for w in profile.warnings] == [
+        f"collectivite.yaml:4:reponses.dev_eco_1: question « dev_eco_1 » {message}",
+        f"collectivite.yaml:5:reponses.SPASER: question « SPASER » {message}",
+        f"collectivite.yaml:6:reponses.part_bio: question « part_bio » {message}",
+        f"collectivite.yaml:7:reponses.AOM_9: question « AOM_9 » {message} ; voulez-vous dire « AOM_1 » ?",
+        f"collectivite.yaml:8:reponses.mode: question « mode » {message}",
+    ]
+    # kept answers go back to YAML as given, and read back the same
+    again = read(profile_to_yaml(profile))
+    assert again == profile and len(again.warnings) == 5
+    # with no question file at all, every answer is such a warning
+    assert len(read("nom: X\nreponses: {AOM_1: oui}\n", questions=QUESTIONS.iloc[:0]).warnings) == 1
+    # a foreign key answered twice, or with a list, stays an error
+    assert problems("nom: X\nreponses:\n  SPASER: oui\n  spaser: non\n  ZA: [1]\n") == [
+        "collectivite.yaml:4:reponses.spaser: question en double (déjà répondue ligne 3)",
+        "collectivite.yaml:5:reponses.ZA: une seule valeur est attendue, pas une liste ni un dictionnaire",
+    ]
+
+
+def test_soustype_read_checked_and_derived_from_type():
+    assert read("nom: S\nsoustype: Pôle\n").soustype == "pole"
+    assert read("nom: S\nsoustype: EPCI à fiscalité propre\n").soustype == "epci_a_fiscalite_propre"
+    syndicat = read("nom: S\ntype: syndicat\n")
+    assert syndicat.soustype is None and syndicat.soustype_effectif == "syndicat"
+    assert read("nom: S\ntype: EPCI\nsoustype: syndicat\n").soustype_effectif == "syndicat"
+    assert problems("nom: S\nsoustype: communauté\n") == [
+        "collectivite.yaml:2:soustype: sous-type « communauté » inconnu (attendu : epci_a_fiscalite_propre, "
+        "syndicat ou pole)"]
+    assert problems("nom: S\ntype: syndicat\nsoustype: pole\n") == [
+        "collectivite.yaml:3:soustype: sous-type « pole » incohérent avec le type syndicat (un syndicat a le "
+        "sous-type syndicat)"]
+    profile = read("nom: S\ntype: EPCI\nsoustype: pole\n")
+    assert read(profile_to_yaml(profile)) == profile
 
 
 def test_read_profile_missing_or_empty_nom_and_bad_population():

@@ -10,7 +10,7 @@ from support.shared import REFERENTIELS as SHARED
 
 from cae_data.errors import InvalidInput
 from cae_data.referentiel.loader import default_nom, detect_format, read_referentiel
-from cae_data.referentiel.model import NODE_COLUMNS, QUESTION_COLUMNS, RULE_COLUMNS
+from cae_data.referentiel.model import ALL_NODE_COLUMNS, ALL_QUESTION_COLUMNS, RULE_COLUMNS
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "referentiel"
 
@@ -28,7 +28,7 @@ def cae():
 @pytest.mark.shared("referentiels")
 def test_full_referential_shape(cae):
     nodes = cae.nodes
-    assert list(nodes.columns) == NODE_COLUMNS
+    assert list(nodes.columns) == ALL_NODE_COLUMNS
     assert cae.nom == "cae" and cae.titre == "Climat Air Énergie" and cae.source_kind == "ademe-markdown"
     assert nodes["niveau"].value_counts().to_dict() == {
         "referentiel": 1, "axe": 6, "sous-axe": 19, "mesure": 61, "sous-action": 325, "tache": 1059,
@@ -113,7 +113,7 @@ def test_full_referential_rules(cae):
 @pytest.mark.shared("referentiels")
 def test_full_referential_questions(cae):
     questions = cae.questions
-    assert list(questions.columns) == QUESTION_COLUMNS
+    assert list(questions.columns) == ALL_QUESTION_COLUMNS
     # 53 questions in the folder (grep -c '^# '), 4 only for ECI (SPASER, formation, REOM, dev_eco_1)
     assert len(questions) == 49
     assert not set(questions["question_id"]) & {"SPASER", "formation", "REOM", "dev_eco_1"}

@@ -10,7 +10,7 @@ from support.shared import REFERENTIELS as SHARED
 
 from cae_data.errors import InvalidInput
 from cae_data.referentiel.loader import read_referentiel
-from cae_data.referentiel.model import NODE_COLUMNS
+from cae_data.referentiel.model import ALL_NODE_COLUMNS
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "referentiel"
 
@@ -59,7 +59,7 @@ def md_ref():
 @pytest.mark.shared("referentiels")
 def test_official_csv_shape(csv_ref):
     nodes = csv_ref.nodes
-    assert list(nodes.columns) == NODE_COLUMNS
+    assert list(nodes.columns) == ALL_NODE_COLUMNS
     assert csv_ref.nom == "cae" and csv_ref.source_kind == "csv"
     # no root row in the file: created with the referential's title
     assert nodes.iloc[0]["action_id"] == "" and nodes.iloc[0]["nom"] == "Climat Air Énergie"
@@ -73,6 +73,19 @@ def test_official_csv_shape(csv_ref):
     one = nodes.set_index("action_id").loc["1"]
     assert (one["source_file"], one["source_line"]) == ("cae-structure.csv", 2)
     assert csv_ref.questions.empty
+
+
+@official
+@pytest.mark.shared("referentiels")
+def test_official_csv_attributes_read_without_warning(csv_ref):
+    # every column of the file has a place now: nothing to warn about
+    assert csv_ref.warnings == []
+    nodes = csv_ref.nodes.set_index("action_id")
+    assert int(nodes["coremeasure"].sum()) == 36            # `x` in 36 rows
+    assert nodes["expr_score"].notna().sum() == 35          # all parse, `cae_49.f-hab` included
+    assert nodes["questions_personnalisation"].dropna().map(len).gt(0).sum() == 36
+    assert nodes["indicateurs"].dropna().map(len).gt(0).sum() == 39
+    assert nodes.loc["", "indicateurs"] is None              # the created root has no such cell
 
 
 @official

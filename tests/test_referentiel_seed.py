@@ -9,7 +9,7 @@ import pytest
 
 from cae_data.errors import InvalidInput
 from cae_data.referentiel.loader import detect_format, read_referentiel, read_seed_referentiel
-from cae_data.referentiel.model import NODE_COLUMNS
+from cae_data.referentiel.model import ALL_NODE_COLUMNS
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -30,7 +30,7 @@ def children(seed, action_id):
 
 
 def test_columns_and_kind(seed):
-    assert list(seed.nodes.columns) == NODE_COLUMNS
+    assert list(seed.nodes.columns) == ALL_NODE_COLUMNS
     assert seed.source_kind == "seed"
     assert seed.nom == "cae"
     assert seed.titre == "Climat Air Énergie"

@@ -313,3 +313,69 @@ def test_parse_rules_keys_by_unprefixed_id_and_kind():
     parsed = parse_rules(rules)
     assert set(parsed) == {("1.2.4", "reduction"), ("1.2.4", "desactivation")}
     assert parsed[("1.2.4", "reduction")].evaluate(FakeContext(2)).tolist() == [0.5, 0.5]
+
+
+# --- comparisons, soustype, score indicatif formulas (TE) --------------------------------------
+
+def test_comparisons_give_one_zero_or_no_value():
+    ctx = FakeContext(3, values={"part": [0.2, 0.5, np.nan]})
+    # 0.2 < 0.5 → 1; 0.5 < 0.5 → 0; no answer → no value (and the condition is then false)
+    np.testing.assert_array_equal(parse_rule("reponse(part) < 0.5").evaluate(ctx), [1.0, 0.0, np.nan])
+    np.testing.assert_array_equal(parse_rule("reponse(part) <= 0.5").evaluate(ctx), [1.0, 1.0, np.nan])
+    np.testing.assert_array_equal(parse_rule("reponse(part) = 0.5").evaluate(ctx), [0.0, 1.0, np.nan])
+    np.testing.assert_array_equal(parse_rule("si reponse(part) >= 0.5 alors 2 sinon 3").evaluate(ctx),
+                                  [3.0, 2.0, 3.0])
+    # comparisons bind looser than arithmetic and tighter than et: 1 + 1 > 1 et 2 * 2 = 4
+    assert values("1 + 1 > 1 et 2 * 2 = 4")[0] == 1.0
+    assert values("2 > 3 ou 1 < 0")[0] == 0.0
+
+
+def test_soustype_and_the_platform_rewrite_of_type_syndicat():
+    rule = parse_rule("si identite(soustype, syndicat) alors VRAI sinon FAUX")
+    assert rule.root.branches[0][0].field == "soustype"
+    # identite(type, syndicat) is read as identite(soustype, syndicat), as the platform imports it
+    assert parse_rule("identite(type, Syndicat)").root.field == "soustype"
+    assert parse_rule("identite(soustype, Pole)").root.value == "pole"
+    from cae_data.personnalisation.profile import Profile, ProfileContext
+
+    ctx = ProfileContext([Profile(nom="a", type="syndicat"), Profile(nom="b", type="EPCI", soustype="syndicat"),
+                          Profile(nom="c", type="EPCI"), Profile(nom="d", type="EPCI", soustype="pole")])
+    np.testing.assert_array_equal(parse_rule("identite(soustype, syndicat)").evaluate(ctx), [1, 1, 0, 0])
+    np.testing.assert_array_equal(parse_rule("identite(type, syndicat)").evaluate(ctx), [1, 1, 0, 0])
+    np.testing.assert_array_equal(parse_rule("identite(type, EPCI)").evaluate(ctx), [0, 1, 1, 1])
+    np.testing.assert_array_equal(parse_rule("identite(soustype, pole)").evaluate(ctx), [0, 0, 0, 1])
+    with pytest.raises(RuleSyntaxError, match="valeur « ville » inconnue pour soustype"):
+        parse_rule("identite(soustype, ville)")
+
+
+def test_indicator_functions_only_in_score_indicatif_formulas():
+    formula = parse_rule("si val(cae_15.a_dom) > cible(cae_15.a_dom) alors 1 sinon opt_val(te_6) / limite(te_6)",
+                         "2.1.1.7.a", "indicatif")
+    assert formula.kind == "indicatif"
+    # indicator ids may hold hyphens (CAE's cae_49.f-hab); a minus between values stays one
+    hyphen = parse_rule("val(cae_49.f-hab) - 1", "4.3.2.3.3", "indicatif").root
+    assert hyphen.left.indicateur == "cae_49.f-hab" and hyphen.op == "-"
+    assert values("3-1")[0] == 2.0
+    with pytest.raises(RuleSyntaxError) as caught:
+        parse_rule("si val(cae_18) > 2 alors 0.5", "1.2.4", "reduction")
+    assert str(caught.value) == (
+        "règle de réduction de 1.2.4 illisible : « si val(cae_18) > 2 alors 0.5 » — fonction inconnue « val » "
+        "(attendu : identite, reponse, score, min, max) (colonne 4)")
+    with pytest.raises(RuleSyntaxError) as caught:
+        parse_rule("score(cae_1.2.3) > 0.5", "2.2.3.4", "indicatif")
+    assert str(caught.value).startswith("formule du score indicatif de 2.2.3.4 illisible : « score(cae_1.2.3) > 0.5 »"
+                                        " — fonction inconnue « score » (attendu : val, opt_val, cible, limite")
+
+
+@pytest.mark.shared("referentiels/te-structure.csv")
+def test_every_rule_and_formula_of_the_te_structure_file_parses():
+    path = REFERENTIELS / "te-structure.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rules = [(row["Identifiant"], row["Desactivation"]) for row in rows if row["Desactivation"].strip()]
+    formulas = [(row["Identifiant"], row["exprScore"]) for row in rows if row["exprScore"].strip()]
+    assert (len(rules), len(formulas)) == (173, 31)
+    for action_id, text in rules:
+        parse_rule(text, action_id, "desactivation")
+    for action_id, text in formulas:
+        parse_rule(text, action_id, "indicatif")

@@ -1,7 +1,12 @@
 """Personnalisation of a referential: the rule language and collectivity profiles."""
 
 from .profile import (
-    Profile, ProfileContext, evaluate_personnalisation, population_tags, profile_to_yaml, read_profile,
+    Profile,
+    ProfileContext,
+    evaluate_personnalisation,
+    population_tags,
+    profile_to_yaml,
+    read_profile,
 )
 from .rules import Rule, RuleContext, RuleSyntaxError, parse_rule, parse_rules
 

@@ -8,7 +8,14 @@ Decisions:
   number above 1 is refused, since the official platform stores a share of the whole;
 - an answer left empty (`AOM_1:`) means "not answered", like a missing line;
 - top-level keys are read without regard to case or accents (`Réponses` is `reponses`), and
-  question ids without regard to case (`aom_1` is `AOM_1`).
+  question ids without regard to case (`aom_1` is `AOM_1`);
+- an answer to a question that no loaded question file knows (a question of a referential
+  that is not loaded, as a profile exported from the platform has for every referential) is
+  KEPT as written (`oui`/`non` as OUI/NON, numbers as floats) and reported in
+  `Profile.warnings` naming its key; a wrong answer to a known question stays an error;
+- `soustype` (epci_a_fiscalite_propre, syndicat, pole: the platform's sous-types) is optional;
+  a profile of type syndicat has sous-type syndicat (`Profile.soustype_effectif`), and
+  another sous-type given with it is an error.
 """
 
 from __future__ import annotations
@@ -22,26 +29,44 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..errors import InvalidInput, ProblemCollector
+from ..errors import InvalidInput, Problem, ProblemCollector
 from ..tabular import decode_bytes, parse_number, strip_accents
 from .rules import (
-    LOCALISATIONS, MOINS_DE, PLUS_DE, POPULATION_TAGS, TYPES, Rule, truth, parse_rules,
+    LOCALISATIONS,
+    MOINS_DE,
+    PLUS_DE,
+    POPULATION_TAGS,
+    SOUSTYPES,
+    TYPES,
+    Rule,
+    parse_rules,
+    truth,
 )
 
-TOP_LEVEL_KEYS = ("nom", "type", "population", "localisation", "reponses")
+TOP_LEVEL_KEYS = ("nom", "type", "soustype", "population", "localisation", "reponses")
 MAX_POPULATION = 1_000_000_000
 TOO_DEEP = "YAML illisible : listes ou dictionnaires imbriqués sur trop de niveaux"
 
 
 @dataclass
 class Profile:
-    """Who the collectivity is and its answers (question id → "OUI"/"NON", choice id or float)."""
+    """Who the collectivity is and its answers (question id → "OUI"/"NON", choice id or float).
+    `warnings`: what read_profile kept but could not check (answers to unknown questions)."""
 
     nom: str
     type: str | None = None
     population: int | None = None
     localisation: str | None = None
     reponses: dict[str, str | float] = field(default_factory=dict)
+    soustype: str | None = None
+    warnings: list[Problem] = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def soustype_effectif(self) -> str | None:
+        """The given sous-type, else "syndicat" for a profile of type syndicat."""
+        if self.soustype is not None:
+            return self.soustype
+        return "syndicat" if self.type == "syndicat" else None
 
 
 def population_tags(population: int | None) -> list[str]:
@@ -126,6 +151,7 @@ class _ProfileReader:
         self.loader = loader
         self.filename = filename
         self.problems = ProblemCollector()
+        self.warnings = ProblemCollector()
         self.questions: dict[str, dict] = {}
         for row in questions.to_dict("records"):
             self.questions[str(row["question_id"]).lower()] = row
@@ -171,10 +197,15 @@ class _ProfileReader:
                 fields[key] = result
         if "nom" not in seen:
             self.problems.add(self.filename, None, "nom", "nom de la collectivité manquant")
+        if fields.get("type") == "syndicat" and fields.get("soustype") not in (None, "syndicat"):
+            self.problems.add(self.filename, seen.get("soustype"), "soustype",
+                              f"sous-type « {fields['soustype']} » incohérent avec le type syndicat (un syndicat a "
+                              "le sous-type syndicat)")
         self.problems.raise_if_any()
         return Profile(
             nom=fields["nom"], type=fields.get("type"), population=fields.get("population"),
             localisation=fields.get("localisation"), reponses=fields.get("reponses") or {},
+            soustype=fields.get("soustype"), warnings=list(self.warnings.problems),
         )
 
     def read_nom(self, node: yaml.Node, column: str):
@@ -194,6 +225,16 @@ class _ProfileReader:
             if _norm_key(value) == candidate.lower():
                 return candidate
         self.add(node, column, f"type « {node.value} » inconnu (attendu : {_enumerate(TYPES)})")
+        return _INVALID
+
+    def read_soustype(self, node: yaml.Node, column: str):
+        value = self.value(node, column)
+        if value is None or value is _INVALID:
+            return value
+        key = re.sub(r"[\s'’-]+", "_", _norm_key(value))
+        if key in SOUSTYPES:
+            return key
+        self.add(node, column, f"sous-type « {node.value} » inconnu (attendu : {_enumerate(SOUSTYPES)})")
         return _INVALID
 
     def read_localisation(self, node: yaml.Node, column: str):
@@ -243,15 +284,26 @@ class _ProfileReader:
             return _INVALID
         answers: dict[str, str | float] = {}
         seen: dict[str, int] = {}
+        seen_foreign: dict[str, int] = {}
         ids = [str(row["question_id"]) for row in self.questions.values()]
         for key_node, value_node in node.value:
             key_text = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
             where = f"reponses.{key_text}"
             question = self.questions.get(key_text.strip().lower())
             if question is None:
-                hint = difflib.get_close_matches(key_text, ids, n=1, cutoff=0.75)
-                suffix = f" (voulez-vous dire « {hint[0]} » ?)" if hint else ""
-                self.add(key_node, where, f"question inconnue « {key_text} »{suffix}")
+                if key_text.strip().lower() in seen_foreign:
+                    self.add(key_node, where, "question en double (déjà répondue ligne "
+                                              f"{seen_foreign[key_text.strip().lower()]})")
+                    continue
+                seen_foreign[key_text.strip().lower()] = key_node.start_mark.line + 1
+                answer = self.foreign_answer(value_node, where)
+                if answer is not None and answer is not _INVALID:
+                    answers[key_text.strip()] = answer
+                    hint = difflib.get_close_matches(key_text, ids, n=1, cutoff=0.75)
+                    suffix = f" ; voulez-vous dire « {hint[0]} » ?" if hint else ""
+                    self.warnings.add(self.filename, key_node.start_mark.line + 1, where,
+                                      f"question « {key_text} » inconnue des référentiels chargés : réponse "
+                                      f"conservée, sans effet sur les scores{suffix}")
                 continue
             question_id = str(question["question_id"])
             if question_id in seen:
@@ -262,6 +314,24 @@ class _ProfileReader:
             if answer is not None and answer is not _INVALID:
                 answers[question_id] = answer
         return answers
+
+    def foreign_answer(self, node: yaml.Node, where: str):
+        """An answer to a question no loaded file knows, kept as written: oui/non as OUI/NON,
+        numbers as floats, other text stripped."""
+        value = self.value(node, where)
+        if value is None or value is _INVALID:
+            return value
+        if isinstance(value, bool):
+            return "OUI" if value else "NON"
+        if isinstance(value, (int, float)):
+            if not np.isfinite(value):
+                self.add(node, where, f"réponse « {node.value} » illisible (un nombre fini est attendu)")
+                return _INVALID
+            return float(value)
+        text = str(value).strip()
+        if _norm_key(text) in ("oui", "non"):
+            return _norm_key(text).upper()
+        return text or None
 
     def answer(self, question: dict, node: yaml.Node, where: str):
         value = self.value(node, where)
@@ -330,6 +400,8 @@ def profile_to_yaml(profile: Profile) -> str:
         data["type"] = profile.type
     if profile.population is not None:
         data["population"] = int(profile.population)
+    if profile.soustype is not None:
+        data["soustype"] = profile.soustype
     if profile.localisation is not None:
         data["localisation"] = profile.localisation
     if profile.reponses:
@@ -350,6 +422,7 @@ class ProfileContext:
         self.size = len(profiles)
         self._score = score
         self._types = pd.Series([p.type for p in profiles], dtype="object").str.lower()
+        self._soustypes = pd.Series([p.soustype_effectif for p in profiles], dtype="object").str.lower()
         self._localisations = pd.Series([p.localisation for p in profiles], dtype="object").str.lower()
         self._population = np.array(
             [np.nan if p.population is None else float(p.population) for p in profiles], dtype=np.float64
@@ -365,7 +438,12 @@ class ProfileContext:
     def identite(self, field: str, value: str) -> np.ndarray:
         field, value = field.lower(), value.lower()
         if field == "type":
-            return (self._types == value).fillna(False).to_numpy(dtype=bool)
+            match = (self._types == value).fillna(False).to_numpy(dtype=bool)
+            if value == "syndicat":  # the platform's fallback for rules stored before its rewrite
+                match |= (self._soustypes == value).fillna(False).to_numpy(dtype=bool)
+            return match
+        if field == "soustype":
+            return (self._soustypes == value).fillna(False).to_numpy(dtype=bool)
         if field == "localisation":
             return (self._localisations == value).fillna(False).to_numpy(dtype=bool)
         if field == "population":

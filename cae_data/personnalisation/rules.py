@@ -6,20 +6,30 @@ Grammar (keywords and function names in any case, newlines are plain spaces):
     conditional := "si" expression "alors" expression
                    { "sinon" "si" expression "alors" expression } [ "sinon" expression ]
     expression  := and_expr { "ou" and_expr }
-    and_expr    := sum { "et" sum }
+    and_expr    := comparison { "et" comparison }
+    comparison  := sum { ("<" | ">" | "=" | "<=" | ">=") sum }
     sum         := product { ("+" | "-") product }
     product     := unary { ("*" | "/") unary }
     unary       := "-" unary | primary
     primary     := number | "VRAI" | "FAUX" | "(" rule ")" | call
-    call        := identite(type|population|localisation, valeur) | reponse(question[, valeur])
+    call        := identite(type|soustype|population|localisation, valeur) | reponse(question[, valeur])
                  | score(action_id) | min(e, e, …) | max(e, e, …)
+                 | val(indicateur) | opt_val(indicateur) | cible(indicateur) | limite(indicateur)
 
 Numbers are written with a dot (`0.5`): the comma separates arguments, so `0,5` is refused
 with a hint. Every rule evaluates to a float64 array over n subjects; NaN means "no value"
 (no matching branch, missing proportion answer, division by zero) and booleans are 1.0 / 0.0.
-A condition without value counts as false. `identite` values are checked when parsing: a type
-(EPCI, commune, syndicat), a localisation (Metropole, DOM) or one of the platform's population
-brackets (POPULATION_TAGS); anything else is a RuleSyntaxError, so a typo cannot silently never match.
+A condition without value counts as false. A comparison is 1.0 or 0.0, NaN when a side has no
+value. `identite` values are checked when parsing: a type (EPCI, commune, syndicat), a sous-type
+(SOUSTYPES), a localisation (Metropole, DOM) or one of the platform's population brackets
+(POPULATION_TAGS); anything else is a RuleSyntaxError, so a typo cannot silently never match.
+As the platform does when it imports a rule, `identite(type, syndicat)` is read as
+`identite(soustype, syndicat)` (a profile of type syndicat has sous-type syndicat).
+
+Which functions a rule may call depends on its kind: personnalisation rules (réduction,
+désactivation, score) call identite, reponse, score, min, max; a *score indicatif* formula
+(kind "indicatif", a node's `exprScore`) calls val, opt_val, cible, limite, identite, reponse,
+min, max, and is evaluated by scoring/indicatif.py, not by `Rule.evaluate`.
 """
 
 from __future__ import annotations
@@ -39,13 +49,20 @@ MOINS_DE = (3000, 5000, 10000, 20000, 50000, 100000)
 PLUS_DE = (3000, 20000, 50000, 100000, 300000, 800000)
 POPULATION_TAGS = tuple(f"moins_de_{n}" for n in MOINS_DE) + tuple(f"plus_de_{n}" for n in PLUS_DE)
 TYPES = ("EPCI", "commune", "syndicat")
+# Sous-types of the platform (evaluate-identite.ts): a syndicat, a pôle, an EPCI à fiscalité propre.
+SOUSTYPES = ("epci_a_fiscalite_propre", "syndicat", "pole")
 LOCALISATIONS = ("Metropole", "DOM")
-IDENTITE_FIELDS = ("type", "population", "localisation")
+IDENTITE_FIELDS = ("type", "soustype", "population", "localisation")
 
-KIND_LABELS = {"reduction": "réduction", "desactivation": "désactivation", "score": "score"}
+KIND_LABELS = {"reduction": "réduction", "desactivation": "désactivation", "score": "score",
+               "indicatif": "score indicatif", "visibilite": "visibilité"}
 KEYWORDS = ("si", "alors", "sinon", "et", "ou", "vrai", "faux")
 FUNCTIONS = ("identite", "reponse", "score", "min", "max")
-ARITIES = {"identite": (2,), "reponse": (1, 2), "score": (1,)}
+INDICATIF_FUNCTIONS = ("val", "opt_val", "cible", "limite", "identite", "reponse", "min", "max")
+INDICATEUR_FUNCTIONS = ("val", "opt_val", "cible", "limite")
+ARITIES = {"identite": (2,), "reponse": (1, 2), "score": (1,), "val": (1,), "opt_val": (1,), "cible": (1,),
+           "limite": (1,)}
+COMPARISONS = ("<", ">", "=", "<=", ">=")
 
 
 class RuleContext(Protocol):
@@ -77,7 +94,9 @@ class RuleSyntaxError(ValueError):
 
 
 def describe_rule(action_id: str, kind: str) -> str:
-    """"règle de réduction de 1.2.4", "règle de 1.2.4", "règle"."""
+    """"règle de réduction de 1.2.4", "règle de 1.2.4", "règle", "formule du score indicatif de 2.2.3.4"."""
+    if kind == "indicatif":
+        return "formule du score indicatif" + (f" de {action_id}" if action_id else "")
     words = "règle"
     if kind:
         label = KIND_LABELS.get(kind, kind)
@@ -201,6 +220,47 @@ class Arithmetic(Node):
 
 
 @dataclass
+class Comparison(Node):
+    op: str  # one of COMPARISONS
+    left: Node
+    right: Node
+
+    def evaluate(self, ctx: RuleContext) -> np.ndarray:
+        return compare(self.op, self.left.evaluate(ctx), self.right.evaluate(ctx))
+
+    def children(self) -> list[Node]:
+        return [self.left, self.right]
+
+
+def compare(op: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """1.0 / 0.0, NaN where a side has no value."""
+    with np.errstate(invalid="ignore"):
+        if op == "<":
+            result = a < b
+        elif op == ">":
+            result = a > b
+        elif op == "=":
+            result = a == b
+        elif op == "<=":
+            result = a <= b
+        else:
+            result = a >= b
+    return np.where(np.isnan(a) | np.isnan(b), np.nan, result.astype(np.float64))
+
+
+@dataclass
+class Indicateur(Node):
+    """val / opt_val / cible / limite of an indicator (score indicatif formulas only)."""
+
+    function: str
+    indicateur: str
+
+    def evaluate(self, ctx: RuleContext) -> np.ndarray:
+        raise ValueError(f"{self.function}({self.indicateur}) : une formule de score indicatif s'évalue avec "
+                         "scoring.indicatif, pas comme une règle de personnalisation")
+
+
+@dataclass
 class Negation(Node):
     operand: Node
 
@@ -275,7 +335,9 @@ class Rule:
 
 # ---------------------------------------------------------------- tokenizer
 
-_TOKEN = re.compile(r"\s+|(?P<word>[\w.]+)|(?P<op>[(),+\-*/])")
+# A word starting with a letter may hold inner hyphens (indicator `cae_49.f-hab`, as the
+# platform's identifiers); `a - b` and `x-1` after a digit stay subtractions.
+_TOKEN = re.compile(r"\s+|(?P<word>[A-Za-z_][\w.]*(?:-[\w.]+)*|[\w.]+)|(?P<op><=|>=|[(),+\-*/<>=])")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
 
 
@@ -421,10 +483,17 @@ class _Parser:
         return node
 
     def and_expr(self) -> Node:
-        node = self.sum()
+        node = self.comparison()
         while self.at_keyword("et"):
             self.advance()
-            node = Logical("et", node, self.sum())
+            node = Logical("et", node, self.comparison())
+        return node
+
+    def comparison(self) -> Node:
+        node = self.sum()
+        while self.peek().kind == "op" and self.peek().text in COMPARISONS:
+            op = self.advance().text
+            node = Comparison(op, node, self.sum())
         return node
 
     def sum(self) -> Node:
@@ -477,9 +546,10 @@ class _Parser:
     def call(self) -> Node:
         name_token = self.advance()
         name = name_token.lower
-        if name not in FUNCTIONS:
+        allowed = INDICATIF_FUNCTIONS if self.kind == "indicatif" else FUNCTIONS
+        if name not in allowed:
             raise self.error(f"fonction inconnue « {name_token.text} » (attendu : "
-                             + ", ".join(FUNCTIONS) + ")", name_token.start)
+                             + ", ".join(allowed) + ")", name_token.start)
         open_token = self.peek()
         self.expect_op("(")
         if name in ("min", "max"):
@@ -529,6 +599,8 @@ class _Parser:
                              f"{len(words)} donné{'s' if len(words) > 1 else ''}", name_token.start)
         if name == "score":
             return Score(strip_prefix(words[0].text))
+        if name in INDICATEUR_FUNCTIONS:
+            return Indicateur(name, words[0].text.lower())
         if name == "reponse":
             if len(words) == 1:
                 return ReponseValue(words[0].text)
@@ -537,17 +609,22 @@ class _Parser:
         field_name = field_token.lower
         if field_name not in IDENTITE_FIELDS:
             raise self.error(f"identite() ne connaît pas « {field_token.text} » (attendu : "
-                             "type, population ou localisation)", field_token.start)
+                             "type, soustype, population ou localisation)", field_token.start)
         value = _canonical_identite(field_name, value_token.text)
         if value is None:
-            allowed = {"type": TYPES, "localisation": LOCALISATIONS, "population": POPULATION_TAGS}[field_name]
+            allowed = IDENTITE_VALUES[field_name]
             raise self.error(f"valeur « {value_token.text} » inconnue pour {field_name} (attendu : "
                              + ", ".join(allowed) + ")", value_token.start)
+        if field_name == "type" and value == "syndicat":
+            return Identite("soustype", "syndicat")  # the platform's rewrite at import
         return Identite(field_name, value)
 
 
+IDENTITE_VALUES = {"type": TYPES, "soustype": SOUSTYPES, "localisation": LOCALISATIONS, "population": POPULATION_TAGS}
+
+
 def _canonical_identite(field_name: str, value: str) -> str | None:
-    allowed = {"type": TYPES, "localisation": LOCALISATIONS, "population": POPULATION_TAGS}[field_name]
+    allowed = IDENTITE_VALUES[field_name]
     for candidate in allowed:
         if candidate.lower() == value.lower():
             return candidate

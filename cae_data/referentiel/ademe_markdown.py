@@ -32,11 +32,27 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ProblemCollector
-from .markdown_blocks import Section, items_markdown, natural_key, norm_title, parse_yaml, read_text, scalar, \
-    split_sections, yaml_key_line
-from .model import QUESTION_COLUMNS, RULE_COLUMNS, Referentiel, empty_questions, empty_rules
-from .points import NodeRecord, add_missing_ancestors, assemble_tree, check_action_id, read_categorie, \
-    read_number, root_title
+from .markdown_blocks import (
+    Section,
+    items_markdown,
+    natural_key,
+    norm_title,
+    parse_yaml,
+    read_text,
+    scalar,
+    split_sections,
+    yaml_key_line,
+)
+from .model import ALL_QUESTION_COLUMNS, RULE_COLUMNS, Referentiel, empty_questions, empty_rules
+from .points import (
+    NodeRecord,
+    add_missing_ancestors,
+    assemble_tree,
+    check_action_id,
+    read_categorie,
+    read_number,
+    root_title,
+)
 
 QUESTION_TYPES = ("binaire", "choix", "proportion")
 RULE_TITLES = {"desactivation": "desactivation", "reduction": "reduction", "score": "score"}
@@ -285,11 +301,14 @@ def read_questions(paths: list[Path], nom: str, problems: ProblemCollector) -> p
             seen[row["question_id"]] = row
     prefix = f"{nom}_".lower()
     kept = [row for row in seen.values() if any(a.lower().startswith(prefix) for a in row["actions"])]
+    for rank, row in enumerate(kept):  # the profile form follows the files' order
+        row["ordre"] = rank
     if not kept:
         return empty_questions()
+    integers = ("source_line", "ordre")
     return pd.DataFrame(
-        {column: pd.Series([row[column] for row in kept], dtype="int64" if column == "source_line" else "object")
-         for column in QUESTION_COLUMNS}
+        {column: pd.Series([row[column] for row in kept], dtype="int64" if column in integers else "object")
+         for column in ALL_QUESTION_COLUMNS}
     )
 
 
@@ -378,4 +397,18 @@ def _question(section: Section, filename: str, problems: ProblemCollector) -> di
         "actions": actions,
         "source_file": filename,
         "source_line": section.line,
+        "thematique": None,
+        "expr_visible": None,
+        "types_collectivites": _types_concernes(data.get("types_concernes")),
+        "competence_code": None,
+        "competence": None,
     }
+
+
+def _types_concernes(value: object) -> list[str]:
+    """`types_concernes: [EPCI]` → ["epci"] (lower case, as the platform's files)."""
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        return []
+    return [str(v).strip().lower() for v in value if str(v).strip()]

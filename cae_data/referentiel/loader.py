@@ -14,6 +14,10 @@
   nothing is looked up: a CSV's rules come from its own columns (replaced by the markdown
   rules when `personnalisations` is given) and its questions table stays empty unless
   `questions` is given.
+- `questions` may also be the platform's question folder (questions.csv, choices.csv,
+  thematiques.csv, competences.csv; questions_plateforme.py): the questions the referential's
+  rules read are kept, with their choices, order, visibility rule and collectivity types.
+- What was read but not taken as written is in `Referentiel.warnings` (never a refusal).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from ..errors import InvalidInput, ProblemCollector
 from .ademe_markdown import read_ademe_referentiel, read_questions, read_rules
 from .markdown_blocks import parse_yaml, read_text, split_sections
 from .model import Referentiel
+from .questions_plateforme import is_platform_questions, questions_for_referentiel, read_platform_questions
 from .seed_markdown import SEED_SUFFIXES, read_seed_referentiel
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xls", ".xlsm", ".ods")
@@ -78,8 +83,20 @@ def read_referentiel(path: Path, nom: str | None = None, personnalisations: Path
         raise InvalidInput.single(path.name, None, None, f"dossier ou fichier introuvable : {path}")
     nom = nom or default_nom(path)
     rule_files = _markdown_files(personnalisations, f"{nom}_*.md")
-    question_files = _markdown_files(questions, "*.md")
+    platform = is_platform_questions(questions)
+    question_files = [] if platform else _markdown_files(questions, "*.md")
+    referentiel = _read(path, nom, personnalisations, questions, rule_files, question_files, platform)
+    if platform:
+        problems, warnings = ProblemCollector(), ProblemCollector()
+        table = read_platform_questions(Path(questions), problems, warnings)
+        problems.raise_if_any()
+        referentiel.questions = questions_for_referentiel(table, nom, referentiel.rules, referentiel.nodes, warnings)
+        referentiel.warnings = referentiel.warnings + list(warnings.problems)
+    return referentiel
 
+
+def _read(path: Path, nom: str, personnalisations: Path | None, questions: Path | None, rule_files: list[Path],
+          question_files: list[Path], platform: bool) -> Referentiel:
     if path.is_file():
         if path.suffix.lower() not in TABLE_SUFFIXES:
             raise InvalidInput.single(path.name, None, None,
@@ -91,7 +108,7 @@ def read_referentiel(path: Path, nom: str | None = None, personnalisations: Path
     if detect_format(path) == "ademe-markdown":
         if personnalisations is None and (path.parent / "personnalisations").is_dir():
             rule_files = _markdown_files(path.parent / "personnalisations", f"{nom}_*.md")
-        if questions is None and (path.parent / "questions").is_dir():
+        if questions is None and not platform and (path.parent / "questions").is_dir():
             question_files = _markdown_files(path.parent / "questions", "*.md")
         return read_ademe_referentiel(path, nom, rule_files, question_files)
 

@@ -23,11 +23,28 @@ import re
 from pathlib import Path
 
 from ..errors import ProblemCollector
-from .markdown_blocks import Fence, Line, Section, items_markdown, norm_title, parse_yaml, read_text, scalar, \
-    split_sections, yaml_key_line
+from .markdown_blocks import (
+    Fence,
+    Line,
+    Section,
+    items_markdown,
+    norm_title,
+    parse_yaml,
+    read_text,
+    scalar,
+    split_sections,
+    yaml_key_line,
+)
 from .model import Referentiel
-from .points import NodeRecord, add_missing_ancestors, assemble_tree, check_action_id, read_categorie, \
-    read_number, root_title
+from .points import (
+    NodeRecord,
+    add_missing_ancestors,
+    assemble_tree,
+    check_action_id,
+    read_categorie,
+    read_number,
+    root_title,
+)
 
 SEED_SUFFIXES = (".txt", ".md", ".markdown")
 BULLET_RE = re.compile(r"^\s{0,3}[-*+]\s+(.*)$")

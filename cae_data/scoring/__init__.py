@@ -5,10 +5,11 @@ are silent.
 """
 
 from .engine import OUTPUT_COLUMNS, STATUTS, score_evaluations, score_one
+from .indicatif import INDICATIF_COLUMNS, scores_indicatifs
 from .rounding import round_exact, round_scores
 from .stars import CRITERES, criteres, referentiel_complet, stars
 
 __all__ = [
-    "CRITERES", "OUTPUT_COLUMNS", "STATUTS", "criteres", "referentiel_complet", "round_exact",
-    "round_scores", "score_evaluations", "score_one", "stars",
+    "CRITERES", "INDICATIF_COLUMNS", "OUTPUT_COLUMNS", "STATUTS", "criteres", "referentiel_complet", "round_exact",
+    "round_scores", "score_evaluations", "score_one", "scores_indicatifs", "stars",
 ]

@@ -154,7 +154,8 @@ def redistribute_non_concerne(level, potential: np.ndarray, personalised: np.nda
                               non_concerne: np.ndarray) -> None:
     """§3.3, below the action level only: when some but not all siblings are non concerné,
     their personalised points are shared equally among the concerné siblings whose
-    personalised points are not 0 (in place on `potential`)."""
+    personalised points are not 0 (in place on `potential`). Only the sibling groups whose
+    parent is a mesure or below it (`level.below_action`) take part."""
     nodes = level.nodes
     nc = non_concerne[:, nodes]
     points = personalised[:, nodes]
@@ -162,7 +163,7 @@ def redistribute_non_concerne(level, potential: np.ndarray, personalised: np.nda
     pool = level.group_sum(np.where(nc, points, 0.0))
     n_nc = level.group_sum(nc)
     n_receivers = level.group_sum(receivers)
-    active = (n_nc > 0) & (n_nc < level.sizes) & (n_receivers > 0)
+    active = (n_nc > 0) & (n_nc < level.sizes) & (n_receivers > 0) & level.below_action[None, :]
     share = np.where(active, pool / np.maximum(n_receivers, 1), 0.0)
     potential[:, nodes] += np.where(receivers, share[:, level.groups], 0.0)
 
@@ -170,10 +171,13 @@ def redistribute_non_concerne(level, potential: np.ndarray, personalised: np.nda
 def potentials_bottom_up(tree: CompiledTree, personalised: np.ndarray, non_concerne: np.ndarray,
                          has_status: np.ndarray) -> np.ndarray:
     """§3.3: non concerné → 0; a node with a status, or a leaf → its personalised points;
-    any other node → the sum of its children's potentials (after their redistribution)."""
+    any other node → the sum of its children's potentials (after their redistribution).
+    A referential without redistribution (TE) goes through potentials_without_redistribution."""
+    if not tree.redistribution:
+        return potentials_without_redistribution(tree, personalised, non_concerne, has_status)
     potential = np.where(non_concerne, 0.0, personalised)
     for level in reversed(tree.levels):  # children at `level.depth`, bottom-up
-        if level.depth > tree.action_depth:
+        if level.any_below_action:
             redistribute_non_concerne(level, potential, personalised, non_concerne)
         parents = level.parent_nodes
         sums = level.sum_by_parent(potential)
@@ -183,18 +187,42 @@ def potentials_bottom_up(tree: CompiledTree, personalised: np.ndarray, non_conce
     return potential
 
 
+def potentials_without_redistribution(tree: CompiledTree, personalised: np.ndarray, non_concerne: np.ndarray,
+                                      has_status: np.ndarray) -> np.ndarray:
+    """referentiel-te.md « No redistribution », as the platform's engine with
+    `disablePotentielRedistribution`: a non concerné or désactivé node and everything under it
+    weigh 0; a leaf has its personalised points; any other node the sum of its children's
+    potentials, so its parent's potential shrinks by exactly the points left out. A node with a
+    status whose children are all non concerné keeps its personalised points (the platform's
+    exception). Nothing is rescaled afterwards (§3.4 only moves redistributed points)."""
+    zero = non_concerne.copy()
+    for level in tree.levels:  # top-down: under a non concerné node, everything weighs 0
+        zero[:, level.nodes] |= zero[:, level.parents]
+    potential = np.where(zero, 0.0, personalised)
+    for level in reversed(tree.levels):  # bottom-up
+        parents = level.parent_nodes
+        sums = level.sum_by_parent(potential)
+        concerned_children = level.sum_by_parent(~non_concerne) > 0
+        keep_own = has_status[:, parents] & ~concerned_children
+        potential[:, parents] = np.where(zero[:, parents], 0.0,
+                                         np.where(keep_own, personalised[:, parents], sums))
+    return potential
+
+
 def rescale_top_down(tree: CompiledTree, potential: np.ndarray, personalised: np.ndarray) -> None:
     """§3.4, from the action level down: when a node's potential differs from its personalised
     points, its children's potentials are multiplied by potential / personalised points
-    (0 when those points are 0). In place."""
+    (0 when those points are 0). In place. Nothing to do without redistribution (TE)."""
+    if not tree.redistribution:
+        return
     for level in tree.levels:  # top-down
-        if level.depth <= tree.action_depth:
+        if not level.any_below_action:
             continue
         parents, nodes = level.parents, level.nodes
         pot, perso = potential[:, parents], personalised[:, parents]
         # Exact comparison and (child / points) × potential, as the official engine: its
         # float noise decides values sitting on a rounding tie (2.7 / 8 → 0.337).
-        changed = pot != perso
+        changed = (pot != perso) & level.below_action_nodes[None, :]
         with np.errstate(divide="ignore", invalid="ignore"):
             scaled = np.where(perso == 0, 0.0, potential[:, nodes] / perso * pot)
         potential[:, nodes] = np.where(changed, scaled, potential[:, nodes])
@@ -312,7 +340,7 @@ def score_rules_of(referentiel: Referentiel, tree: CompiledTree) -> list[ScoreRu
 
 def _profile_key(profile) -> tuple:
     reponses = tuple(sorted((str(k), repr(v)) for k, v in (profile.reponses or {}).items()))
-    return (profile.type, profile.population, profile.localisation, reponses)
+    return (profile.type, getattr(profile, "soustype", None), profile.population, profile.localisation, reponses)
 
 
 # The simulator scores one profile again and again: keep the last few results.

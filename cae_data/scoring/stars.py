@@ -14,6 +14,8 @@
   or for a node without one the average over its tâches, as the official platform does.
 - Stars only mean something on a complete referential: `referentiel_complet` tells whether
   every criterion node exists (the seed documents alone, 3 mesures, are not).
+- A referential whose rules have no mandatory actions (TE, `Regles.criteres_etoiles` false)
+  gets the thresholds only: `criteres` lists the four thresholds, and it is always complete.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..referentiel.model import Referentiel
-from .engine import DETAILLE, FAIT, NON_RENSEIGNE, NO_STATUS, PAS_FAIT, PROGRAMME, status_matrices
+from .engine import DETAILLE, FAIT, NO_STATUS, NON_RENSEIGNE, PAS_FAIT, PROGRAMME, status_matrices
 from .tree import CompiledTree, tree_of
 
 SEUILS = {1: 0.0, 2: 0.35, 3: 0.50, 4: 0.65, 5: 0.75}
@@ -57,10 +59,16 @@ STAR_COLUMNS = ["subject", "score_realise", "score_programme", "etoiles", "proch
                 "points_manquants", "criteres_manquants"]
 
 
+def criteres_of(referentiel: Referentiel) -> tuple[Critere, ...]:
+    """The mandatory actions the referential's stars need (none for TE)."""
+    return CRITERES if referentiel.regles.criteres_etoiles else ()
+
+
 def referentiel_complet(referentiel: Referentiel) -> bool:
-    """True when every node a star criterion names exists (the full CAE referential)."""
+    """True when every node a star criterion names exists (the full CAE referential; any
+    referential without mandatory actions, as TE)."""
     ids = set(referentiel.nodes["action_id"])
-    return all(c.action_id in ids for c in CRITERES)
+    return all(c.action_id in ids for c in criteres_of(referentiel))
 
 
 # ---------------------------------------------------------------- inputs
@@ -134,7 +142,7 @@ def criteres(referentiel: Referentiel, scores: pd.DataFrame,
     judged_by_status = np.isin(status.code, (FAIT, PROGRAMME, PAS_FAIT, DETAILLE))
 
     frames = []
-    for critere in CRITERES:  # 9 criteria
+    for critere in criteres_of(referentiel):  # 9 criteria (CAE), none (TE)
         position = int(tree.index.get_indexer([critere.action_id])[0])
         if position < 0:
             applicable = np.zeros(n, dtype=bool)
@@ -143,7 +151,7 @@ def criteres(referentiel: Referentiel, scores: pd.DataFrame,
             applicable = ~desactive[:, position]
             judged = np.full(n, position)
             parent = tree.parent[position]
-            if tree.is_leaf[position] and parent >= 0 and tree.depth[parent] > tree.action_depth:
+            if tree.is_leaf[position] and parent >= 0 and tree.below_action[parent]:
                 judged = np.where(judged_by_status[:, parent], parent, position)
             part_fait = share_fait[np.arange(n), judged]
             part_prog = share_prog[np.arange(n), judged]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..referentiel.model import Referentiel, action_depth
+from ..referentiel.model import NIVEAUX_MESURE_ET_DESSOUS, Referentiel, action_depth
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,16 @@ class Level:
     sizes: np.ndarray  # number of nodes in each group
 
     by_rank: tuple[np.ndarray, ...]  # by_rank[r]: level indices of the r-th child of each group
+    # Sibling groups whose parent is a mesure or below it (scoring.md §3.3 redistributes there,
+    # §3.4 rescales there): all of them for CAE's depths 4–5, none above; per group, since the
+    # mesures of one referential may sit at several depths (an axis without sous-axes).
+    below_action: np.ndarray  # bool, one per group
+    any_below_action: bool
+
+    @property
+    def below_action_nodes(self) -> np.ndarray:
+        """`below_action` for each node of `nodes` (its group's)."""
+        return self.below_action[self.groups]
 
     def sum_by_parent(self, values: np.ndarray) -> np.ndarray:
         """(S × N) values → (S × groups) sums over each parent's children."""
@@ -57,7 +67,9 @@ class CompiledTree:
     point_referentiel: np.ndarray  # float64
     is_leaf: np.ndarray  # bool
     levels: tuple[Level, ...]  # depth 1, 2, … (top-down order)
-    action_depth: int
+    action_depth: int  # the mesures' depth (the shallowest one when branches differ)
+    below_action: np.ndarray  # bool per node: a sous-action or a tâche (niveau under a mesure)
+    redistribution: bool = True  # Referentiel.regles.redistribution
 
     @property
     def size(self) -> int:
@@ -84,7 +96,7 @@ class CompiledTree:
         return np.asarray(chain, dtype=np.int64)
 
 
-def compile_tree(nodes: pd.DataFrame) -> CompiledTree:
+def compile_tree(nodes: pd.DataFrame, redistribution: bool = True) -> CompiledTree:
     """Index arrays of a `Referentiel.nodes` frame (see referentiel/model.py)."""
     ids = nodes["action_id"].astype(object).to_numpy()
     index = pd.Index(ids, dtype=object)
@@ -106,6 +118,8 @@ def compile_tree(nodes: pd.DataFrame) -> CompiledTree:
         raise ValueError("profondeurs incohérentes dans le référentiel")
     has_child = np.zeros(len(ids), dtype=bool)
     has_child[parent[~root]] = True
+    niveau = nodes["niveau"].astype(object).to_numpy()
+    mesure_or_below = np.isin(niveau, NIVEAUX_MESURE_ET_DESSOUS)
     levels = []
     for d in range(1, int(depth.max()) + 1 if len(depth) else 1):
         at = np.flatnonzero(depth == d)
@@ -118,36 +132,40 @@ def compile_tree(nodes: pd.DataFrame) -> CompiledTree:
         sizes = np.diff(np.r_[starts, len(level_nodes)])
         rank = np.arange(len(level_nodes)) - starts[groups]
         by_rank = tuple(np.flatnonzero(rank == r) for r in range(int(sizes.max()) if len(sizes) else 0))
+        below = mesure_or_below[level_parents[starts]]
         levels.append(Level(d, level_nodes, level_parents, groups, level_parents[starts], starts, sizes,
-                            by_rank))
+                            by_rank, below, bool(below.any())))
     return CompiledTree(
         ids=ids,
         index=index,
         parent=parent,
         depth=depth,
-        niveau=nodes["niveau"].astype(object).to_numpy(),
+        niveau=niveau,
         point_referentiel=nodes["point_referentiel"].to_numpy(dtype=np.float64),
         is_leaf=~has_child,
         levels=tuple(levels),
         action_depth=action_depth(nodes),
+        below_action=np.isin(niveau, ("sous-action", "tache")),
+        redistribution=redistribution,
     )
 
 
 # Referentials are treated as immutable once read: compile each nodes frame once. The lock
 # keeps the cache consistent when Streamlit sessions score in parallel threads.
-_CACHE: OrderedDict[int, tuple[pd.DataFrame, CompiledTree]] = OrderedDict()
+_CACHE: OrderedDict[tuple[int, bool], tuple[pd.DataFrame, CompiledTree]] = OrderedDict()
 _CACHE_SIZE = 8
 _LOCK = threading.Lock()
 
 
 def tree_of(referentiel: Referentiel) -> CompiledTree:
-    key = id(referentiel.nodes)
+    redistribution = referentiel.regles.redistribution
+    key = (id(referentiel.nodes), redistribution)
     with _LOCK:
         hit = _CACHE.get(key)
         if hit is not None and hit[0] is referentiel.nodes:
             _CACHE.move_to_end(key)
             return hit[1]
-    tree = compile_tree(referentiel.nodes)
+    tree = compile_tree(referentiel.nodes, redistribution)
     with _LOCK:
         _CACHE[key] = (referentiel.nodes, tree)  # holding the frame keeps its id from being reused
         while len(_CACHE) > _CACHE_SIZE:
