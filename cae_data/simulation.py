@@ -21,9 +21,10 @@ import pandas as pd
 
 from .evaluation.statuses import normalize_statut
 from .referentiel.model import Referentiel
-from .scoring.stars import CRITERES, SEUILS, criteres as criteria_table, stars as star_table
-from .scoring.stars import TOLERANCE
 from .scoring.engine import STATUTS, score_evaluations
+from .scoring.stars import CRITERES, SEUILS, TOLERANCE
+from .scoring.stars import criteres as criteria_table
+from .scoring.stars import stars as star_table
 from .scoring.tree import CompiledTree, tree_of
 
 STATUS_FIELDS = ["action_id", "statut", "fait", "programme", "pas_fait"]

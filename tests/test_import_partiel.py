@@ -36,8 +36,7 @@ def csv(*rows: str) -> bytes:
 def velo_db(tmp_path) -> Path:
     db = tmp_path / "pcaet.duckdb"
     services.import_referentiel(db, FIXTURES / "referentiel" / "velo-structure.csv", nom="velo")
-    services.set_collectivites(db, [(b"nom: Vallon\ntype: EPCI\npopulation: 30000\n", "vallon.yaml")],
-                               referentiel="velo")
+    services.set_collectivites(db, [(b"nom: Vallon\ntype: EPCI\npopulation: 30000\n", "vallon.yaml")])
     # D1, complete: 1.1.1 fait (12), 1.1.2 pas fait, 2.1.1 fait (18,75), 2.1.2 programmé → 30,75 % fait
     services.import_evaluation(db, csv("1.1.1;fait", "1.1.2;pas fait", "2.1.1;fait", "2.1.2;programmé"),
                                "d1.csv", "Vallon", D1, complet=True)

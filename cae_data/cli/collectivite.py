@@ -17,12 +17,13 @@ def collectivite():
 
 @collectivite.command("set")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--referentiel", "referentiel_nom", default="cae", show_default=True)
 @db_option
 @fail_on_refused_input
 @acting_user
-def collectivite_set(files, referentiel_nom, db_option, user):
+def collectivite_set(files, db_option, user):
     """Créer ou mettre à jour des profils de collectivité (un fichier YAML chacun)."""
     inputs = [(path.read_bytes(), path.name) for path in files]
-    for profile in services.set_collectivites(store.resolve_db_path(db_option), inputs, referentiel_nom, user=user):
+    for profile in services.set_collectivites(store.resolve_db_path(db_option), inputs, user=user):
+        for warning in profile.warnings:
+            click.echo(f"{warning}", err=True)
         click.echo(f"Collectivité « {profile.nom} » enregistrée.")

@@ -12,7 +12,7 @@ from .common import acting_user, db_option, fail_on_refused_input
 
 @click.group()
 def referentiel():
-    """Référentiels (CAE…)."""
+    """Référentiels du label (CAE, ECI, Climat Ressources…)."""
 
 
 @referentiel.command("import")
@@ -28,6 +28,12 @@ def referentiel_import(path, nom, personnalisations, questions, db_option, user)
     ref = services.import_referentiel(store.resolve_db_path(db_option), path, nom, personnalisations, questions,
                                       user=user)
     counts = ref.nodes["niveau"].value_counts()
-    detail = ", ".join(f"{counts.get(n, 0)} {label}" for n, label in services.NIVEAU_LABELS_PLURAL.items() if counts.get(n, 0))
+    detail = ", ".join(f"{counts[code]} {'racine' if code == 'referentiel' else plural}"
+                       for code, (_, plural) in ref.niveau_labels.items() if counts.get(code, 0))
     click.echo(f"Référentiel « {ref.nom} » chargé : {detail} ; {len(ref.rules)} règles de personnalisation, "
                f"{len(ref.questions)} questions.")
+    for warning in ref.warnings:  # read, but not taken as written: never a silent drop
+        click.echo(f"{warning}", err=True)
+    if ref.warnings:
+        count = len(ref.warnings)
+        click.echo(f"{count} avertissement{'s' if count > 1 else ''} (le référentiel est chargé).", err=True)

@@ -23,7 +23,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-
 DEMO_FILENAME = "indicateurs-capso-demo.csv"
 
 CHARTE = "nombre-partenaires-signataires-charte"

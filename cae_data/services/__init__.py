@@ -10,7 +10,7 @@ recorded in the journal (store.record_journal, same transaction). The caller aut
 
 from ..errors import DatabaseBusy, DatabaseMissing, InvalidInput, Refused
 from ..seeds import seeds_dir
-from .collectivites import collectivite_names, load_profiles, set_collectivites
+from .collectivites import collectivite_names, known_questions, load_profiles, set_collectivites
 from .comites import (
     REPORT_FORMATS,
     add_comite,
@@ -47,7 +47,7 @@ from .indicateurs import (
 from .init import init_database, install_demo
 from .journal import entries as journal_entries
 from .presentation import PRESENTATION_SLIDES, presentation_settings_path, save_slide_order, slide_order
-from .referentiels import NIVEAU_LABELS_PLURAL, import_referentiel, load_referentiel, referentiel_names
+from .referentiels import import_referentiel, load_referentiel, referentiel_names
 from .scores import (
     POINT_FIELDS,
     SCORE_FIELDS,
@@ -65,8 +65,8 @@ from .uploads import ArchivedUpload, list_uploads, read_upload
 
 __all__ = [
     "DatabaseBusy", "DatabaseMissing", "InvalidInput", "Refused", "seeds_dir", "MAX_UPLOAD_BYTES",
-    "import_referentiel", "load_referentiel", "referentiel_names", "NIVEAU_LABELS_PLURAL",
-    "set_collectivites", "load_profiles", "collectivite_names",
+    "import_referentiel", "load_referentiel", "referentiel_names",
+    "set_collectivites", "known_questions", "load_profiles", "collectivite_names",
     "read_evaluation_file", "import_evaluation", "plan_import", "ImportPlan", "Bilan", "SEUIL_CONFIRMATION", "evaluation_dates", "statuses_at", "EvaluationOutcome",
     "ImportResult",
     "compute_scores", "scores_for_output", "scores_csv", "score_subjects", "all_scores", "stars_for_all", "simulation_inputs",

@@ -4,23 +4,34 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from .. import auth, store
 from ..errors import InvalidInput
 from ..personnalisation.profile import read_profile
 from ..referentiel.model import empty_questions
-from .referentiels import load_referentiel
 
 
-def set_collectivites(db_path: Path, files: list[tuple[bytes, str]], referentiel: str = "cae",
-                      user: str | None = None) -> list:
-    """Validate every profile against the loaded questions, then store them all in one
-    transaction (each replaces the collectivity's previous profile)."""
+def known_questions(db_path: Path) -> pd.DataFrame:
+    """The questions of every loaded referential (a question asked by several, as the platform's
+    files do, once): what a profile's answers are checked against."""
+    if not db_path.exists():
+        return empty_questions()
+    with store.reading(db_path) as con:
+        refs = [store.load_referentiel(con, nom) for nom in store.referentiel_names(con)]
+    frames = [ref.questions for ref in refs if ref is not None and len(ref.questions)]
+    if not frames:
+        return empty_questions()
+    return pd.concat(frames, ignore_index=True).drop_duplicates("question_id").reset_index(drop=True)
+
+
+def set_collectivites(db_path: Path, files: list[tuple[bytes, str]], user: str | None = None) -> list:
+    """Validate every profile against the questions of the loaded referentials, then store them
+    all in one transaction (each replaces the collectivity's previous profile). An answer to a
+    question no loaded referential asks is kept, with a warning on the profile
+    (`Profile.warnings`); a wrong answer to a known question refuses the file."""
     auth.require_role(db_path, user, auth.EDITION)
-    questions = empty_questions()
-    if db_path.exists():
-        ref = load_referentiel(db_path, referentiel)
-        if ref is not None:
-            questions = ref.questions
+    questions = known_questions(db_path)
     profiles, problems = [], []
     for data, filename in files:
         try:

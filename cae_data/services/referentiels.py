@@ -10,11 +10,6 @@ from ..personnalisation.rules import parse_rules
 from ..referentiel.loader import read_referentiel
 from ..referentiel.model import Referentiel
 
-NIVEAU_LABELS_PLURAL = {
-    "referentiel": "racine", "axe": "axes", "sous-axe": "sous-axes", "mesure": "mesures",
-    "sous-action": "sous-actions", "tache": "tâches",
-}
-
 
 def import_referentiel(db_path: Path, path: Path, nom: str | None = None,
                        personnalisations: Path | None = None, questions: Path | None = None,

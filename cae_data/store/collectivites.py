@@ -12,11 +12,10 @@ from .sql import first_row, run
 
 def save_profile(con: duckdb.DuckDBPyConnection, profile) -> None:
     run(con, "DELETE FROM collectivites WHERE nom = ?", [profile.nom])
-    run(con, 
-        "INSERT INTO collectivites VALUES (?, ?, ?, ?, ?, ?)",
+    run(con, "INSERT INTO collectivites (nom, type, population, localisation, reponses, updated_at, soustype) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [profile.nom, profile.type, profile.population, profile.localisation,
-         to_json(dict(profile.reponses)), clock.now()],
-    )
+         to_json(dict(profile.reponses)), clock.now(), profile.soustype])
 
 
 def ensure_collectivite(con: duckdb.DuckDBPyConnection, nom: str) -> bool:
@@ -29,12 +28,12 @@ def ensure_collectivite(con: duckdb.DuckDBPyConnection, nom: str) -> bool:
 
 def load_profiles(con: duckdb.DuckDBPyConnection) -> dict:
     profiles = {}
-    for nom, type_, population, localisation, reponses in con.execute(
-        "SELECT nom, type, population, localisation, reponses FROM collectivites ORDER BY nom"
+    for nom, type_, population, localisation, reponses, soustype in con.execute(
+        "SELECT nom, type, population, localisation, reponses, soustype FROM collectivites ORDER BY nom"
     ).fetchall():
         profiles[nom] = Profile(
             nom=nom, type=type_, population=None if population is None else int(population),
-            localisation=localisation, reponses=from_json(reponses) or {},
+            localisation=localisation, reponses=from_json(reponses) or {}, soustype=soustype,
         )
     return profiles
 

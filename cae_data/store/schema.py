@@ -11,7 +11,7 @@ from .. import clock
 from ..errors import InvalidInput
 from .sql import first_row, run
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 MIGRATIONS: list[str] = [
     # 0 -> 1: the foundation
@@ -197,6 +197,37 @@ MIGRATIONS: list[str] = [
         detail VARCHAR,
         upload_id BIGINT
     );
+    """,
+    # 3 -> 4: every label referential (docs/referentiels.md): the TE structure file's attributes,
+    # the platform's question attributes, the origins of TE nodes, a collectivity's sous-type
+    """
+    ALTER TABLE referentiel_nodes ADD COLUMN labels JSON;
+    ALTER TABLE referentiel_nodes ADD COLUMN coremeasure BOOLEAN;
+    ALTER TABLE referentiel_nodes ADD COLUMN thematique_sgpe VARCHAR;
+    ALTER TABLE referentiel_nodes ADD COLUMN adaptation_niveau VARCHAR;
+    ALTER TABLE referentiel_nodes ADD COLUMN adaptation_regle VARCHAR;
+    ALTER TABLE referentiel_nodes ADD COLUMN indicateurs JSON;
+    ALTER TABLE referentiel_nodes ADD COLUMN indicateurs_wip VARCHAR;
+    ALTER TABLE referentiel_nodes ADD COLUMN questions_personnalisation JSON;
+    ALTER TABLE referentiel_nodes ADD COLUMN expr_score VARCHAR;
+    ALTER TABLE referentiel_nodes ADD COLUMN nouvelle_action BOOLEAN;
+    ALTER TABLE questions ADD COLUMN ordre INTEGER;
+    ALTER TABLE questions ADD COLUMN thematique VARCHAR;
+    ALTER TABLE questions ADD COLUMN expr_visible VARCHAR;
+    ALTER TABLE questions ADD COLUMN types_collectivites JSON;
+    ALTER TABLE questions ADD COLUMN competence_code VARCHAR;
+    ALTER TABLE questions ADD COLUMN competence VARCHAR;
+    CREATE TABLE IF NOT EXISTS referentiel_origines (
+        referentiel VARCHAR NOT NULL,
+        action_id VARCHAR NOT NULL,
+        origine_referentiel VARCHAR NOT NULL,
+        origine_action_id VARCHAR NOT NULL,
+        ponderation DOUBLE NOT NULL,
+        source_file VARCHAR,
+        source_line INTEGER,
+        PRIMARY KEY (referentiel, action_id, origine_referentiel, origine_action_id)
+    );
+    ALTER TABLE collectivites ADD COLUMN soustype VARCHAR;
     """,
 ]
 
