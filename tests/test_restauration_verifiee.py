@@ -29,17 +29,17 @@ KEY = "une-clé-de-test-assez-longue-42"
 OTHER_KEY = "une-autre-clé-de-test-longue-43"
 ADMIN = ("admin", "admin-secret-1")  # tests/conftest.py ROLE_ACCOUNTS
 
-# Schema 4 as written by hand from the migrations of cae_data/store/schema.py: the 19 tables and the three
+# Schema 5 as written by hand from the migrations of cae_data/store/schema.py: the 19 tables and the three
 # sequences (upload_ids, comite_ids, journal_ids).
-SCHEMA_4_TABLES = sorted([
+SCHEMA_5_TABLES = sorted([
     "meta", "referentiels", "referentiel_nodes", "personnalisation_rules", "questions", "collectivites",
     "uploads", "evaluations", "evaluation_statuses", "fiches", "fiche_mesures", "indicateurs",
     "indicateur_cibles", "indicateur_valeurs", "outils_cooperation",  # migration 0 -> 1: 15 tables
     "comites",  # 1 -> 2
     "utilisateurs", "journal",  # 2 -> 3
-    "referentiel_origines",  # 3 -> 4
+    "referentiel_origines",  # 3 -> 4 (4 -> 5 adds columns only)
 ])
-SCHEMA_4_SEQUENCES = ["comite_ids", "journal_ids", "upload_ids"]
+SCHEMA_5_SEQUENCES = ["comite_ids", "journal_ids", "upload_ids"]
 
 
 def file_sha(path: Path) -> str:
@@ -128,17 +128,17 @@ def test_a_meta_only_database_with_its_true_sha256_is_refused(backup):
     con = duckdb.connect(str(base))
     con.execute("CREATE TABLE meta (schema_version INTEGER NOT NULL, data_version BIGINT NOT NULL DEFAULT 0, "
                 "updated_at TIMESTAMP)")
-    con.execute("INSERT INTO meta VALUES (4, 1, now())")
+    con.execute("INSERT INTO meta VALUES (5, 1, now())")
     con.close()
     assert reseal(folder)["tables"] == {"meta": 1}  # the manifest agrees with the file in every way
     before = live_state(db_path)
 
     with pytest.raises(InvalidInput) as refused:
         restauration(db_path, folder)
-    expected = [f"base.duckdb::: table « {t} » absente de la base sauvegardée (schéma 4)"
-                for t in SCHEMA_4_TABLES if t != "meta"]
-    expected += [f"base.duckdb::: séquence « {s} » absente de la base sauvegardée (schéma 4)"
-                 for s in SCHEMA_4_SEQUENCES]
+    expected = [f"base.duckdb::: table « {t} » absente de la base sauvegardée (schéma 5)"
+                for t in SCHEMA_5_TABLES if t != "meta"]
+    expected += [f"base.duckdb::: séquence « {s} » absente de la base sauvegardée (schéma 5)"
+                 for s in SCHEMA_5_SEQUENCES]
     assert messages(refused) == expected  # 18 tables + 3 sequences, every one named
     assert live_state(db_path) == before  # byte-identical, no scratch file left beside it
 
@@ -209,10 +209,10 @@ def test_a_backup_with_a_missing_column_or_a_changed_type_is_refused(backup):
     with pytest.raises(InvalidInput) as refused:
         restauration(db_path, folder)
     assert messages(refused) == [
-        "base.duckdb::: table « evaluation_statuses » : colonne « commentaire » absente (schéma 4)",
-        "base.duckdb::: table « fiches » : colonne « extra » inattendue (schéma 4)",
+        "base.duckdb::: table « evaluation_statuses » : colonne « commentaire » absente (schéma 5)",
+        "base.duckdb::: table « fiches » : colonne « extra » inattendue (schéma 5)",
         "base.duckdb::: table « indicateur_valeurs » : colonne « valeur » de type VARCHAR au lieu de DOUBLE",
-        "base.duckdb::: vue « espion » inattendue (inconnue du schéma 4)",
+        "base.duckdb::: vue « espion » inattendue (inconnue du schéma 5)",
     ]
     assert live_state(db_path) == before
 
@@ -229,7 +229,7 @@ def test_a_backup_whose_constraints_differ_is_refused(backup):
     with pytest.raises(InvalidInput) as refused:
         restauration(db_path, folder)
     assert messages(refused) == [
-        "base.duckdb::: table « utilisateurs » : colonne « nom » : valeurs vides permises, le schéma 4 les interdit",
+        "base.duckdb::: table « utilisateurs » : colonne « nom » : valeurs vides permises, le schéma 5 les interdit",
         "base.duckdb::: table « utilisateurs » : contrainte PRIMARY KEY(nom) absente",
     ]
 
@@ -338,7 +338,7 @@ def test_a_backup_of_an_older_schema_is_checked_against_that_schema(tmp_path, no
 def test_a_correct_signed_backup_is_restored_and_its_accounts_listed(accounts_db, tmp_path, key, monkeypatch):
     folder = tmp_path / "s"
     made = sauvegarde(accounts_db, folder)
-    assert set(made.manifest.tables) == set(SCHEMA_4_TABLES)
+    assert set(made.manifest.tables) == set(SCHEMA_5_TABLES)
     assert made.manifest.tables["utilisateurs"] == 3
     signature = read_manifest(folder)["signature"]
     assert signature["algorithme"] == "HMAC-SHA256" and len(signature["valeur"]) == 64
@@ -411,7 +411,7 @@ def test_cli_shows_the_accounts_before_the_swap_and_says_when_unsigned(accounts_
     lines = restored.stdout.splitlines()
     accounts_line = lines.index("Comptes de la sauvegarde (3) : admin (admin), claire (édition), elu (lecture).")
     done_line = next(i for i, line in enumerate(lines) if " restaurée : " in line)
-    assert lines[0].startswith("Sauvegarde vérifiée : schéma 4, 19 tables, ")
+    assert lines[0].startswith("Sauvegarde vérifiée : schéma 5, 19 tables, ")
     assert accounts_line < done_line  # shown before the restore is reported done
     assert restored.stderr.startswith("Sauvegarde non signée : son origine n'est pas vérifiée")
 

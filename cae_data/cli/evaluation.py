@@ -22,6 +22,8 @@ def evaluation():
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--collectivite", "collectivite_nom", default=None, help="Collectivité évaluée (si le fichier ne le dit pas).")
 @click.option("--date", "on_date", default=None, callback=parse_date_option, help="Date de l'évaluation AAAA-MM-JJ.")
+@click.option("--referentiel", "referentiel_nom", default=None,
+              help="Référentiel des lignes qui n'en nomment pas (défaut : cae) : cae, eci, te…")
 @click.option("--complet", is_flag=True,
               help="Le fichier donne l'état complet : une action absente devient non renseignée (par défaut, elle "
                    "garde son statut de l'évaluation précédente).")
@@ -31,11 +33,12 @@ def evaluation():
 @db_option
 @fail_on_refused_input
 @acting_user
-def evaluation_import(file, collectivite_nom, on_date, complet, confirmer, db_option, user):
+def evaluation_import(file, collectivite_nom, on_date, referentiel_nom, complet, confirmer, db_option, user):
     """Importer un fichier d'évaluation (tout ou rien), après un aperçu de son effet."""
     db_path = store.resolve_db_path(db_option)
     data = file.read_bytes()
-    plan = services.plan_import(db_path, data, file.name, collectivite_nom, on_date, complet, user=user)
+    plan = services.plan_import(db_path, data, file.name, collectivite_nom, on_date, complet, user=user,
+                                referentiel=referentiel_nom)
     for line in preview_lines(plan):
         click.echo(line)
     if plan.needs_confirmation(services.SEUIL_CONFIRMATION) and not confirmer:
@@ -79,16 +82,19 @@ def preview_lines(plan) -> list[str]:
 
 @evaluation.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--collectivite", "collectivite_nom", default=None)
-@click.option("--date", "on_date", default=None, callback=parse_date_option)
+@click.option("--collectivite", "collectivite_nom", default=None, help="Collectivité évaluée (si le fichier ne le dit pas).")
+@click.option("--date", "on_date", default=None, callback=parse_date_option, help="Date de l'évaluation AAAA-MM-JJ.")
+@click.option("--referentiel", "referentiel_nom", default=None,
+              help="Référentiel des lignes qui n'en nomment pas (défaut : cae) : cae, eci, te…")
 @db_option
-def evaluation_check(files, collectivite_nom, on_date, db_option):
+def evaluation_check(files, collectivite_nom, on_date, referentiel_nom, db_option):
     """Valider des fichiers d'évaluation sans rien écrire."""
     db_path = store.resolve_db_path(db_option)
     refused = False
     for file in files:
         try:
-            result = services.read_evaluation_file(db_path, file.read_bytes(), file.name, collectivite_nom, on_date)
+            result = services.read_evaluation_file(db_path, file.read_bytes(), file.name, collectivite_nom, on_date,
+                                                   referentiel=referentiel_nom)
         except InvalidInput as exc:
             refused = True
             for problem in exc.problems:

@@ -18,6 +18,7 @@ import pandas as pd
 from .. import clock, validation
 from ..errors import InvalidInput, Problem, shown
 from ..formatting import french_date, french_number
+from ..referentiel.model import REGLES_CLASSIQUES, Regles
 from ..tabular import (
     Sheet,
     find_header_row,
@@ -93,6 +94,7 @@ class _Referentiel:
     ids: pd.Index
     evaluable: pd.Index
     niveau: dict[str, str]
+    regles: Regles = REGLES_CLASSIQUES
 
 
 def referentiel_levels(nodes: pd.DataFrame) -> dict[str, str]:
@@ -100,9 +102,11 @@ def referentiel_levels(nodes: pd.DataFrame) -> dict[str, str]:
     return dict(zip(nodes["action_id"].astype(str), nodes["niveau"].astype(str)))
 
 
-def _index_referentiel(name: str, ids: Mapping[str, str] | Collection[str]) -> _Referentiel:
+def _index_referentiel(name: str, ids: Mapping[str, str] | Collection[str],
+                       regles: Regles = REGLES_CLASSIQUES) -> _Referentiel:
     """A mapping id -> niveau says which nodes are evaluable; a plain set of ids is read by
-    shape: the two deepest levels (sous-actions and tâches) are the evaluable ones."""
+    shape: the two deepest levels (sous-actions and tâches) are the evaluable ones. Where the
+    referential has no « détaillé à la tâche » (TE), only its sous-actions (sous-mesures) are."""
     if isinstance(ids, Mapping):
         niveau = {str(k): str(v) for k, v in ids.items() if str(k) != ""}
     else:
@@ -118,8 +122,9 @@ def _index_referentiel(name: str, ids: Mapping[str, str] | Collection[str]) -> _
                 niveau[node_id] = "mesure"
             else:
                 niveau[node_id] = "axe" if depth == 1 else "sous-axe"
-    evaluable = [i for i, n in niveau.items() if n in EVALUABLE_LEVELS]
-    return _Referentiel(name, pd.Index(list(niveau)), pd.Index(evaluable), niveau)
+    levels = EVALUABLE_LEVELS if regles.detaille_a_la_tache else ("sous-action",)
+    evaluable = [i for i, n in niveau.items() if n in levels]
+    return _Referentiel(name, pd.Index(list(niveau)), pd.Index(evaluable), niveau, regles)
 
 
 def _split_prefix(action_id: str) -> tuple[str, str]:
@@ -150,6 +155,8 @@ def read_evaluation(
     max_rows: int = 200_000,
     fallback_date: dt.date | None = None,
     explicit_sheet: str | None = None,
+    referentiel: str | None = None,
+    regles: Mapping[str, Regles] | None = None,
 ) -> EvaluationFile:
     """Read, normalise and validate an evaluation file (CSV or XLSX) or a score export of
     Territoires en Transitions (detected by its header). Raises InvalidInput with every problem.
@@ -160,11 +167,15 @@ def read_evaluation(
     `fallback_date` (the command line passes today) dates the rows when neither the file, nor
     `date`, nor an export's « Date d'export » does. A workbook is read in its visible sheet named
     « evaluation », else its first visible sheet, unless the user names one (`explicit_sheet`,
-    read even when hidden)."""
+    read even when hidden). `referentiel` is the referential of the rows whose file names none
+    (default: cae, or the only one loaded); `regles` (name → Regles) says, per referential, which
+    levels take a status (TE: sous-mesures only)."""
     today = today or clock.today()
     if isinstance(date, dt.datetime):
         date = date.date()
-    refs = {str(name).lower(): _index_referentiel(str(name).lower(), ids) for name, ids in referentiel_ids.items()}
+    regles = {str(k).lower(): v for k, v in (regles or {}).items()}
+    refs = {str(name).lower(): _index_referentiel(str(name).lower(), ids, regles.get(str(name).lower(), REGLES_CLASSIQUES))
+            for name, ids in referentiel_ids.items()}
     sheet = read_sheet(data, filename, sheet_name=EVALUATION_SHEET, max_rows=max_rows, explicit_sheet=explicit_sheet)
     tet_header = tet_export.find_header_row(sheet)
     if tet_header is not None:
@@ -174,7 +185,8 @@ def read_evaluation(
         parsed = _parse_evaluation_sheet(sheet, max_rows)
     if date is None and not parsed.default_date_raw:
         date = fallback_date
-    return _finish(parsed, filename, refs, collectivite, date, list(known_collectivites), today)
+    return _finish(parsed, filename, refs, collectivite, date, list(known_collectivites), today,
+                   referentiel.lower() if referentiel else None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -360,7 +372,7 @@ def _default_referentiel(refs: dict[str, _Referentiel]) -> str:
 
 
 def _finish(parsed: ParsedSheet, filename: str, refs: dict[str, _Referentiel], collectivite: str | None,
-            date: dt.date | None, known: list[str], today: dt.date) -> EvaluationFile:
+            date: dt.date | None, known: list[str], today: dt.date, chosen_ref: str | None = None) -> EvaluationFile:
     frame = parsed.frame
     loaded = ", ".join(sorted(refs)) or "aucun"
 
@@ -371,7 +383,7 @@ def _finish(parsed: ParsedSheet, filename: str, refs: dict[str, _Referentiel], c
     prefix = raw_prefix.str.lower()
     action_id = action_raw.map({v: i for v, (_, i) in split.items()})
     ref_column = frame["referentiel_raw"].str.strip().str.lower()
-    default_ref = _default_referentiel(refs)
+    default_ref = chosen_ref or _default_referentiel(refs)
     referentiel = prefix.where(prefix.ne(""), ref_column.where(ref_column.ne(""), default_ref))
     lines = frame["line"].to_numpy()
     valid = pd.Series(True, index=frame.index)
@@ -429,11 +441,17 @@ def _finish(parsed: ParsedSheet, filename: str, refs: dict[str, _Referentiel], c
             parsed.add(filename, int(lines[i]), "action",
                        f"action inconnue « {shown(action_raw.iloc[i])} » dans le référentiel {name}")
         not_evaluable = in_ref & ~unknown & ~other_edition & ~action_id.isin(ref.evaluable)
+        labels = ref.regles.niveau_labels
+        evaluable_words = (f"les {labels['sous-action'][1]} et les {labels['tache'][1]}"
+                           if ref.regles.detaille_a_la_tache else f"les {labels['sous-action'][1]}")
         for i in np.flatnonzero(not_evaluable):
-            word = NIVEAU_WORDS.get(ref.niveau.get(action_id.iloc[i], ""), "un niveau au-dessus des sous-actions")
+            niveau = ref.niveau.get(action_id.iloc[i], "")
+            word = ("une " + labels["tache"][0] if niveau == "tache"
+                    else NIVEAU_WORDS.get(niveau, f"un niveau au-dessus des {labels['sous-action'][1]}"))
             parsed.add(filename, int(lines[i]), "action",
-                       f"« {shown(action_raw.iloc[i])} » est {word} : seules les sous-actions et les tâches "
-                       f"reçoivent un statut")
+                       f"« {shown(action_raw.iloc[i])} » est {word} : seules {evaluable_words} "
+                       f"reçoivent un statut" + (f" dans le référentiel {name}" if not ref.regles.detaille_a_la_tache
+                                                 else ""))
         valid &= ~(unknown | not_evaluable | other_edition)
 
     # -- collectivité: the file's column, else the one given, else the export's title, else the

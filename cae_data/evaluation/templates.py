@@ -35,11 +35,13 @@ HELP_ROWS = [
 ]
 
 
-def template_rows(nodes: pd.DataFrame) -> pd.DataFrame:
-    """The sous-actions and tâches of `nodes` (model.NODE_COLUMNS), in their order."""
-    evaluable = nodes[nodes["niveau"].isin(EVALUABLE_LEVELS)]
+def template_rows(nodes: pd.DataFrame, prefix: str = "", levels: tuple[str, ...] = EVALUABLE_LEVELS) -> pd.DataFrame:
+    """The nodes of `nodes` (model.NODE_COLUMNS) that take a status (`levels`: sous-actions and
+    tâches; TE's sous-mesures only), in their order; ids prefixed with `prefix` (« te_ ») so that
+    a file of another referential than cae names it."""
+    evaluable = nodes[nodes["niveau"].isin(levels)]
     return pd.DataFrame({
-        "action_id": evaluable["action_id"].astype(str).to_numpy(),
+        "action_id": prefix + evaluable["action_id"].astype(str).to_numpy(dtype=object),
         "intitule": evaluable["nom"].fillna("").astype(str).to_numpy(),
         "niveau": evaluable["niveau"].to_numpy(),
     })
@@ -51,9 +53,10 @@ def _safe_text(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def template_csv(nodes: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM (so that Excel reads the accents), `;`-separated, one row per sous-action and tâche."""
-    rows = template_rows(nodes)
+def template_csv(nodes: pd.DataFrame, prefix: str = "", levels: tuple[str, ...] = EVALUABLE_LEVELS) -> bytes:
+    """UTF-8 with BOM (so that Excel reads the accents), `;`-separated, one row per node that takes a
+    status (see `template_rows`)."""
+    rows = template_rows(nodes, prefix, levels)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(TEMPLATE_COLUMNS)
@@ -62,12 +65,12 @@ def template_csv(nodes: pd.DataFrame) -> bytes:
     return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
 
 
-def template_xlsx(nodes: pd.DataFrame) -> bytes:
+def template_xlsx(nodes: pd.DataFrame, prefix: str = "", levels: tuple[str, ...] = EVALUABLE_LEVELS) -> bytes:
     """A workbook with the sheet « evaluation » (status drop-down, shares checked 0–100) and a
     sheet « aide » explaining the columns."""
     import xlsxwriter
 
-    rows = template_rows(nodes)
+    rows = template_rows(nodes, prefix, levels)
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                             "strings_to_numbers": False, "strings_to_urls": False})

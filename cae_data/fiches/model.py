@@ -116,6 +116,9 @@ class Indicateur:
     source: str = ""
     description: str = ""
     source_line: int | None = field(default=None, compare=False)
+    # the label's indicators this one measures (« te_6 », « cae_18 »), read by the score indicatif
+    identifiants_referentiel: list[str] = field(default_factory=list)
+    limite: float | None = None  # a threshold the label's formulas may read (limite(te_6))
 
 
 @dataclass

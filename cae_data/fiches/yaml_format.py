@@ -46,7 +46,8 @@ SOUS_ACTION_KEYS = ("numero", "descriptif", "public_cible", "etat", "calendrier"
 CALENDRIER_KEYS = ("debut", "fin")
 PILOTAGE_KEYS = ("maitre_ouvrage", "partenaires")
 MOYENS_KEYS = ("partenaires_financiers",)
-INDICATEUR_KEYS = ("id", "nom", "unite", "sens", "cibles", "source", "description")
+INDICATEUR_KEYS = ("id", "nom", "unite", "sens", "cibles", "source", "description", "identifiants_referentiel",
+                   "limite")
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 YEAR_RE = re.compile(r"^\d{4}$")
@@ -381,8 +382,49 @@ def _read_indicateurs(reader: _Reader, fiche: dict[str, Entry]) -> list[Indicate
             source=reader.text(entries, "source"),
             description=reader.text(entries, "description"),
             source_line=node.start_mark.line + 1,
+            identifiants_referentiel=_read_identifiants(reader, entries, what),
+            limite=_read_limite(reader, entries, what),
         ))
     return result
+
+
+LABEL_INDICATEUR_RE = re.compile(r"^[a-z][a-z0-9]*_[A-Za-z0-9._-]+$")
+
+
+def _read_identifiants(reader: _Reader, entries: dict[str, Entry], what: str) -> list[str]:
+    """`identifiants_referentiel`: one id or a list of ids of the label's indicators (« te_6 »)."""
+    if "identifiants_referentiel" not in entries or _is_null(entries["identifiants_referentiel"][1]):
+        return []
+    node = entries["identifiants_referentiel"][1]
+    items = node.value if isinstance(node, SequenceNode) else [node]
+    ids = []
+    for item in items:
+        text = item.value.strip() if isinstance(item, ScalarNode) else ""
+        if not LABEL_INDICATEUR_RE.match(text):
+            reader.add(item, f"{what} : identifiant d'indicateur du label « {text or '…'} » invalide ; attendu "
+                             "le référentiel et le numéro, ex. « te_6 » ou « cae_18 »")
+        elif text.lower() not in ids:
+            ids.append(text.lower())
+    return ids
+
+
+def _read_limite(reader: _Reader, entries: dict[str, Entry], what: str) -> float | None:
+    if "limite" not in entries or _is_null(entries["limite"][1]):
+        return None
+    node = entries["limite"][1]
+    text = node.value.strip() if isinstance(node, ScalarNode) else ""
+    try:
+        value = parse_number(text)
+    except ValueError:
+        value = None
+    if value is None or not math.isfinite(value):
+        reader.add(node, f"{what} : limite « {text or '…'} » non numérique (attendu un nombre, ex. 12 ou 12,5)")
+        return None
+    problem = validation.number_problem(value, "limite", text)
+    if problem:
+        reader.add(node, f"{what} : {problem}")
+        return None
+    return value
 
 
 def _read_cibles(reader: _Reader, entries: dict[str, Entry], what: str) -> dict[int, float]:
@@ -524,6 +566,9 @@ def fiche_to_yaml(fiche: FicheAction) -> str:
             "cibles": _Flow({year: _number(value) for year, value in sorted(ind.cibles.items())}),
             "source": _or_none(ind.source),
             "description": _or_none(ind.description),
+            **({"identifiants_referentiel": _FlowList(ind.identifiants_referentiel)}
+               if ind.identifiants_referentiel else {}),
+            **({"limite": _number(ind.limite)} if ind.limite is not None else {}),
         }
         for ind in fiche.indicateurs
     ]

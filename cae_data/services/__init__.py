@@ -28,6 +28,7 @@ from .evaluations import (
     ImportPlan,
     ImportResult,
     evaluation_dates,
+    evaluation_template,
     import_evaluation,
     plan_import,
     read_evaluation_file,
@@ -44,6 +45,7 @@ from .indicateurs import (
     indicator_values,
     read_indicator_file,
 )
+from .indicatif import label_indicator_values, score_indicatif
 from .init import init_database, install_demo
 from .journal import entries as journal_entries
 from .presentation import PRESENTATION_SLIDES, presentation_settings_path, save_slide_order, slide_order
@@ -67,7 +69,7 @@ __all__ = [
     "DatabaseBusy", "DatabaseMissing", "InvalidInput", "Refused", "seeds_dir", "MAX_UPLOAD_BYTES",
     "import_referentiel", "load_referentiel", "referentiel_names",
     "set_collectivites", "known_questions", "load_profiles", "collectivite_names",
-    "read_evaluation_file", "import_evaluation", "plan_import", "ImportPlan", "Bilan", "SEUIL_CONFIRMATION", "evaluation_dates", "statuses_at", "EvaluationOutcome",
+    "read_evaluation_file", "import_evaluation", "evaluation_template", "plan_import", "ImportPlan", "Bilan", "SEUIL_CONFIRMATION", "evaluation_dates", "statuses_at", "EvaluationOutcome",
     "ImportResult",
     "compute_scores", "scores_for_output", "scores_csv", "score_subjects", "all_scores", "stars_for_all", "simulation_inputs",
     "SimulationInputs", "SCORE_FIELDS", "POINT_FIELDS", "STARS_COLUMNS",
@@ -78,5 +80,5 @@ __all__ = [
     "add_comite", "update_comite", "list_comites", "committee_history", "committee_changes", "committee_report",
     "REPORT_FORMATS",
     "PRESENTATION_SLIDES", "slide_order", "save_slide_order", "presentation_settings_path",
-    "journal_entries", "init_database", "install_demo",
+    "journal_entries", "init_database", "install_demo", "score_indicatif", "label_indicator_values",
 ]

@@ -11,10 +11,12 @@ import pandas as pd
 
 from .. import auth, clock, store
 from ..archive import archive_upload, sha256_of
-from ..errors import NoChange
+from ..errors import NoChange, Refused
 from ..evaluation import mise_a_jour
 from ..evaluation.reader import read_evaluation
+from ..evaluation.templates import template_csv, template_xlsx
 from ..formatting import points
+from ..referentiel.model import regles_for
 from ..scoring.stars import referentiel_complet, stars
 from .common import check_size, record_archived, require_referentiel
 from .scores import compute_scores, score_subjects
@@ -44,16 +46,18 @@ class ImportResult:
 
 
 def read_evaluation_file(db_path: Path, data: bytes, filename: str, collectivite: str | None = None,
-                         on_date: date | None = None, today: date | None = None):
-    """Validate a whole evaluation file against the database's referentials; writes nothing."""
+                         on_date: date | None = None, today: date | None = None, referentiel: str | None = None):
+    """Validate a whole evaluation file against the database's referentials; writes nothing.
+    `referentiel`: the referential of rows whose file names none (default: cae)."""
     check_size(data, filename)
     with store.reading(db_path) as con:
         ids = store.referentiel_levels(con)
+        regles = {nom: regles_for(kind) for nom, kind in store.referentiel_source_kinds(con).items()}
         known = store.collectivite_names(con)
     today = today or clock.today()
     return read_evaluation(
         data, filename, ids, collectivite=collectivite, date=on_date, fallback_date=today,
-        known_collectivites=known, today=today,
+        known_collectivites=known, today=today, referentiel=referentiel, regles=regles,
     )
 
 
@@ -120,13 +124,13 @@ def _new_state(con, evaluation, complet: bool) -> tuple[mise_a_jour.Mise, pd.Dat
 
 def plan_import(db_path: Path, data: bytes, filename: str, collectivite: str | None = None,
                 on_date: date | None = None, complet: bool = False, today: date | None = None,
-                user: str | None = None) -> ImportPlan:
+                user: str | None = None, referentiel: str | None = None) -> ImportPlan:
     """Validate the file and say what importing it would change, writing nothing: the statuses
     changed, carried over and cleared, and for each evaluation the score, stars and axis scores
     before → after. An export of the official platform lists every node: it is always complete.
     Only who may import may preview (`user` checked like the import)."""
     auth.require_role(db_path, user, auth.EDITION)
-    evaluation = read_evaluation_file(db_path, data, filename, collectivite, on_date, today)
+    evaluation = read_evaluation_file(db_path, data, filename, collectivite, on_date, today, referentiel)
     complet = complet or evaluation.kind == "export-tet"
     with store.reading(db_path) as con:
         mise, _ = _new_state(con, evaluation, complet)
@@ -187,7 +191,7 @@ def _bilans(refs: dict, profiles: dict, before: pd.DataFrame, after: pd.DataFram
 def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: str | None = None,
                       on_date: date | None = None, user: str | None = None,
                       today: date | None = None, auteur: str | None = None, complet: bool = False,
-                      plan: ImportPlan | None = None) -> ImportResult:
+                      plan: ImportPlan | None = None, referentiel: str | None = None) -> ImportResult:
     """Validate, archive the raw file, then write the evaluations it holds in one transaction.
     By default the file UPDATES the collectivity's state: actions absent from it keep their
     status from the latest earlier evaluation; `complet` (always for an export of the official
@@ -198,7 +202,7 @@ def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: s
     if plan is not None:
         evaluation, complet = plan.evaluation, plan.complet
     else:
-        evaluation = read_evaluation_file(db_path, data, filename, collectivite, on_date, today)
+        evaluation = read_evaluation_file(db_path, data, filename, collectivite, on_date, today, referentiel)
     complet = complet or evaluation.kind == "export-tet"
     digest = sha256_of(data)
     keys = _keys(evaluation.rows)
@@ -280,3 +284,18 @@ def statuses_at(db_path: Path, collectivite: str, on_date: date, referentiel: st
     programme, pas_fait, commentaire (empty frame when there is no such evaluation)."""
     with store.reading(db_path) as con:
         return store.statuses_at(con, collectivite, on_date, referentiel)
+
+
+TEMPLATE_KINDS = ("csv", "xlsx")
+
+
+def evaluation_template(db_path: Path, kind: str, referentiel: str = "cae") -> bytes:
+    """A blank evaluation file of a loaded referential: one row per node that takes a status
+    (TE: its sous-mesures), ids prefixed with the referential's name unless it is cae."""
+    if kind not in TEMPLATE_KINDS:
+        raise Refused(f"Format de modèle inconnu « {kind} » (attendu : {', '.join(TEMPLATE_KINDS)}).")
+    with store.reading(db_path) as con:
+        ref = require_referentiel(con, referentiel)
+    levels = ("sous-action", "tache") if ref.regles.detaille_a_la_tache else ("sous-action",)
+    prefix = "" if ref.nom == "cae" else f"{ref.nom}_"
+    return (template_csv if kind == "csv" else template_xlsx)(ref.nodes, prefix, levels)

@@ -59,6 +59,7 @@ from .fiches import (
     save_outils,
 )
 from .indicateurs import (
+    indicator_label_links,
     indicator_table,
     indicator_targets,
     indicator_value_at,
@@ -67,7 +68,14 @@ from .indicateurs import (
     set_indicator_targets,
 )
 from .journal import journal_rows, record_journal
-from .referentiels import load_referentiel, referentiel_info, referentiel_levels, referentiel_names, save_referentiel
+from .referentiels import (
+    load_referentiel,
+    referentiel_info,
+    referentiel_levels,
+    referentiel_names,
+    referentiel_source_kinds,
+    save_referentiel,
+)
 from .sauvegarde import (
     DUCKDB_VERSION,
     Catalog,
@@ -96,12 +104,12 @@ __all__ = [
     "DEFAULT_DB", "LOCK_RETRY_SECONDS", "WRITER_PRIORITY_SECONDS", "MIGRATIONS", "SCHEMA_VERSION",
     "connect", "reading", "writing", "exclusive", "first_row", "run", "data_version", "is_initialised",
     "resolve_db_path", "uploads_dir", "current_version", "migrate", "table_exists",
-    "save_referentiel", "load_referentiel", "referentiel_info", "referentiel_levels", "referentiel_names",
+    "save_referentiel", "load_referentiel", "referentiel_info", "referentiel_levels", "referentiel_names", "referentiel_source_kinds",
     "save_profile", "ensure_collectivite", "load_profiles", "collectivite_names",
     "evaluation_keys", "statuses_for", "evaluation_digests", "replace_evaluations", "evaluation_dates",
     "latest_evaluation_date", "statuses_at", "statuses_before", "statuses_on_days",
     "record_upload", "list_uploads", "upload_file",
-    "indicator_table", "indicator_values", "indicator_targets", "indicator_value_at", "save_indicator_values",
+    "indicator_table", "indicator_label_links", "indicator_values", "indicator_targets", "indicator_value_at", "save_indicator_values",
     "set_indicator_targets",
     "save_fiche", "load_fiches", "fiches_for_mesure", "fiche_exists", "fiche_collectivites", "save_outils",
     "load_outils",

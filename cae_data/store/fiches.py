@@ -31,10 +31,12 @@ def save_fiche(con: duckdb.DuckDBPyConnection, fiche, referentiel: str = "cae") 
     for action_id in fiche.mesures:
         run(con, "INSERT INTO fiche_mesures VALUES (?, ?, ?)", [fiche.fiche_id, referentiel, action_id])
     for indicateur in fiche.indicateurs:
-        run(con, 
-            "INSERT INTO indicateurs VALUES (?, ?, ?, ?, ?, ?, ?)",
+        run(con,
+            "INSERT INTO indicateurs (indicateur_id, fiche_id, nom, unite, sens, source, description, "
+            "identifiants_referentiel, limite) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [indicateur.indicateur_id, fiche.fiche_id, indicateur.nom, indicateur.unite, indicateur.sens,
-             indicateur.source, indicateur.description],
+             indicateur.source, indicateur.description, to_json(list(indicateur.identifiants_referentiel)),
+             indicateur.limite],
         )
         for annee, valeur in sorted(indicateur.cibles.items()):
             run(con, "INSERT INTO indicateur_cibles VALUES (?, ?, ?)", [indicateur.indicateur_id, int(annee), float(valeur)])

@@ -111,3 +111,13 @@ def indicator_value_at(con: duckdb.DuckDBPyConnection, indicateur_id: str, on_da
         [indicateur_id, on_date],
     ).fetchall()
     return (float(rows[0][0]), rows[0][1]) if rows else None
+
+
+def indicator_label_links(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per (indicator, the label's indicator it measures): indicateur_id, fiche_id,
+    collectivite (of its fiche, None when the fiche names none), code (« te_6 »), limite."""
+    return con.execute(
+        "SELECT i.indicateur_id, i.fiche_id, f.collectivite, lower(unnest(CAST(i.identifiants_referentiel AS "
+        "VARCHAR[]))) AS code, i.limite FROM indicateurs i LEFT JOIN fiches f USING (fiche_id) "
+        "WHERE i.identifiants_referentiel IS NOT NULL ORDER BY i.indicateur_id"
+    ).df()

@@ -136,3 +136,8 @@ def referentiel_levels(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, st
     for ref, action_id, niveau in con.execute("SELECT referentiel, action_id, niveau FROM referentiel_nodes").fetchall():
         levels.setdefault(ref, {})[action_id] = niveau
     return levels
+
+
+def referentiel_source_kinds(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """name → source_kind of every loaded referential (what `referentiel.model.regles_for` reads)."""
+    return dict(con.execute("SELECT nom, source_kind FROM referentiels").fetchall())

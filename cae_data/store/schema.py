@@ -11,7 +11,7 @@ from .. import clock
 from ..errors import InvalidInput
 from .sql import first_row, run
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 MIGRATIONS: list[str] = [
     # 0 -> 1: the foundation
@@ -228,6 +228,11 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (referentiel, action_id, origine_referentiel, origine_action_id)
     );
     ALTER TABLE collectivites ADD COLUMN soustype VARCHAR;
+    """,
+    # 4 -> 5: a fiche's indicator may measure indicators of the label (the score indicatif)
+    """
+    ALTER TABLE indicateurs ADD COLUMN identifiants_referentiel JSON;
+    ALTER TABLE indicateurs ADD COLUMN limite DOUBLE;
     """,
 ]
 
