@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import shown
+from .tabular import parse_date_text
 
 # Dates: evaluations, indicator values and targets, committees, fiche periods.
 YEAR_MIN = 1990
@@ -82,7 +83,6 @@ def dates_out_of_range(values: pd.Series) -> pd.Series:
 
 def parse_date(text: object, what: str = "date") -> tuple[dt.date | None, str | None]:
     """`AAAA-MM-JJ` (time allowed) or `JJ/MM/AAAA`, within range: (date, None) or (None, problem)."""
-    from .tabular import parse_date_text
 
     if isinstance(text, dt.datetime):
         value = text.date()

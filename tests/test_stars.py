@@ -118,6 +118,7 @@ def test_next_star_and_points_still_needed():
     assert row["prochaine_etoile"] == 2
     assert row["points_manquants"] == pytest.approx(0.1)  # 35 − 34.9 points of 100
     assert row["criteres_manquants"] == 1  # the 35 % threshold
+    assert row["actions_manquantes"] == 0  # … which is no mandatory action (issue 16: no « 1 action obligatoire »)
     top = star_row(0.8)
     assert pd.isna(top["prochaine_etoile"]) and top["points_manquants"] == 0
 
@@ -250,3 +251,14 @@ def test_stars_of_scenario_08():
     assert row["etoiles"] == 3 and row["prochaine_etoile"] == 4
     assert row["points_manquants"] == pytest.approx(325 - 297.17, abs=1e-3)
     assert np.isclose(row["score_realise"], 297.17 / 500, atol=1e-5)
+
+
+def test_missing_mandatory_actions_are_counted_apart_from_the_threshold():
+    # 30 % réalisé with the élu référent's tâche only programmé: star 1 (no threshold) misses one
+    # action; with 5.1.2.1.1 fait, star 2 misses its 35 % threshold and no action.
+    referentiel, scores, rows = run(0.30, {"5.1.2.1.1": "programme"})
+    row = stars(referentiel, scores, rows).iloc[0]
+    assert (row["etoiles"], row["prochaine_etoile"]) == (0, 1)
+    assert (row["criteres_manquants"], row["actions_manquantes"]) == (1, 1)
+    row = star_row(0.30)
+    assert (row["etoiles"], row["prochaine_etoile"], row["criteres_manquants"], row["actions_manquantes"]) == (1, 2, 1, 0)

@@ -6,12 +6,16 @@ Exit codes: 0 success, 1 refused input (every problem printed in French, one per
 
 from __future__ import annotations
 
-import click
+from .francais import install as _parler_francais
 
-from .. import services, store
+_parler_francais()  # before any command is declared below or in the modules imported next
+
+import click  # noqa: E402
+
+from .. import services, store  # noqa: E402
 from .collectivite import collectivite
 from .comite import comite
-from .common import acting_user, db_option, fail_on_refused_input
+from .common import SUBCOMMAND_METAVAR, acting_user, db_option, fail_on_refused_input
 from .evaluation import evaluation, scores
 from .indicateurs import indicateurs
 from .referentiel import referentiel
@@ -19,10 +23,11 @@ from .sauvegarde import restauration, sauvegarde
 from .utilisateur import utilisateur
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, subcommand_metavar=SUBCOMMAND_METAVAR)
 @click.version_option(package_name="pcaet-dashboard")
 def main() -> None:
-    """Tableau de bord PCAET : référentiel CAE, évaluations, scores, fiches-actions."""
+    """Tableau de bord PCAET : référentiels du label (CAE, ECI, Climat Ressources), évaluations, scores,
+    fiches-actions, comités de pilotage."""
 
 
 @main.command()
@@ -31,7 +36,7 @@ def main() -> None:
 @fail_on_refused_input
 @acting_user
 def init(db_option, demo, user):
-    """Créer ou rafraîchir la base à partir de seeds/ (idempotent)."""
+    """Créer ou rafraîchir la base à partir des documents de départ (idempotent)."""
     report = services.init_database(store.resolve_db_path(db_option), demo=demo, user=user)
     for line in report:
         click.echo(line)

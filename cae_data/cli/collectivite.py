@@ -7,16 +7,16 @@ from pathlib import Path
 import click
 
 from .. import services, store
-from .common import acting_user, db_option, fail_on_refused_input
+from .common import SUBCOMMAND_METAVAR, acting_user, db_option, fail_on_refused_input
 
 
-@click.group()
+@click.group(subcommand_metavar=SUBCOMMAND_METAVAR)
 def collectivite():
     """Profils des collectivités."""
 
 
 @collectivite.command("set")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, metavar="FICHIERS…", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @db_option
 @fail_on_refused_input
 @acting_user

@@ -12,10 +12,10 @@ import click
 from .. import services, store
 from ..comites import Comite
 from ..formatting import date_fr
-from .common import acting_user, db_option, fail_on_refused_input, parse_date_option
+from .common import SUBCOMMAND_METAVAR, acting_user, db_option, fail_on_refused_input, parse_date_option
 
 
-@click.group()
+@click.group(subcommand_metavar=SUBCOMMAND_METAVAR)
 def comite():
     """Comités de pilotage hebdomadaires : enregistrement et rapports."""
 

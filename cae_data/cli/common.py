@@ -46,6 +46,8 @@ def parse_date_option(ctx, param, value: str | None) -> date | None:
     raise click.BadParameter(f"date non reconnue « {value} » (attendu AAAA-MM-JJ)")
 
 
+SUBCOMMAND_METAVAR = "COMMANDE [ARGUMENTS]…"  # what a group's usage line shows (click writes it in English)
+
 db_option = click.option(
     "--db", "db_option", default=None, metavar="CHEMIN",
     help="Base DuckDB (défaut : variable PCAET_DB, sinon data/pcaet.duckdb).",

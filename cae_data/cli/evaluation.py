@@ -10,16 +10,16 @@ import click
 from .. import services, store
 from ..errors import InvalidInput
 from ..formatting import nombre, pourcentage
-from .common import acting_user, db_option, fail_on_refused_input, parse_date_option
+from .common import SUBCOMMAND_METAVAR, acting_user, db_option, fail_on_refused_input, parse_date_option
 
 
-@click.group()
+@click.group(subcommand_metavar=SUBCOMMAND_METAVAR)
 def evaluation():
     """Évaluations (fichiers CSV ou XLSX)."""
 
 
 @evaluation.command("import")
-@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("file", metavar="FICHIER", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--collectivite", "collectivite_nom", default=None, help="Collectivité évaluée (si le fichier ne le dit pas).")
 @click.option("--date", "on_date", default=None, callback=parse_date_option, help="Date de l'évaluation AAAA-MM-JJ.")
 @click.option("--referentiel", "referentiel_nom", default=None,
@@ -81,7 +81,7 @@ def preview_lines(plan) -> list[str]:
 
 
 @evaluation.command("check")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, metavar="FICHIERS…", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--collectivite", "collectivite_nom", default=None, help="Collectivité évaluée (si le fichier ne le dit pas).")
 @click.option("--date", "on_date", default=None, callback=parse_date_option, help="Date de l'évaluation AAAA-MM-JJ.")
 @click.option("--referentiel", "referentiel_nom", default=None,

@@ -9,7 +9,7 @@ import click
 import pandas as pd
 
 from .. import services, store
-from .common import acting_user, db_option, fail_on_refused_input
+from .common import SUBCOMMAND_METAVAR, acting_user, db_option, fail_on_refused_input
 
 
 def number_text(value: float) -> str:
@@ -19,13 +19,13 @@ def number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-@click.group()
+@click.group(subcommand_metavar=SUBCOMMAND_METAVAR)
 def indicateurs():
     """Valeurs des indicateurs des fiches-actions (import, export)."""
 
 
 @indicateurs.command("import")
-@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("file", metavar="FICHIER", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @db_option
 @fail_on_refused_input
 @acting_user

@@ -7,16 +7,16 @@ from pathlib import Path
 import click
 
 from .. import services, store
-from .common import acting_user, db_option, fail_on_refused_input
+from .common import SUBCOMMAND_METAVAR, acting_user, db_option, fail_on_refused_input
 
 
-@click.group()
+@click.group(subcommand_metavar=SUBCOMMAND_METAVAR)
 def referentiel():
     """Référentiels du label (CAE, ECI, Climat Ressources…)."""
 
 
 @referentiel.command("import")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", metavar="CHEMIN", type=click.Path(path_type=Path))
 @click.option("--nom", default=None, help="Nom du référentiel (défaut : nom du dossier ou du fichier).")
 @click.option("--personnalisations", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None)
 @click.option("--questions", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None)

@@ -37,11 +37,11 @@ def _size(octets: int) -> str:
 
 
 @click.command("sauvegarde")
-@click.argument("dossier", metavar="DIR", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("dossier", metavar="DOSSIER", type=click.Path(path_type=Path, file_okay=False))
 @db_option
 @fail_on_refused_input
 def sauvegarde(dossier, db_option):
-    """Écrire une copie complète de la base et des fichiers importés dans DIR (nouveau dossier).
+    """Écrire une copie complète de la base et des fichiers importés dans DOSSIER (nouveau dossier).
 
     Signée (HMAC-SHA256) quand la variable PCAET_CLE_SAUVEGARDE contient une clé."""
 
@@ -82,14 +82,14 @@ def _show_checked(checked) -> None:
 
 
 @click.command("restauration")
-@click.argument("dossier", metavar="DIR", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("dossier", metavar="DOSSIER", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--verifier", "verifier_seulement", is_flag=True,
               help="Vérifier la sauvegarde et afficher ses comptes, sans rien restaurer.")
 @db_option
 @fail_on_refused_input
 @acting_user
 def restauration(dossier, verifier_seulement, db_option, user):
-    """Remplacer la base par la sauvegarde du dossier DIR, vérifiée entièrement avant (fichiers,
+    """Remplacer la base par la sauvegarde du dossier DOSSIER, vérifiée entièrement avant (fichiers,
     signature, schéma, lignes, comptes affichés avant le remplacement)."""
 
     if verifier_seulement:

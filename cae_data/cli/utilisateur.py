@@ -10,7 +10,7 @@ import click
 
 from .. import auth, store
 from ..formatting import date_fr
-from .common import acting_user, db_option, fail_on_refused_input
+from .common import SUBCOMMAND_METAVAR, acting_user, db_option, fail_on_refused_input
 
 ROLE_CHOICE = click.Choice(list(auth.ROLES))
 
@@ -22,7 +22,7 @@ def _new_password(nom: str, given: str | None) -> str:
                         "Confirmez le mot de passe", err=True)
 
 
-@click.group()
+@click.group(subcommand_metavar=SUBCOMMAND_METAVAR)
 def utilisateur():
     """Comptes et rôles : lecture (élus), edition (chargés de mission), admin."""
 

@@ -39,6 +39,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ProblemCollector
+from ..personnalisation.rules import RuleSyntaxError, parse_rule
 from ..tabular import read_table, strip_accents
 from .ademe_markdown import RuleRecord, read_questions, read_rules, rules_frame, strip_prefix
 from .markdown_blocks import natural_key
@@ -213,7 +214,6 @@ def _attributes(action_id: str, cell, keys: list[str], note) -> dict[str, object
     if "personnalisationquestions" in keys:
         attributes["questions_personnalisation"] = _split_list(cell("personnalisationquestions"))
     if "exprscore" in keys and cell("exprscore"):
-        from ..personnalisation.rules import RuleSyntaxError, parse_rule
 
         expression = "\n".join(part.rstrip() for part in cell("exprscore").split("\n")).strip()
         attributes["expr_score"] = expression

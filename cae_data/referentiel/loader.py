@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..errors import InvalidInput, ProblemCollector
 from .ademe_markdown import read_ademe_referentiel, read_questions, read_rules
+from .csv_structure import read_csv_referentiel
 from .markdown_blocks import parse_yaml, read_text, split_sections
 from .model import Referentiel
 from .questions_plateforme import is_platform_questions, questions_for_referentiel, read_platform_questions
@@ -101,7 +102,6 @@ def _read(path: Path, nom: str, personnalisations: Path | None, questions: Path 
         if path.suffix.lower() not in TABLE_SUFFIXES:
             raise InvalidInput.single(path.name, None, None,
                                       "format non reconnu : un dossier de markdown ou un fichier CSV de structure est attendu")
-        from .csv_structure import read_csv_referentiel
 
         return read_csv_referentiel(path, nom, rule_files if personnalisations is not None else None, question_files)
 

@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ProblemCollector
+from ..personnalisation.rules import RuleSyntaxError, parse_rule
 from ..tabular import parse_number, read_table
 from .model import ALL_QUESTION_COLUMNS, empty_questions
 
@@ -75,7 +76,6 @@ def _rows(table):
 
 def read_platform_questions(path: Path, problems: ProblemCollector, warnings: ProblemCollector) -> pd.DataFrame:
     """Every question of the platform's files (see the module docstring)."""
-    from ..personnalisation.rules import RuleSyntaxError, parse_rule
 
     folder = Path(path)
     if folder.is_file():
@@ -210,7 +210,6 @@ def questions_for_referentiel(table: pd.DataFrame, nom: str, rules: pd.DataFrame
     """The questions of `table` (read_platform_questions) that the referential reads: through
     its rules, its nodes' `questions_personnalisation`, and the visibility rules of those,
     recursively. `actions` names the nodes that read each question (`<nom>_<id>`)."""
-    from ..personnalisation.rules import RuleSyntaxError, parse_rule
 
     if table.empty:
         return table

@@ -56,7 +56,7 @@ CRITERES = (
 CRITERE_COLUMNS = ["subject", "etoile", "critere", "action_id", "applicable", "satisfait",
                    "part_fait", "part_programme"]
 STAR_COLUMNS = ["subject", "score_realise", "score_programme", "etoiles", "prochaine_etoile",
-                "points_manquants", "criteres_manquants"]
+                "points_manquants", "criteres_manquants", "actions_manquantes"]
 
 
 def criteres_of(referentiel: Referentiel) -> tuple[Critere, ...]:
@@ -182,8 +182,9 @@ def criteres(referentiel: Referentiel, scores: pd.DataFrame,
 def stars(referentiel: Referentiel, scores: pd.DataFrame, statuses: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per subject: score_realise and score_programme (root shares), etoiles (0–5),
     prochaine_etoile (<NA> at 5), points_manquants (points fait still needed at the root for
-    the next star's threshold) and criteres_manquants (criteria of the next star not met,
-    threshold included)."""
+    the next star's threshold), criteres_manquants (criteria of the next star not met,
+    threshold included) and actions_manquantes (the mandatory actions among them: what a page
+    says « et N actions obligatoires » of)."""
     scores, subjects = _subjects(scores)
     table = criteres(referentiel, scores, statuses)
     unmet = table[~table["satisfait"]]
@@ -204,9 +205,15 @@ def stars(referentiel: Referentiel, scores: pd.DataFrame, statuses: pd.DataFrame
     counts = (unmet.groupby(["subject", "etoile"]).size().unstack(fill_value=0)
               .reindex(index=subjects, columns=range(1, 6), fill_value=0).to_numpy())
     missing_next = np.where(prochaine > 0, counts[np.arange(len(subjects)), np.maximum(prochaine - 1, 0)], 0)
+    # the mandatory actions among them (the score threshold is a criterion, not an action)
+    actions = unmet[unmet["action_id"].astype(str) != ""]
+    action_counts = (actions.groupby(["subject", "etoile"]).size().unstack(fill_value=0)
+                     .reindex(index=subjects, columns=range(1, 6), fill_value=0).to_numpy())
+    actions_next = np.where(prochaine > 0, action_counts[np.arange(len(subjects)), np.maximum(prochaine - 1, 0)], 0)
     return pd.DataFrame({
         "subject": subjects, "score_realise": realise, "score_programme": prevu, "etoiles": etoiles,
         "prochaine_etoile": pd.Series(prochaine, dtype="Int64").mask(prochaine == 0).to_numpy(),
         "points_manquants": np.where(manquants < TOLERANCE, 0.0, manquants),
         "criteres_manquants": missing_next,
+        "actions_manquantes": actions_next,
     })[STAR_COLUMNS]

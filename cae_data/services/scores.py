@@ -23,7 +23,7 @@ SCORE_FIELDS = [
 ]
 POINT_FIELDS = [f for f in SCORE_FIELDS if f.startswith("point_")]
 STARS_COLUMNS = ["collectivite", "date", "score_realise", "score_programme", "etoiles", "prochaine_etoile",
-                 "points_manquants", "criteres_manquants", "referentiel_complet"]
+                 "points_manquants", "criteres_manquants", "actions_manquantes", "referentiel_complet"]
 STATUS_FIELDS = ["subject", "action_id", "statut", "fait", "programme", "pas_fait"]
 
 
