@@ -24,6 +24,7 @@ import pandas as pd
 
 from . import clock, store
 from .errors import Refused
+from .validation import FORMULA_PREFIXES
 
 LECTURE, EDITION, ADMIN = "lecture", "edition", "admin"
 ROLES = (LECTURE, EDITION, ADMIN)
@@ -125,6 +126,9 @@ def check_name(nom: str) -> str:
     nom = unicodedata.normalize("NFC", (nom or "").strip())
     if not nom:
         raise Refused("Nom d'utilisateur vide.")
+    if nom.startswith(FORMULA_PREFIXES):  # a name opened by a spreadsheet must not run as a formula
+        raise Refused(f"Nom d'utilisateur « {nom[:MAX_NAME_CHARS]} » refusé : il ne peut pas commencer par "
+                      f"{', '.join('« ' + p + ' »' for p in FORMULA_PREFIXES)}.")
     if len(nom) > MAX_NAME_CHARS or not _NAME.match(nom):
         raise Refused(f"Nom d'utilisateur « {nom[:MAX_NAME_CHARS]} » refusé : lettres, chiffres, « . », « _ », "
                       f"« - » et « @ » seulement, sans espace, {MAX_NAME_CHARS} caractères au plus.")
@@ -260,16 +264,18 @@ def set_role(db_path: Path, nom: str, role: str, by: str | None = None) -> bool:
     """Change an account's role (admin only); False when it already had it (nothing written)."""
     role = check_role(role)
     require_role(db_path, by, ADMIN)
+    changed = False
     with store.writing(db_path) as con:
         require_role(con, by, ADMIN)
         before = _existing_role(con, nom)
-        if before == role:
-            return False
+        if before == role:  # nothing to write: no journal line, no new data version
+            raise store.NoChange
         if before == ADMIN and not store.count_comptes(con, role=ADMIN, without=nom):
             raise Refused(f"« {nom} » est le dernier compte admin : donnez d'abord le rôle admin à un autre compte.")
         store.update_compte_role(con, nom, role, clock.now())
         store.record_journal(con, by, "compte", nom, f"rôle {ROLE_LABELS[before]} → {ROLE_LABELS[role]}")
-    return True
+        changed = True
+    return changed
 
 
 def set_password(db_path: Path, nom: str, password: str, by: str | None = None) -> None:

@@ -467,3 +467,18 @@ def test_cli_in_open_mode_records_the_system_login(seeded_db, monkeypatch):
     assert run(["comite", "add", "--date", (COMITE_DAY + timedelta(days=1)).isoformat(), "--titre", "Nommé",
                 "--utilisateur", "marie"], seeded_db).exit_code == 0  # open mode: a label, no password asked
     assert services.journal_entries(seeded_db).head(2)["utilisateur"].tolist() == ["marie", "poste-mairie"]
+
+
+def test_the_same_role_again_writes_nothing(accounts_db):
+    """Issue 17: a command that changes nothing writes nothing, journal and data version included."""
+    from cae_data.store import data_version
+
+    before = (len(services.journal_entries(accounts_db)), data_version(accounts_db))
+    assert auth.set_role(accounts_db, "claire", "edition", by="admin") is False
+    assert (len(services.journal_entries(accounts_db)), data_version(accounts_db)) == before
+
+
+@pytest.mark.parametrize("nom", ["=HYPERLINK", "@claire", "+33", "-x"])
+def test_an_account_name_may_not_start_like_a_formula(accounts_db, nom):
+    with pytest.raises(services.Refused, match="ne peut pas commencer par"):
+        auth.add_account(accounts_db, nom, "lecture", "un-mot-de-passe-1", by="admin")
