@@ -1296,7 +1296,7 @@ def static_export_available() -> bool:
 def _chart_png(figure_json: str, width: int, height: int) -> bytes:
     import plotly.io as pio
 
-    from cae_data.rapports.charts import figure_png
+    from cae_data.charts import figure_png
 
     return figure_png(pio.from_json(figure_json), width, height)
 
@@ -1332,7 +1332,7 @@ def problem_messages(exc: InvalidInput) -> list[str]:
 
 def signed_share(delta: float | None) -> str:
     """A change of share in percentage points: « +0,8 pt », « −1,2 pt », « 0 pt »."""
-    from cae_data.rapports import ecart_pourcentage
+    from cae_data.formatting import ecart_pourcentage
 
     return ecart_pourcentage(delta)
 

@@ -261,7 +261,7 @@ def test_pdf_without_a_font_says_so(demo_db, monkeypatch):
 def test_chart_export_failure_says_so(demo_db, monkeypatch):
     import kaleido
 
-    from cae_data.rapports import charts
+    from cae_data.charts import export as charts
 
     def broken(*args, **kwargs):
         raise RuntimeError("BrowserFailedError: no browser")
