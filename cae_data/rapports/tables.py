@@ -211,8 +211,10 @@ def indicator_change_rows(indicateurs: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for ind in indicateurs.itertuples(index=False):
         unite = ind.unite if isinstance(ind.unite, str) else ""
-        before = "—" if pd.isna(ind.valeur_avant) else f"{valeur_text(ind.valeur_avant, unite)} ({date_fr(ind.date_avant)})"
-        after = "—" if pd.isna(ind.valeur_apres) else f"{valeur_text(ind.valeur_apres, unite)} ({date_fr(ind.date_apres)})"
+        before = ("—" if pd.isna(ind.valeur_avant)
+                  else f"{valeur_text(ind.valeur_avant, unite)} ({date_fr(ind.date_avant)})")
+        after = ("—" if pd.isna(ind.valeur_apres)
+                 else f"{valeur_text(ind.valeur_apres, unite)} ({date_fr(ind.date_apres)})")
         target = "—" if pd.isna(ind.cible) else f"{valeur_text(ind.cible, unite)} en {int(ind.cible_annee)}"
         rows.append({
             "Indicateur": ind.nom, "Au comité précédent": before, "Dernière valeur": after,
@@ -228,7 +230,8 @@ def new_value_rows(valeurs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Date": [date_fr(d) for d in valeurs["date"]],
         "Indicateur": valeurs["nom"].astype(str).to_numpy(),
-        "Valeur": [valeur_text(v, u if isinstance(u, str) else "") for v, u in zip(valeurs["valeur"], valeurs["unite"])],
+        "Valeur": [valeur_text(v, u if isinstance(u, str) else "")
+                   for v, u in zip(valeurs["valeur"], valeurs["unite"])],
         "Commentaire": valeurs["commentaire"].fillna("").astype(str).to_numpy(),
         "Saisie par": [s if isinstance(s, str) and s else "non identifié" for s in valeurs["saisi_par"]],
     })
