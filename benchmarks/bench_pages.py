@@ -5,7 +5,7 @@ script stops with a message when it is absent), the demo collectivity's profile,
 of weekly evaluations of the CAPSO (520 dates, statuses made by `cae_data.demo.demo_statuses`
 and written in one transaction, not through 520 file imports).
 
-Each page listed in dashboard.py is run once with every Streamlit cache emptied (« à froid »),
+Each page of the routes table (ui/routes.py) is run once with every Streamlit cache emptied (« à froid »),
 then rerun 5 times (« à chaud », median). Two interactions are timed too: the simulator after a
 change of status (a new sous-action each time, so never a cache hit), and the import page
 previewing an evaluation file of the whole referential.
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import statistics
 import sys
@@ -67,7 +66,11 @@ def build_database(folder: Path) -> Path:
 
 
 def pages_of_dashboard() -> list[str]:
-    return re.findall(r'st\.Page\("(pages/[^"]+\.py)"', (PROJECT / "dashboard.py").read_text(encoding="utf-8"))
+    """Every page of the routes table dashboard.py builds its navigation from (the login page
+    aside: it has nothing to compute)."""
+    from ui import routes
+
+    return [route.path for route in routes.ROUTES if route is not routes.CONNEXION]
 
 
 def clear_caches() -> None:
@@ -114,7 +117,7 @@ def measure_page(path: Path, page: str, reruns: int) -> tuple[tuple, list[tuple]
 
 def measure_simulator_change(path: Path, reruns: int) -> tuple[tuple, list[tuple]]:
     """The simulator after each change of a programmé sous-action to fait (a new one each time)."""
-    at = start(path, "pages/prochaine_etoile.py")
+    at = start(path, "ui/pages/prochaine_etoile.py")
     timed_run(at)
     editor = at.data_editor[0]
     table = editor.value
@@ -132,7 +135,7 @@ def measure_import_preview(path: Path, reruns: int) -> tuple[tuple, list[tuple]]
     ref = services.load_referentiel(path, "cae")
     ids = ref.nodes.loc[ref.nodes["niveau"].isin(["sous-action", "tache"]), "action_id"]
     data = ("action_id;statut\r\n" + "".join(f"{i};programmé\r\n" for i in ids)).encode("cp1252")
-    at = start(path, "pages/importer_evaluation.py")
+    at = start(path, "ui/pages/importer_evaluation.py")
     timed_run(at)
     at.file_uploader[0].set_value(("evaluation-complete.csv", data, "text/csv"))
     cold = timed_run(at)
@@ -167,7 +170,7 @@ def main() -> None:
         for label, cold, warm in rows:
             wall = statistics.median(w for w, _ in warm)
             cpu = statistics.median(c for _, c in warm)
-            print(f"| {label.removeprefix('pages/')} | {cold[0] * 1000:.0f} ms | {wall * 1000:.0f} ms | "
+            print(f"| {label.removeprefix('ui/pages/')} | {cold[0] * 1000:.0f} ms | {wall * 1000:.0f} ms | "
                   f"{cpu * 1000:.0f} ms | {'oui' if wall <= TARGET_SECONDS else 'NON'} |")
         if args.keep:
             shutil.copytree(folder, args.keep, dirs_exist_ok=True)

@@ -37,22 +37,24 @@ def statut_label(code: str | None) -> str:
 
 
 # --------------------------------------------------------------------------- helpers
+# Public: comites.py and rapports/ build their tables with them.
 
 
-def _ratio(numerator: pd.Series, denominator: pd.Series) -> np.ndarray:
+def ratio(numerator: pd.Series, denominator: pd.Series) -> np.ndarray:
+    """numerator / denominator element-wise, 0 where the denominator is not positive."""
     num = numerator.to_numpy(dtype=np.float64)
     den = denominator.to_numpy(dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(den > 0, num / den, 0.0)
 
 
-def _with_parts(frame: pd.DataFrame) -> pd.DataFrame:
+def with_parts(frame: pd.DataFrame) -> pd.DataFrame:
     """part_x = point_x / point_potentiel (0 when the potential is 0). They add up to 1 for
     any concerné node, except where a score rule (scoring.md §4) lowered point_fait alone."""
     frame = frame.copy()
     for point, part in zip(POINTS, PARTS):
         if point in frame.columns:
-            frame[part] = _ratio(frame[point], frame["point_potentiel"])
+            frame[part] = ratio(frame[point], frame["point_potentiel"])
     return frame
 
 
@@ -81,13 +83,13 @@ def _attach(frame: pd.DataFrame, nodes: pd.DataFrame | None, columns: list[str])
     return frame.merge(extra, on="action_id", how="left", sort=False)
 
 
-def _order_of(nodes_or_scores: pd.DataFrame) -> pd.Series:
+def order_of(nodes_or_scores: pd.DataFrame) -> pd.Series:
     """Referential order of the ids (position of their first appearance)."""
     ids = nodes_or_scores["action_id"].astype(str).drop_duplicates()
     return pd.Series(np.arange(len(ids)), index=pd.Index(ids.to_numpy(), dtype=object))
 
 
-def _sorted(frame: pd.DataFrame, order: pd.Series, by: list[str]) -> pd.DataFrame:
+def in_order(frame: pd.DataFrame, order: pd.Series, by: list[str]) -> pd.DataFrame:
     """Sort by `by`, then referential order."""
     frame = frame.assign(_order=frame["action_id"].map(order).to_numpy())
     return frame.sort_values([*by, "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
@@ -100,7 +102,7 @@ def global_summary(scores: pd.DataFrame) -> pd.DataFrame:
     """Per (collectivite, date): the root's potential and four points, and their parts of the
     potential (`part_fait` is the collectivity's score réalisé)."""
     root = scores[(scores["niveau"] == "referentiel").to_numpy()]
-    out = _with_parts(root[[*KEYS, "point_potentiel", *POINTS]])
+    out = with_parts(root[[*KEYS, "point_potentiel", *POINTS]])
     return out.sort_values(KEYS, kind="stable").reset_index(drop=True)
 
 
@@ -110,8 +112,8 @@ def scores_by_level(scores: pd.DataFrame, niveau: str, parent: str | None = None
     the nodes of that level below it (e.g. the mesures of axe "3")."""
     rows = _level_rows(scores, niveau, parent)
     rows = _attach(rows, nodes, ["nom"])
-    out = _with_parts(rows[[*KEYS, "action_id", "nom", "point_potentiel", *POINTS, "concerne"]])
-    return _sorted(out, _order_of(scores if nodes is None else nodes), KEYS)
+    out = with_parts(rows[[*KEYS, "action_id", "nom", "point_potentiel", *POINTS, "concerne"]])
+    return in_order(out, order_of(scores if nodes is None else nodes), KEYS)
 
 
 def scores_by_axis(scores: pd.DataFrame, axe: str | None = None, nodes: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -139,7 +141,7 @@ def scores_by_category(scores: pd.DataFrame, nodes: pd.DataFrame | None = None,
     out = grid.merge(sums, on=[*KEYS, "categorie"], how="left")
     out[["point_potentiel", *POINTS]] = out[["point_potentiel", *POINTS]].fillna(0.0)
     out["categorie"] = pd.Categorical(out["categorie"], categories=categories, ordered=True)
-    out = _with_parts(out)
+    out = with_parts(out)
     return out.sort_values([*KEYS, "categorie"], kind="stable").reset_index(drop=True)
 
 
@@ -150,8 +152,8 @@ def history(scores: pd.DataFrame, niveau: str = "referentiel", ids: list[str] | 
     if ids is not None:
         rows = rows[rows["action_id"].isin([str(i) for i in ids]).to_numpy()]
     rows = _attach(rows, nodes, ["nom"])
-    out = _with_parts(rows[[*KEYS, "action_id", "nom", "point_potentiel", "point_fait", "point_programme"]])
-    order = _order_of(scores if nodes is None else nodes)
+    out = with_parts(rows[[*KEYS, "action_id", "nom", "point_potentiel", "point_fait", "point_programme"]])
+    order = order_of(scores if nodes is None else nodes)
     out = out.assign(_order=out["action_id"].map(order).to_numpy())
     out = out.sort_values(["collectivite", "_order", "date"], kind="stable")
     return out.drop(columns="_order").reset_index(drop=True)
@@ -168,8 +170,8 @@ def compare_dates(scores: pd.DataFrame, date_avant, date_apres, niveau: str = "m
     fields = ["point_potentiel", "point_fait", "point_programme"]
     before = rows[(rows["date"] == _timestamp(date_avant)).to_numpy()]
     after = rows[(rows["date"] == _timestamp(date_apres)).to_numpy()]
-    before = before.assign(part_fait=_ratio(before["point_fait"], before["point_potentiel"]))
-    after = after.assign(part_fait=_ratio(after["point_fait"], after["point_potentiel"]))
+    before = before.assign(part_fait=ratio(before["point_fait"], before["point_potentiel"]))
+    after = after.assign(part_fait=ratio(after["point_fait"], after["point_potentiel"]))
     pair = before[["collectivite", "action_id", *fields, "part_fait"]].merge(
         after[["collectivite", "action_id", *fields, "part_fait"]],
         on=["collectivite", "action_id"], suffixes=("_avant", "_apres"), sort=False)
@@ -180,7 +182,7 @@ def compare_dates(scores: pd.DataFrame, date_avant, date_apres, niveau: str = "m
     columns = ["collectivite", "action_id", "nom"]
     for field in ["point_fait", "part_fait", "point_programme", "point_potentiel"]:
         columns += [f"{field}_avant", f"{field}_apres", f"delta_{field}"]
-    return _sorted(pair[columns], _order_of(scores if nodes is None else nodes), ["collectivite"])
+    return in_order(pair[columns], order_of(scores if nodes is None else nodes), ["collectivite"])
 
 
 def biggest_moves(scores: pd.DataFrame, before_date, after_date, niveau: str = "mesure", n: int = 5,
@@ -273,7 +275,7 @@ def compare_statuses(statuses_a: pd.DataFrame | None, statuses_b: pd.DataFrame |
     out = out[(out["statut_avant"] != out["statut_apres"]).to_numpy()]
     node_info = nodes[["action_id", "nom", "niveau"]].assign(action_id=nodes["action_id"].astype(str))
     out = out.merge(node_info, on="action_id", how="inner", sort=False)
-    out = _sorted(out, _order_of(nodes), [])
+    out = in_order(out, order_of(nodes), [])
     return out[["action_id", "nom", "niveau", "statut_avant", "statut_apres", "code_avant", "code_apres",
                 "commentaire_avant", "commentaire_apres"]]
 
@@ -340,5 +342,5 @@ def mesure_detail(scores: pd.DataFrame, statuses: pd.DataFrame | None, nodes: pd
                      & parent_code.isin(_OWN_CODES)).to_numpy()
     for column in ("point_potentiel", *POINTS):
         out[column] = out[column].astype(float)
-    out = _with_parts(out)
+    out = with_parts(out)
     return out[DETAIL_COLUMNS].reset_index(drop=True)

@@ -28,7 +28,8 @@ import pandas as pd
 
 from . import analyses, clock
 from .errors import InvalidInput, Problem
-from .formatting import date_fr
+from .fiches.indicateurs import as_values, indicator_status, value_at
+from .formatting import date_fr, ecart_points, pourcentage
 from .tabular import parse_date_text
 
 SOURCE = "saisie"
@@ -316,7 +317,8 @@ def _dated(frame: pd.DataFrame, column: str = "date") -> pd.Series:
     return pd.to_datetime(frame[column]).dt.date
 
 
-def _evaluation_rows(frame: pd.DataFrame, when: dt.date | None) -> pd.DataFrame:
+def evaluation_rows(frame: pd.DataFrame, when: dt.date | None) -> pd.DataFrame:
+    """The rows of `frame` (scores, statuses, stars) of the evaluation dated `when` (none for None)."""
     if when is None or frame.empty:
         return frame.iloc[0:0]
     return frame[(_dated(frame) == when).to_numpy()]
@@ -325,13 +327,13 @@ def _evaluation_rows(frame: pd.DataFrame, when: dt.date | None) -> pd.DataFrame:
 def _snapshot(history: CommitteeHistory, when: dt.date | None) -> ScoreSnapshot | None:
     if when is None:
         return None
-    rows = _evaluation_rows(history.scores, when)
+    rows = evaluation_rows(history.scores, when)
     root = rows[(rows["niveau"].astype(str) == "referentiel").to_numpy()]
     if root.empty:
         return None
     root = root.iloc[0]
     potential = float(root["point_potentiel"])
-    star = _evaluation_rows(history.stars, when)
+    star = evaluation_rows(history.stars, when)
     star = star.iloc[0] if len(star) else None
 
     def star_field(name, cast):
@@ -354,17 +356,17 @@ def _level_pair(history: CommitteeHistory, niveau: str, avant: dt.date | None, a
                 compare: bool) -> pd.DataFrame:
     """Every node of one level in force at this committee, with its points before (0 when there
     was no evaluation; NaN when there is nothing to compare with) and after."""
-    order = analyses._order_of(history.nodes)
+    order = analyses.order_of(history.nodes)
     names = dict(zip(history.nodes["action_id"].astype(str), history.nodes["nom"].astype(str)))
     fields = ["point_potentiel", "point_fait", "point_programme"]
 
     def level(when):
-        rows = _evaluation_rows(history.scores, when)
+        rows = evaluation_rows(history.scores, when)
         rows = rows[(rows["niveau"].astype(str) == niveau).to_numpy()]
         out = pd.DataFrame({"action_id": rows["action_id"].astype(str).to_numpy()})
         for name in fields:
             out[name] = rows[name].astype(float).to_numpy()
-        out["part_fait"] = analyses._ratio(out["point_fait"], out["point_potentiel"]) if len(out) else []
+        out["part_fait"] = analyses.ratio(out["point_fait"], out["point_potentiel"]) if len(out) else []
         return out
 
     after = level(apres)
@@ -380,45 +382,43 @@ def _level_pair(history: CommitteeHistory, niveau: str, avant: dt.date | None, a
         delta = pair[f"{name}_apres"] - pair[f"{name}_avant"]
         pair[f"delta_{name}"] = delta.where(delta.abs() > EPSILON, 0.0) if compare else np.nan
     pair["nom"] = pair["action_id"].map(names).fillna("")
-    pair = analyses._sorted(pair, order, []) if len(pair) else pair
+    pair = analyses.in_order(pair, order, []) if len(pair) else pair
     return pair.reindex(columns=LEVEL_COLUMNS).reset_index(drop=True)
 
 
 def _status_changes(history: CommitteeHistory, avant: dt.date | None, apres: dt.date | None,
                     points: pd.DataFrame) -> pd.DataFrame:
     columns = analyses.STATUS_COLUMNS
-    before = _evaluation_rows(history.statuses, avant).reindex(columns=columns)
-    after = _evaluation_rows(history.statuses, apres).reindex(columns=columns)
+    before = evaluation_rows(history.statuses, avant).reindex(columns=columns)
+    after = evaluation_rows(history.statuses, apres).reindex(columns=columns)
     changed = analyses.compare_statuses(before, after, history.nodes)
     for side, rows in (("avant", before), ("apres", after)):
         ids = rows["action_id"].astype(str)
         for share in ("fait", "programme"):
             changed[f"{share}_{side}"] = changed["action_id"].map(dict(zip(ids, rows[share].astype(float))))
-    for field in ("point_fait", "point_programme"):
-        gained = dict(zip(points["action_id"], points[field]))
-        changed[f"delta_{field}"] = changed["action_id"].map(gained).astype(float).fillna(0.0)
+    for column in ("point_fait", "point_programme"):
+        gained = dict(zip(points["action_id"], points[column]))
+        changed[f"delta_{column}"] = changed["action_id"].map(gained).astype(float).fillna(0.0)
     return changed.reindex(columns=STATUS_CHANGE_COLUMNS).reset_index(drop=True)
 
 
 def _node_deltas(history: CommitteeHistory, avant: dt.date | None, apres: dt.date | None) -> pd.DataFrame:
     """point_fait and point_programme after minus before of every node (0 before when there was
     no evaluation): action_id, point_fait, point_programme."""
-    after = _evaluation_rows(history.scores, apres)
-    before = _evaluation_rows(history.scores, avant)
+    after = evaluation_rows(history.scores, apres)
+    before = evaluation_rows(history.scores, avant)
     out = {}
-    for field in ("point_fait", "point_programme"):
-        a = pd.Series(after[field].astype(float).to_numpy(), index=after["action_id"].astype(str).to_numpy())
-        b = pd.Series(before[field].astype(float).to_numpy(), index=before["action_id"].astype(str).to_numpy())
+    for column in ("point_fait", "point_programme"):
+        a = pd.Series(after[column].astype(float).to_numpy(), index=after["action_id"].astype(str).to_numpy())
+        b = pd.Series(before[column].astype(float).to_numpy(), index=before["action_id"].astype(str).to_numpy())
         ids = a.index.union(b.index)
         delta = a.reindex(ids, fill_value=0.0) - b.reindex(ids, fill_value=0.0)
-        out[field] = delta.where(delta.abs() > EPSILON, 0.0)
+        out[column] = delta.where(delta.abs() > EPSILON, 0.0)
     frame = pd.DataFrame(out)
     return frame.rename_axis("action_id").reset_index().assign(action_id=lambda f: f["action_id"].astype(str))
 
 
 def _indicator_changes(history: CommitteeHistory) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from .fiches.indicateurs import as_values, indicator_status, value_at
-
     comite, precedent = history.comite.date, history.precedent.date if history.precedent else None
     values = history.values.copy()
     values["day"] = _dated(values)
@@ -471,8 +471,6 @@ def _cap(text: str) -> str:
 
 def points_text(delta: float) -> str:
     """Signed points with agreement: « +2,5 points faits », « −1 point fait », « 0 point fait »."""
-    from .formatting import ecart_points
-
     plural = abs(round(float(delta), 1)) >= 2
     return f"{ecart_points(delta)} {'points faits' if plural else 'point fait'}"
 
@@ -508,8 +506,6 @@ def committee_diff(history: CommitteeHistory) -> CommitteeChanges:
 
 
 def _phrases(c: CommitteeChanges) -> dict[str, str]:
-    from .formatting import pourcentage
-
     first = "Premier comité : aucun comité précédent auquel comparer."
     since = f"depuis le {c.precedent.libelle}" if c.precedent else ""
     out: dict[str, str] = {}

@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import analyses
 from .evaluation.statuses import normalize_statut
+from .formatting import pourcentage
 from .referentiel.model import Referentiel
 from .scoring.engine import STATUTS, score_evaluations
 from .scoring.stars import CRITERES, SEUILS, TOLERANCE
@@ -419,3 +421,176 @@ def _evaluate_sets(referentiel: Referentiel, profile, base: pd.DataFrame, row_ca
         "points_manquants": np.where(missing > TOLERANCE, missing, 0.0),
         "criteres_non_remplis": [c if isinstance(c, list) else [] for c in labels],
     })
+
+
+# --------------------------------------------------------------------------- the simulator's table
+# « Vers la prochaine étoile » lists the rows a user may move, with the label of their status;
+# the labels chosen are turned back into `changes` for `simulate`.
+
+# The statuses a user may give in the simulator, by French label, then the states only a row
+# already in them keeps (they need shares or tâches, which the simulator does not edit).
+SIMULABLE_LABELS = {"fait": "fait", "programme": "programmé", "pas_fait": "pas fait",
+                    "non_concerne": "non concerné", "non_renseigne": "non renseigné"}
+LABEL_DETAILLE = "détaillé"
+LABEL_DETAILLE_REALISE = "détaillé, part programmée faite"
+LABEL_A_LA_TACHE = "détaillé à la tâche"
+SIMULATION_OPTIONS = [*SIMULABLE_LABELS.values(), LABEL_DETAILLE, LABEL_DETAILLE_REALISE, LABEL_A_LA_TACHE]
+_OWN_STATUS_WINS = ("fait", "programme", "pas_fait", "detaille", "non_concerne")  # scoring.md §2
+
+
+def share_text(fait: float, programme: float, pas_fait: float) -> str:
+    """« 30 % fait, 50 % programmé, 20 % pas fait » (shares 0–1; missing ones read 0)."""
+    named = ((fait, "fait"), (programme, "programmé"), (pas_fait, "pas fait"))
+    parts = [(0.0 if v != v else v, word) for v, word in named]
+    return ", ".join(f"{pourcentage(v, 0 if round(v * 100, 1).is_integer() else 1)} {word}" for v, word in parts)
+
+
+def complete_detailed(statuses: pd.DataFrame, ids) -> pd.DataFrame:
+    """The statuses with the programmé share of the détaillé rows `ids` moved to fait."""
+    ids = set(ids)
+    if not ids:
+        return statuses
+    out = statuses.copy()
+    hit = out["action_id"].astype(str).isin(ids).to_numpy() & (out["statut"] == "detaille").to_numpy()
+    out.loc[hit, "fait"] = out.loc[hit, "fait"].fillna(0.0) + out.loc[hit, "programme"].fillna(0.0)
+    out.loc[hit, "programme"] = 0.0
+    return out
+
+
+def simulation_table(nodes: pd.DataFrame, action_depth: int, statuses: pd.DataFrame,
+                     scores: pd.DataFrame) -> pd.DataFrame:
+    """The rows a user moves in the simulator, in referential order: every sous-action, and the
+    tâches of the sous-actions evaluated tâche by tâche (no status of their own that wins).
+    Columns: action_id, niveau, nom, sous_action_id, mesure_id, axe_id, statut (code, "" when
+    none), statut_actuel (French label, one of SIMULATION_OPTIONS), detail (shares of a détaillé
+    row), programme (its programmé share, 0 else), point_potentiel and point_fait (points of
+    `scores`, the engine's rows of the evaluation)."""
+    sous_action_depth = action_depth + 1
+    rows = nodes[nodes["depth"] >= sous_action_depth]
+    ids = rows["action_id"].astype(str)
+    parts = ids.str.split(".")
+    table = pd.DataFrame({
+        "action_id": ids.to_numpy(),
+        "niveau": rows["niveau"].astype(str).to_numpy(),
+        "nom": rows["nom"].fillna("").astype(str).to_numpy(),
+        "sous_action_id": parts.str[:sous_action_depth].str.join(".").to_numpy(),
+        "mesure_id": parts.str[:action_depth].str.join(".").to_numpy(),
+        "axe_id": parts.str[0].to_numpy(),
+        "depth": rows["depth"].to_numpy(),
+    })
+    own = statuses.assign(action_id=statuses["action_id"].astype(str)).drop_duplicates("action_id", keep="last")
+    own = own.set_index("action_id")
+    table["statut"] = table["action_id"].map(own["statut"]).fillna("").astype(str)
+    for share in ("fait", "programme", "pas_fait"):
+        table[share] = table["action_id"].map(own[share]).astype("float64")
+    is_sous_action = (table["depth"] == sous_action_depth).to_numpy()
+    wins = table["statut"].isin(_OWN_STATUS_WINS).to_numpy()
+    tache_with_status = ~is_sous_action & (table["statut"] != "").to_numpy()
+    by_tache = set(table.loc[tache_with_status, "sous_action_id"]) - set(table.loc[is_sous_action & wins, "action_id"])
+    shown = is_sous_action | table["sous_action_id"].isin(by_tache).to_numpy()
+    table = table[shown].reset_index(drop=True)
+
+    labels = table["statut"].map(SIMULABLE_LABELS)
+    labels = labels.where(table["statut"] != "detaille", LABEL_DETAILLE)
+    a_la_tache = (table["depth"] == sous_action_depth) & table["action_id"].isin(by_tache)
+    labels = labels.where(~a_la_tache, LABEL_A_LA_TACHE)
+    table["statut_actuel"] = labels.fillna(SIMULABLE_LABELS["non_renseigne"])
+    detailed = table["statut"] == "detaille"
+    table["detail"] = ""
+    table.loc[detailed, "detail"] = [share_text(f, p, pf) for f, p, pf in
+                                     table.loc[detailed, ["fait", "programme", "pas_fait"]].itertuples(index=False)]
+    table["programme"] = table["programme"].where(detailed, 0.0).fillna(0.0)
+    points = scores.assign(action_id=scores["action_id"].astype(str)).set_index("action_id")
+    table["point_potentiel"] = table["action_id"].map(points["point_potentiel"]).astype("float64")
+    table["point_fait"] = table["action_id"].map(points["point_fait"]).astype("float64")
+    return table.drop(columns=["fait", "pas_fait", "depth"])
+
+
+@dataclass
+class SimulationChoices:
+    """What the chosen labels mean for the engine: `changes` (action_id → status code, for
+    `simulate`), `realises` (détaillé rows whose programmé share becomes fait) and `ignores`
+    (rows given a state they cannot take: kept as they are)."""
+
+    changes: dict[str, str]
+    realises: list[str]
+    ignores: list[str]
+
+
+def simulation_choices(table: pd.DataFrame, chosen: dict[str, str]) -> SimulationChoices:
+    """The labels chosen in the simulator's table (`simulation_table`), action_id → label, as
+    changes for the engine; a label equal to the row's current one is no change."""
+    by_label = {label: code for code, label in SIMULABLE_LABELS.items()}
+    rows = table.set_index("action_id")
+    out = SimulationChoices({}, [], [])
+    for action_id, label in chosen.items():  # only the rows the user changed
+        if action_id not in rows.index:
+            out.ignores.append(action_id)
+            continue
+        row = rows.loc[action_id]
+        if label == row["statut_actuel"]:
+            continue
+        if label in by_label:
+            out.changes[action_id] = by_label[label]
+        elif label == LABEL_DETAILLE_REALISE and row["statut"] == "detaille" and row["programme"] > 0:
+            out.realises.append(action_id)
+        else:
+            out.ignores.append(action_id)
+    return out
+
+
+def plan_choices(table: pd.DataFrame, statuses: pd.DataFrame, sous_actions: list[str],
+                 action_depth: int) -> dict[str, str]:
+    """The labels that complete the sous-actions of a CompletionPlan the way the engine counts
+    it: every programmé row in them (the sous-action or its tâches) becomes fait, and a
+    détaillé row gets its programmé share done."""
+    wanted = set(sous_actions)
+    ids = statuses["action_id"].astype(str)
+    unit = ids.str.split(".").str[:action_depth + 1].str.join(".")
+    inside = unit.isin(wanted).to_numpy()
+    chosen = {}
+    for action_id, statut, programme in zip(ids[inside], statuses["statut"][inside], statuses["programme"][inside]):
+        if statut == "programme":
+            chosen[action_id] = SIMULABLE_LABELS["fait"]
+        elif statut == "detaille" and programme == programme and programme > 0:
+            chosen[action_id] = LABEL_DETAILLE_REALISE
+    shown = set(table["action_id"])
+    return {k: v for k, v in chosen.items() if k in shown}
+
+
+def scores_actuel_simule(before: pd.DataFrame, after: pd.DataFrame, when) -> pd.DataFrame:
+    """The two evaluations as the long score frame of cae_data.analyses (collectivite « Actuel »
+    and « Simulé », same date), for the category and axis radars."""
+    stamp = pd.Timestamp(when) if when is not None else pd.Timestamp("1970-01-01")
+    frames = [before.assign(collectivite="Actuel", date=stamp), after.assign(collectivite="Simulé", date=stamp)]
+    return pd.concat(frames, ignore_index=True)
+
+
+@dataclass
+class RadarFrame:
+    """One radar of the simulator: « Actuel » and « Simulé » (`collectivite`) over `label`."""
+
+    title: str
+    filename: str
+    frame: pd.DataFrame
+
+
+def simulation_radar_frames(nodes: pd.DataFrame, before: pd.DataFrame, after: pd.DataFrame,
+                            when) -> list[RadarFrame]:
+    """The simulator's two radars from the engine's scores before and after the changes: % fait
+    by category, then by axe (by mesure when the referential has fewer than three axes, as the
+    seed documents with their one axe)."""
+    long = scores_actuel_simule(before, after, when)
+    by_category = analyses.scores_by_category(long, nodes)
+    by_category["label"] = by_category["categorie"].astype(str).str.capitalize()
+    axes = nodes.loc[nodes["niveau"] == "axe", "action_id"].astype(str).tolist()
+    if len(axes) >= 3:
+        by_axis = analyses.scores_by_axis(long, nodes=nodes)
+        by_axis["label"] = [f"Axe {a}" for a in by_axis["action_id"]]
+        axis_title = "Score réalisé par axe"
+    else:  # the seed documents: one axe, so its mesures
+        by_axis = analyses.scores_by_axis(long, axe=axes[0] if axes else None, nodes=nodes)
+        by_axis["label"] = by_axis["action_id"].astype(str)
+        axis_title = "Score réalisé par mesure"
+    return [RadarFrame("Score réalisé par catégorie", "simulation-radar-categories", by_category),
+            RadarFrame(axis_title, "simulation-radar-axes", by_axis)]

@@ -1,20 +1,15 @@
-"""The plotly figure builders of pages/_charts.py, on hand-made frames: traces, values, French
+"""The plotly figure builders of cae_data/charts/, on hand-made frames: traces, values, French
 texts and hovers, the palette's colours. No Streamlit app runs."""
 
 from __future__ import annotations
 
-import sys
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-if str(PROJECT_ROOT) not in sys.path:  # `pages` is a folder of the project, not an installed package
-    sys.path.insert(0, str(PROJECT_ROOT))
-
-from pages import _charts  # noqa: E402
+from cae_data import charts, palette
+from cae_data.formatting import shorten
 
 BLUE, ORANGE, VERMILLION, GREY, GREEN = "#0072B2", "#E69F00", "#D55E00", "#BBBBBB", "#009E73"
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -33,7 +28,7 @@ def two_mesures() -> pd.DataFrame:
 
 
 def test_status_bars_stack_the_four_shares_in_the_palette():
-    fig = _charts.status_bars(two_mesures(), hover_column="nom")
+    fig = charts.status_bars(two_mesures(), hover_column="nom")
     assert [t.name for t in fig.data] == ["Fait", "Programmé", "Pas fait", "Non renseigné"]
     assert [t.marker.color for t in fig.data] == [BLUE, ORANGE, VERMILLION, GREY]
     assert fig.layout.barmode == "stack"
@@ -52,8 +47,8 @@ def test_status_bars_stack_the_four_shares_in_the_palette():
 
 
 def test_status_bars_grow_with_the_rows_and_can_hide_their_labels():
-    one = _charts.status_bars(two_mesures().iloc[[0]], show_labels=False)
-    two = _charts.status_bars(two_mesures())
+    one = charts.status_bars(two_mesures().iloc[[0]], show_labels=False)
+    two = charts.status_bars(two_mesures())
     assert one.layout.yaxis.showticklabels is False
     assert two.layout.height > one.layout.height
 
@@ -61,7 +56,7 @@ def test_status_bars_grow_with_the_rows_and_can_hide_their_labels():
 def test_share_bars_write_the_share_at_the_end_of_each_bar():
     frame = pd.DataFrame({"label": ["1. Planification", "2. Patrimoine"], "part_fait": [0.503, 0.0],
                           "point_fait": [49.01, 0.0], "point_potentiel": [97.5, 64.0]})
-    fig = _charts.share_bars(frame)
+    fig = charts.share_bars(frame)
     assert len(fig.data) == 1
     bar = fig.data[0]
     assert list(bar.x) == pytest.approx([50.3, 0.0])
@@ -77,7 +72,7 @@ def test_radar_draws_one_closed_line_per_date_with_its_own_colour_and_dash():
         "categorie": ["Bases", "Mise en œuvre", "Effets"] * 2,
         "part_fait": [0.125, 0.5, 0.0, 0.1, 0.4, 0.0],
     })
-    fig = _charts.radar(frame, "categorie", "serie")
+    fig = charts.radar(frame, "categorie", "serie")
     assert [t.name for t in fig.data] == ["17/11/2026", "10/11/2026"]
     latest, before = fig.data
     assert list(latest.r) == [12.5, 50.0, 0.0, 12.5]  # closed: back to the first point
@@ -93,7 +88,7 @@ def test_radar_draws_one_closed_line_per_date_with_its_own_colour_and_dash():
 def test_radar_hover_can_name_what_the_axis_abbreviates():
     frame = pd.DataFrame({"serie": ["d"] * 2, "theta": ["6.1.1", "6.1.2"], "part_fait": [0.45, 0.6],
                           "survol": ["6.1.1 Développer une stratégie", "6.1.2 Renforcer la coopération"]})
-    fig = _charts.radar(frame, "theta", "serie", hover_column="survol")
+    fig = charts.radar(frame, "theta", "serie", hover_column="survol")
     assert fig.data[0].hovertext[1] == f"<b>d</b><br>6.1.2 Renforcer la coopération : 60,0{NBSP}%"
 
 
@@ -103,7 +98,7 @@ def test_history_lines_one_per_series_over_the_dates():
         "part_fait": [140 / 300, 105 / 300, 0.2, 0.45],
         "serie": ["Score global", "Score global", "6.1.1", "6.1.1"],
     })
-    fig = _charts.history_lines(frame, "serie")
+    fig = charts.history_lines(frame, "serie")
     assert [t.name for t in fig.data] == ["Score global", "6.1.1"]
     global_line, mesure = fig.data
     assert [pd.Timestamp(x).date() for x in global_line.x] == [date(2026, 1, 15), date(2026, 6, 15)]
@@ -116,7 +111,7 @@ def test_history_lines_one_per_series_over_the_dates():
 
 def test_points_delta_bars_diverge_green_blue_and_vermillion():
     frame = pd.DataFrame({"label": ["6.1.1", "6.5.1"], "delta_point_fait": [25.0, -1.0]})
-    fig = _charts.points_delta_bars(frame)
+    fig = charts.points_delta_bars(frame)
     bar = fig.data[0]
     assert list(bar.x) == [25.0, -1.0]
     assert list(bar.marker.color) == [GREEN, VERMILLION]
@@ -128,23 +123,66 @@ def test_points_delta_bars_diverge_green_blue_and_vermillion():
 
 
 def test_points_delta_bars_only_gains_keep_zero_on_the_left():
-    fig = _charts.points_delta_bars(pd.DataFrame({"label": ["a"], "delta_point_fait": [4.0]}))
+    fig = charts.points_delta_bars(pd.DataFrame({"label": ["a"], "delta_point_fait": [4.0]}))
     low, high = fig.layout.xaxis.range
     assert -1 < low < 0 and high > 4
 
 
 def test_chart_config_saves_a_png_under_a_french_name_without_the_plotly_logo():
-    config = _charts.chart_config("score-par-axe-2026-11-17")
+    config = charts.chart_config("score-par-axe-2026-11-17")
     assert config["displaylogo"] is False
     assert config["toImageButtonOptions"]["format"] == "png"
     assert config["toImageButtonOptions"]["filename"] == "score-par-axe-2026-11-17"
 
 
 def test_share_text_and_shorten():
-    assert _charts.share_text(0.6) == f"60{NBSP}%"
-    assert _charts.share_text(0.625) == f"62,5{NBSP}%"
-    assert _charts.shorten("Développer une stratégie partenariale", 12) == "Développer…"
-    assert _charts.shorten("court", 12) == "court"
+    assert charts.share_text(0.6) == f"60{NBSP}%"
+    assert charts.share_text(0.625) == f"62,5{NBSP}%"
+    assert shorten("Développer une stratégie partenariale", 12) == "Développer…"
+    assert shorten("court", 12) == "court"
     # French plural from 2
-    assert [_charts.points_words(v) for v in (0, 1, 1.5, 2, 12.25)] == [
+    assert [charts.points_words(v) for v in (0, 1, 1.5, 2, 12.25)] == [
         "0 point", "1 point", "1,5 point", "2 points", "12,2 points"]
+
+
+# --- indicators and committees (moved with the builders from the pages' tests) ---------------------
+
+def test_indicator_chart_traces():
+    values = pd.DataFrame({"date": pd.to_datetime(["2024-01-31", "2025-01-31"]), "valeur": [2.0, 4.0]})
+    targets = pd.DataFrame({"annee": [2026], "valeur": [10.0]})
+    trajectory = pd.DataFrame({"date": pd.to_datetime(["2024-01-31", "2026-12-31"]), "valeur": [2.0, 10.0]})
+    projection = pd.DataFrame({"date": pd.to_datetime(["2024-01-31", "2026-12-31"]), "valeur": [2.0, 7.9]})
+    fig = charts.indicator_chart(values, targets, trajectory, projection, "Mon indicateur", "km")
+    names = [t.name for t in fig.data]
+    assert names == ["Valeurs mesurées", "Cibles", "Trajectoire vers la cible", "Projection de la tendance"]
+    assert list(fig.data[1].x) == [pd.Timestamp("2026-12-31")] and list(fig.data[1].text) == ["Cible 2026"]
+    assert fig.data[2].line.dash == "dash" and fig.data[3].line.dash == "dot"
+    assert list(fig.data[0].text) == ["31/01/2024", "31/01/2025"]
+    assert fig.layout.yaxis.title.text == "km" and fig.layout.title.text == "Mon indicateur"
+    empty = charts.indicator_chart(values, targets.iloc[0:0], trajectory.iloc[0:0], projection.iloc[0:0], "X")
+    assert [t.name for t in empty.data] == ["Valeurs mesurées"]
+
+
+def test_committee_radar_draws_this_committee_first_and_big_on_a_projector():
+    categories = pd.DataFrame({
+        "serie": ["Comité du 12/11/2026"] * 3 + ["Comité du 19/11/2026"] * 3,
+        "categorie": ["bases", "mise en œuvre", "effets"] * 2, "part_fait": [0.5, 0.2, 0.0, 0.6, 0.25, 0.1]})
+    fig = charts.committee_radar(categories)
+    assert [t.name for t in fig.data] == ["Comité du 19/11/2026", "Comité du 12/11/2026"]
+    assert fig.data[0].fill == "toself" and fig.data[1].fill in (None, "none")
+    assert list(fig.data[0].r) == pytest.approx([60, 25, 10, 60])  # closed line, in %
+    assert list(fig.data[0].theta) == ["Bases", "Mise en œuvre", "Effets", "Bases"]
+    assert fig.layout.legend.y < 0  # under the radar
+    big = charts.committee_radar(categories, presentation=True)
+    assert big.layout.polar.angularaxis.tickfont.size >= 36
+    assert big.layout.legend.font.size >= 28
+    assert big.layout.height == 680
+
+
+def test_committee_points_bars():
+    frame = pd.DataFrame({"label": ["Axe 1", "Axe 2"], "nom": ["Un", "Deux"], "delta_point_fait": [2.5, -1.0]})
+    fig = charts.committee_points_bars(frame, "label", "Points faits gagnés ou perdus par axe")
+    assert list(fig.data[0].x) == [2.5, -1.0]
+    assert list(fig.data[0].marker.color) == [palette.COULEUR_GAIN, palette.COULEUR_PERTE]
+    assert list(fig.data[0].text) == ["+2,5", "−1"]
+    assert fig.layout.title.text == "Points faits gagnés ou perdus par axe"

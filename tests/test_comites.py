@@ -33,9 +33,9 @@ import pytest
 from cae_data import comites, services, store
 from cae_data.comites import Comite, CommitteeHistory, committee_diff, evaluation_in_force
 from cae_data.demo.comites import DEMO_COMITES
-from cae_data.services.init import install_demo_comites
 from cae_data.errors import InvalidInput
 from cae_data.referentiel.model import NODE_COLUMNS, Referentiel, niveau_for_depth, parent_of
+from cae_data.services.init import install_demo_comites
 
 NBSP = "\u00a0"
 POINTS = {"": 20, "1": 20, "1.1": 20, "1.1.1": 10, "1.1.1.1": 4, "1.1.1.2": 6, "1.1.2": 10, "1.1.2.1": 5,

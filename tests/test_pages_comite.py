@@ -98,7 +98,7 @@ def download_labels(at: AppTest) -> list[str]:
 # --- the committee page ----------------------------------------------------------------------------
 
 def test_lists_the_three_demo_committees_latest_first(demo_db, monkeypatch):
-    at = start(demo_db, monkeypatch, "pages/comite.py")
+    at = start(demo_db, monkeypatch, "ui/pages/comite.py")
     assert at.title[0].value == "Comité de pilotage"
     assert "3 comités enregistrés" in texts(at)
     listed = frame(at, "comite_liste")
@@ -125,7 +125,7 @@ def test_changes_since_the_previous_committee_match_the_demo(demo_db, monkeypatc
     assert changes.apres.point_potentiel == 300
     assert changes.delta_part_fait == pytest.approx(2.5 / 300)
 
-    at = start(demo_db, monkeypatch, "pages/comite.py")
+    at = start(demo_db, monkeypatch, "ui/pages/comite.py")
     assert "Depuis le comité du 12/11/2026" in [h.value for h in at.header]
     score = metric(at, "Score réalisé")
     assert plain(score.value) == "66,7 %"  # 200 / 300
@@ -165,7 +165,7 @@ def test_changes_since_the_previous_committee_match_the_demo(demo_db, monkeypatc
 
 
 def test_launch_the_presentation_of_the_committee_shown(demo_db, monkeypatch):
-    at = start(demo_db, monkeypatch, "pages/comite.py")
+    at = start(demo_db, monkeypatch, "ui/pages/comite.py")
     at.selectbox(key="comite_page_date").set_value(date(2026, 11, 12)).run()
     at.button(key="comite_presentation").click().run()
     assert not at.exception, at.exception
@@ -175,7 +175,7 @@ def test_launch_the_presentation_of_the_committee_shown(demo_db, monkeypatch):
 
 
 def test_first_committee_has_nothing_to_compare(demo_db, monkeypatch):
-    at = start(demo_db, monkeypatch, "pages/comite.py")
+    at = start(demo_db, monkeypatch, "ui/pages/comite.py")
     at.selectbox(key="comite_page_date").set_value(date(2026, 11, 5)).run()
     assert not at.exception, at.exception
     assert at.header[0].value == "Comité du 05/11/2026 — Lancement du suivi hebdomadaire du PCAET"
@@ -187,7 +187,7 @@ def test_first_committee_has_nothing_to_compare(demo_db, monkeypatch):
 
 
 def test_add_a_committee_through_the_form(demo_db, monkeypatch):
-    at = start(demo_db, monkeypatch, "pages/comite.py")
+    at = start(demo_db, monkeypatch, "ui/pages/comite.py")
     when = clock.today() + timedelta(days=1)
     at.date_input(key="comite_new_date").set_value(when)
     at.text_input(key="comite_new_titre").input("Relecture du dossier")
@@ -214,7 +214,7 @@ def test_add_a_committee_through_the_form(demo_db, monkeypatch):
 
 
 def test_a_second_committee_on_the_same_day_is_refused_in_french(demo_db, monkeypatch):
-    at = start(demo_db, monkeypatch, "pages/comite.py")
+    at = start(demo_db, monkeypatch, "ui/pages/comite.py")
     at.date_input(key="comite_new_date").set_value(date(2026, 11, 12))
     at.text_input(key="comite_new_titre").input("Doublon")
     button(at, "Enregistrer le comité").click().run()
@@ -231,7 +231,7 @@ def test_a_second_committee_on_the_same_day_is_refused_in_french(demo_db, monkey
 
 
 def test_edit_the_notes_of_the_committee_shown(demo_db, monkeypatch):
-    at = start(demo_db, monkeypatch, "pages/comite.py")
+    at = start(demo_db, monkeypatch, "ui/pages/comite.py")
     at.text_area(key="comite_edit_notes_2026-11-19").input("Décisions :\n• Dossier envoyé le 20/11.")
     button(at, "Enregistrer les notes").click().run()
     assert not at.exception, at.exception
@@ -243,7 +243,7 @@ def test_edit_the_notes_of_the_committee_shown(demo_db, monkeypatch):
 
 
 def test_report_downloads(demo_db, monkeypatch):
-    at = start(demo_db, monkeypatch, "pages/comite.py")
+    at = start(demo_db, monkeypatch, "ui/pages/comite.py")
     assert "Télécharger le classeur XLSX" in download_labels(at)
     # the workbook the button serves: the five sheets, the committee's global score
     book = openpyxl.load_workbook(io.BytesIO(services.committee_report(demo_db, "xlsx")))
@@ -261,24 +261,25 @@ def test_report_downloads(demo_db, monkeypatch):
 def test_chart_png_is_made_on_the_server(demo_db, monkeypatch):
     if not CHROMIUM.exists():
         pytest.skip("Chromium absent : pas d'export PNG côté serveur")
-    from pages import _charts, _ui
+    from cae_data import charts
+    from ui import widgets_comite
 
     monkeypatch.setenv("PCAET_DB", str(demo_db))
     categories = pd.DataFrame({"serie": ["A", "A", "A"], "categorie": ["bases", "mise en œuvre", "effets"],
                                "part_fait": [0.5, 0.25, 0.0]})
-    png = _ui.chart_png(_charts.committee_radar(categories), 800, 600)
+    png = widgets_comite.chart_png(charts.committee_radar(categories), 800, 600)
     assert png.startswith(b"\x89PNG")
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (1600, 1200)  # scale 2
 
 
 def test_empty_database_and_no_evaluation(tmp_path, monkeypatch):
-    at = start(tmp_path / "vide.duckdb", monkeypatch, "pages/comite.py")
+    at = start(tmp_path / "vide.duckdb", monkeypatch, "ui/pages/comite.py")
     assert "pcaet init" in "\n".join(c.value for c in at.code)
     bare = tmp_path / "bare" / "pcaet.duckdb"
     bare.parent.mkdir()
     services.init_database(bare, demo=False)
-    at = start(bare, monkeypatch, "pages/comite.py")
+    at = start(bare, monkeypatch, "ui/pages/comite.py")
     assert "Aucun comité enregistré pour l'instant" in texts(at)
     at.date_input(key="comite_new_date").set_value(date(2026, 11, 5))
     at.text_input(key="comite_new_titre").input("Premier comité")
@@ -292,7 +293,7 @@ def test_empty_database_and_no_evaluation(tmp_path, monkeypatch):
 
 def test_slide_order_saved_and_reloaded(demo_db, monkeypatch):
     assert services.slide_order(demo_db) == list(services.PRESENTATION_SLIDES)
-    at = start(demo_db, monkeypatch, "pages/comite.py")
+    at = start(demo_db, monkeypatch, "ui/pages/comite.py")
     at.multiselect(key="comite_ordre_diapos").set_value(["decisions", "indicateurs", "score"]).run()
     button(at, "Enregistrer l'ordre").click().run()
     assert not at.exception, at.exception
@@ -302,14 +303,14 @@ def test_slide_order_saved_and_reloaded(demo_db, monkeypatch):
     assert ("Ordre des diapositives enregistré : 1. Décisions du comité précédent, 2. Indicateurs des "
             "fiches-actions, 3. Score global et étoiles.") in [s.value for s in at.success]
     # a new session (reload) finds it, on the committee page and in the presentation
-    at = start(demo_db, monkeypatch, "pages/comite.py")
+    at = start(demo_db, monkeypatch, "ui/pages/comite.py")
     assert at.multiselect(key="comite_ordre_diapos").value == ["decisions", "indicateurs", "score"]
-    at = start(demo_db, monkeypatch, "pages/presentation.py")
+    at = start(demo_db, monkeypatch, "ui/pages/presentation.py")
     assert (at.title[0].value, slide_counter(at)) == ("Décisions du comité précédent", "1 / 3")
     at.button(key="diapo_suivant").click().run()
     assert (at.title[0].value, slide_counter(at)) == ("Indicateurs des fiches-actions", "2 / 3")
     # an empty order is refused, the saved one kept
-    at = start(demo_db, monkeypatch, "pages/comite.py")
+    at = start(demo_db, monkeypatch, "ui/pages/comite.py")
     at.multiselect(key="comite_ordre_diapos").set_value([]).run()
     button(at, "Enregistrer l'ordre").click().run()
     assert [e.value for e in at.error] == ["Ordre non enregistré : Choisissez au moins une diapositive."]
@@ -343,7 +344,7 @@ def slide_counter(at: AppTest) -> str:
 
 
 def test_every_slide_with_next_and_previous(demo_db, monkeypatch):
-    at = start(demo_db, monkeypatch, "pages/presentation.py")
+    at = start(demo_db, monkeypatch, "ui/pages/presentation.py")
     assert at.query_params["presentation"] == "1"  # the switch the navigation reads
     assert "CAPSO — Comité de pilotage du 19/11/2026" in texts(at)
     seen = []
@@ -362,36 +363,36 @@ def test_every_slide_with_next_and_previous(demo_db, monkeypatch):
 
 
 def test_slide_contents_on_the_demo(demo_db, monkeypatch):
-    at = start(demo_db, monkeypatch, "pages/presentation.py", {"presentation": "1"})
+    at = start(demo_db, monkeypatch, "ui/pages/presentation.py", {"presentation": "1"})
     page = texts(at)
     for expected in ("66,7 %", "+0,8 pt depuis le 12/11/2026", "les étoiles du label demandent le référentiel complet",
                      "200 points faits sur 300 points (+2,5)"):
         assert expected in page, expected
     assert "★" not in page  # the seeds alone give no stars
-    at = start(demo_db, monkeypatch, "pages/presentation.py", {"presentation": "1", "diapo": "3"})
+    at = start(demo_db, monkeypatch, "ui/pages/presentation.py", {"presentation": "1", "diapo": "3"})
     page = texts(at)
     assert "1 mesure a bougé depuis le comité du 12/11/2026." in page
     assert "| 6.1.1 | Développer une stratégie partenariale multi-niveaux | 60,0 % → 62,5 % | +2,5 |" in page
     assert "| 6.1.1.2 | Détaillé : fait 80 %, programmé 20 % → Détaillé : fait 90 %, programmé 10 % | +2,5 |" in page
-    at = start(demo_db, monkeypatch, "pages/presentation.py", {"presentation": "1", "diapo": "4"})
+    at = start(demo_db, monkeypatch, "ui/pages/presentation.py", {"presentation": "1", "diapo": "4"})
     page = texts(at)
     for expected in ("Nombre de partenaires signataires de la charte", "Cible 2026 : 40", "Cible atteinte",
                      "+2 depuis le 12/11/2026", "Aucune mesure depuis 142 jours"):  # 30/06 → 19/11
         assert expected in page, expected
-    at = start(demo_db, monkeypatch, "pages/presentation.py", {"presentation": "1", "diapo": "5"})
+    at = start(demo_db, monkeypatch, "ui/pages/presentation.py", {"presentation": "1", "diapo": "5"})
     assert "Comité du 12/11/2026 — Point d'étape : évaluation du 10 novembre" in texts(at)
     assert "• Nouvelle mise à jour de l'évaluation le 17/11." in texts(at)
     # the first committee, asked in the address
-    at = start(demo_db, monkeypatch, "pages/presentation.py", {"presentation": "1", "comite": "2026-11-05"})
+    at = start(demo_db, monkeypatch, "ui/pages/presentation.py", {"presentation": "1", "comite": "2026-11-05"})
     assert "CAPSO — Comité de pilotage du 05/11/2026" in texts(at)
     assert "Premier comité : pas d'évolution à mesurer" in texts(at)
     # a slide number beyond the end shows the last one
-    at = start(demo_db, monkeypatch, "pages/presentation.py", {"presentation": "1", "diapo": "12"})
+    at = start(demo_db, monkeypatch, "ui/pages/presentation.py", {"presentation": "1", "diapo": "12"})
     assert (at.title[0].value, slide_counter(at)) == (SLIDE_TITLES[-1], "5 / 5")
 
 
 def test_leave_the_presentation(demo_db, monkeypatch):
-    at = start(demo_db, monkeypatch, "pages/presentation.py", {"presentation": "1", "diapo": "2"})
+    at = start(demo_db, monkeypatch, "ui/pages/presentation.py", {"presentation": "1", "diapo": "2"})
     at.button(key="diapo_quitter").click().run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Comité de pilotage"
@@ -401,7 +402,7 @@ def test_leave_the_presentation(demo_db, monkeypatch):
 def test_presentation_without_committee(tmp_path, monkeypatch):
     bare = tmp_path / "pcaet.duckdb"
     services.init_database(bare, demo=False)
-    at = start(bare, monkeypatch, "pages/presentation.py")
+    at = start(bare, monkeypatch, "ui/pages/presentation.py")
     assert "Aucun comité enregistré : ajoutez-en un sur la page « Comité de pilotage »." in texts(at)
     assert at.button(key="diapo_quitter")
 
@@ -409,69 +410,29 @@ def test_presentation_without_committee(tmp_path, monkeypatch):
 # --- helpers and charts -----------------------------------------------------------------------------
 
 def test_ui_helpers():
-    from pages import _ui
+    from ui import textes, widgets_comite, widgets_presentation
 
-    assert _ui.slide_index(["a", "b", "c"], None) == 0
-    assert _ui.slide_index(["a", "b", "c"], "2") == 1
-    assert _ui.slide_index(["a", "b", "c"], "9") == 2
-    assert _ui.slide_index(["a", "b", "c"], "-1") == 0
-    assert _ui.slide_index(["a", "b", "c"], "deux") == 0
-    assert _ui.stars_text(3) == "★★★☆☆"
-    assert _ui.report_filename("pdf", "Ville d'Été", date(2026, 11, 19)) == "comite-ville-d-ete-2026-11-19.pdf"
-    assert _ui.compact_status("detaille", "Détaillé (…)", 0.8, 0.2) == f"Détaillé : fait 80{NBSP}%, programmé 20{NBSP}%"
-    assert _ui.compact_status("detaille", "Détaillé (…)", 0.0, 0.0) == f"Détaillé : pas fait 100{NBSP}%"
-    assert _ui.compact_status("fait", "Fait", None, None) == "Fait"
-    table = _ui.markdown_table(pd.DataFrame({"N°": ["1"], "Nom": ["a | b *gras* <b>x</b>"]}), ["l", "r"])
+    assert widgets_presentation.slide_index(["a", "b", "c"], None) == 0
+    assert widgets_presentation.slide_index(["a", "b", "c"], "2") == 1
+    assert widgets_presentation.slide_index(["a", "b", "c"], "9") == 2
+    assert widgets_presentation.slide_index(["a", "b", "c"], "-1") == 0
+    assert widgets_presentation.slide_index(["a", "b", "c"], "deux") == 0
+    assert widgets_comite.report_filename("pdf", "Ville d'Été", date(2026, 11, 19)) == \
+        "comite-ville-d-ete-2026-11-19.pdf"
+    table = textes.markdown_table(pd.DataFrame({"N°": ["1"], "Nom": ["a | b *gras* <b>x</b>"]}), ["l", "r"])
     assert table.splitlines() == ["| N° | Nom |", "| :--- | ---: |", "| 1 | a \\| b \\*gras\\* \\<b\\>x\\</b\\> |"]
-    categories = pd.DataFrame({
-        "serie": ["Comité du 12/11/2026 (évaluation du 10/11/2026)"] * 2 + ["Comité du 19/11/2026 (évaluation du 17/11/2026)"] * 2,
-        "categorie": ["bases", "effets"] * 2, "part_fait": [0.5, 0.1, 0.55, 0.1]})
-    rows = _ui.category_change_rows(categories)
-    assert rows.columns.tolist() == ["Catégorie", "Comité du 12/11/2026", "Comité du 19/11/2026", "Évolution"]
-    assert rows.to_dict("records")[0] == {"Catégorie": "Bases", "Comité du 12/11/2026": f"50,0{NBSP}%",
-                                          "Comité du 19/11/2026": f"55,0{NBSP}%", "Évolution": f"+5,0{NBSP}pt"}
-    assert rows["Évolution"].tolist()[1] == f"0{NBSP}pt"
 
 
 def test_notes_cut_to_fit_a_slide():
-    from pages import _ui
+    from ui.widgets_presentation import notes_for_slide
 
-    assert _ui.notes_for_slide("Décisions :\n\n• Une.\n• Deux.", max_lines=9, width=80) == \
+    assert notes_for_slide("Décisions :\n\n• Une.\n• Deux.", max_lines=9, width=80) == \
         (["Décisions :", "• Une.", "• Deux."], False)
     # a 150-character line takes two lines of 100
     long = "x" * 150
-    assert _ui.notes_for_slide("\n".join([long] * 3), max_lines=4, width=100) == ([long, long], True)
+    assert notes_for_slide("\n".join([long] * 3), max_lines=4, width=100) == ([long, long], True)
     # the last line that does not fit is cut when 40 characters or more still fit
-    lines, cut = _ui.notes_for_slide("a\n" + "y" * 300, max_lines=3, width=100)
+    lines, cut = notes_for_slide("a\n" + "y" * 300, max_lines=3, width=100)
     assert cut and lines == ["a", "y" * 199 + " …"]
-    lines, cut = _ui.notes_for_slide("a\n" + "mot " * 75, max_lines=3, width=100)
+    lines, cut = notes_for_slide("a\n" + "mot " * 75, max_lines=3, width=100)
     assert cut and lines == ["a", "mot " * 48 + "mot …"]  # 199 characters, cut at the last space
-
-
-def test_committee_radar_draws_this_committee_first_and_big_on_a_projector():
-    from pages import _charts
-
-    categories = pd.DataFrame({
-        "serie": ["Comité du 12/11/2026"] * 3 + ["Comité du 19/11/2026"] * 3,
-        "categorie": ["bases", "mise en œuvre", "effets"] * 2, "part_fait": [0.5, 0.2, 0.0, 0.6, 0.25, 0.1]})
-    fig = _charts.committee_radar(categories)
-    assert [t.name for t in fig.data] == ["Comité du 19/11/2026", "Comité du 12/11/2026"]
-    assert fig.data[0].fill == "toself" and fig.data[1].fill in (None, "none")
-    assert list(fig.data[0].r) == pytest.approx([60, 25, 10, 60])  # closed line, in %
-    assert list(fig.data[0].theta) == ["Bases", "Mise en œuvre", "Effets", "Bases"]
-    assert fig.layout.legend.y < 0  # under the radar
-    big = _charts.committee_radar(categories, presentation=True)
-    assert big.layout.polar.angularaxis.tickfont.size >= 36
-    assert big.layout.legend.font.size >= 28
-    assert big.layout.height == 680
-
-
-def test_committee_points_bars():
-    from pages import _charts, _ui
-
-    frame = pd.DataFrame({"label": ["Axe 1", "Axe 2"], "nom": ["Un", "Deux"], "delta_point_fait": [2.5, -1.0]})
-    fig = _charts.committee_points_bars(frame, "label", "Points faits gagnés ou perdus par axe")
-    assert list(fig.data[0].x) == [2.5, -1.0]
-    assert list(fig.data[0].marker.color) == [_ui.COULEUR_GAIN, _ui.COULEUR_PERTE]
-    assert list(fig.data[0].text) == ["+2,5", "−1"]
-    assert fig.layout.title.text == "Points faits gagnés ou perdus par axe"

@@ -19,8 +19,8 @@ from cae_data.errors import InvalidInput
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
-FICHES = "pages/fiches_actions.py"
-NOUVELLE = "pages/fiche_nouvelle.py"
+FICHES = "ui/pages/fiches_actions.py"
+NOUVELLE = "ui/pages/fiche_nouvelle.py"
 CHARTE = "nombre-partenaires-signataires-charte"
 CLUB = "nombre-acteurs-partenaires-engages-sein-club-climat"
 ACTIONS = "nombre-actions-collectives-portees"
@@ -251,53 +251,3 @@ def test_save_fiche_yaml_refuses_an_unknown_mesure_with_its_line(seeded_db):
     [problem] = refused.value.problems
     assert problem.line == 13 and "9.9.9" in problem.message and "absente du référentiel" in problem.message
     assert len(_fiches(seeded_db)) == 1
-
-
-# --- pure helpers -------------------------------------------------------------------------
-
-def test_elapsed_share_and_sentences():
-    from pages import _ui
-
-    assert _ui.elapsed_share(2020, 2026, date(2019, 5, 1)) == 0
-    assert _ui.elapsed_share(2020, 2026, date(2027, 1, 1)) == 1
-    # 1 Jan 2020 → 31 Dec 2021 is 731 days; 1 Jan 2021 is day 366
-    assert _ui.elapsed_share(2020, 2021, date(2021, 1, 1)) == pytest.approx(366 / 730)
-    assert _ui.elapsed_share(None, None, date(2023, 1, 1)) == pytest.approx(1096 / 2556)
-    row = {"unite": "km", "status": "en retard", "target": 40.0, "target_year": 2026,
-           "projected_value": 31.26, "last_value": 20.0}
-    assert _ui.projection_sentence(row) == ("Au rythme actuel, la cible 2026 ne sera pas atteinte : valeur "
-                                            "projetée 31,3 km au 31/12/2026 pour une cible de 40 km.")
-    assert _ui.projection_sentence({**row, "status": "pas de cible"}).startswith("Aucune cible chiffrée")
-
-
-def test_form_yaml_round_trips_through_the_reader():
-    from cae_data.fiches.yaml_format import read_fiche_yaml
-    from pages import _ui
-
-    text = _ui.form_yaml("Titre « test »", "", "Des enjeux", "", [
-        {"descriptif": "Faire", "etat": "Réalisé", "debut": 2021, "fin": 2022},
-        {"descriptif": "", "etat": "En cours", "debut": 2021, "fin": 2022},  # empty: left out
-    ], [{"nom": "Tonnes évitées", "unite": "t", "sens": "baisse", "annee": 2030, "cible": "8,5"}], ["6.1.1"])
-    fiche = read_fiche_yaml(text, "f.yaml")
-    assert fiche.titre == "Titre « test »" and fiche.enjeux == "Des enjeux"
-    assert len(fiche.sous_actions) == 1 and fiche.sous_actions[0].etat == "Réalisé"
-    assert fiche.indicateurs[0].cibles == {2030: 8.5} and fiche.indicateurs[0].sens == "baisse"
-    assert fiche.mesures == ["6.1.1"]
-
-
-def test_indicator_chart_traces():
-    from pages import _charts
-
-    values = pd.DataFrame({"date": pd.to_datetime(["2024-01-31", "2025-01-31"]), "valeur": [2.0, 4.0]})
-    targets = pd.DataFrame({"annee": [2026], "valeur": [10.0]})
-    trajectory = pd.DataFrame({"date": pd.to_datetime(["2024-01-31", "2026-12-31"]), "valeur": [2.0, 10.0]})
-    projection = pd.DataFrame({"date": pd.to_datetime(["2024-01-31", "2026-12-31"]), "valeur": [2.0, 7.9]})
-    fig = _charts.indicator_chart(values, targets, trajectory, projection, "Mon indicateur", "km")
-    names = [t.name for t in fig.data]
-    assert names == ["Valeurs mesurées", "Cibles", "Trajectoire vers la cible", "Projection de la tendance"]
-    assert list(fig.data[1].x) == [pd.Timestamp("2026-12-31")] and list(fig.data[1].text) == ["Cible 2026"]
-    assert fig.data[2].line.dash == "dash" and fig.data[3].line.dash == "dot"
-    assert list(fig.data[0].text) == ["31/01/2024", "31/01/2025"]
-    assert fig.layout.yaxis.title.text == "km" and fig.layout.title.text == "Mon indicateur"
-    empty = _charts.indicator_chart(values, targets.iloc[0:0], trajectory.iloc[0:0], projection.iloc[0:0], "X")
-    assert [t.name for t in empty.data] == ["Valeurs mesurées"]

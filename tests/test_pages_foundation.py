@@ -61,22 +61,26 @@ def normalise_quotes(text: str) -> str:
 # --- navigation ---------------------------------------------------------------------------
 
 def test_navigation_declares_the_foundation_pages_in_their_sections(seeded_db, monkeypatch):
-    at = start(seeded_db, monkeypatch, "pages/referentiel.py")
-    at.switch_page("pages/fiches_actions.py").run()
+    at = start(seeded_db, monkeypatch, "ui/pages/referentiel.py")
+    at.switch_page("ui/pages/fiches_actions.py").run()
     assert not at.exception
-    at.switch_page("pages/boite_outils.py").run()
+    at.switch_page("ui/pages/boite_outils.py").run()
     assert not at.exception
-    source = (PROJECT_ROOT / "dashboard.py").read_text(encoding="utf-8")
-    for line in ('st.Page("pages/referentiel.py", title="Référentiel"',
-                 'st.Page("pages/fiches_actions.py", title="Fiches-actions"',
-                 'st.Page("pages/boite_outils.py", title="Boîte à outils coopération"'):
-        assert line in source
-    sections = re.findall(r'^    "([^"]+)": \[', source, flags=re.M)
+    # the one routes table dashboard.py builds its navigation from (ui/routes.py)
+    from ui import routes
+
+    declared = {(r.path, r.title, r.section) for r in routes.ROUTES}
+    for line in (("ui/pages/referentiel.py", "Référentiel", "Référentiel"),
+                 ("ui/pages/fiches_actions.py", "Fiches-actions", "Plan d'actions"),
+                 ("ui/pages/boite_outils.py", "Boîte à outils coopération", "Plan d'actions")):
+        assert line in declared
+    sections = list(routes.SECTIONS)
     assert sections[0] == "Suivi du label"
     assert sections.index("Référentiel") + 1 == sections.index("Plan d'actions")
+    assert "routes.navigation(" in (PROJECT_ROOT / "dashboard.py").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("page", ["pages/referentiel.py", "pages/fiches_actions.py", "pages/boite_outils.py"])
+@pytest.mark.parametrize("page", ["ui/pages/referentiel.py", "ui/pages/fiches_actions.py", "ui/pages/boite_outils.py"])
 def test_every_page_explains_a_missing_database(tmp_path, monkeypatch, page):
     at = start(tmp_path / "absente" / "pcaet.duckdb", monkeypatch, page)
     assert "La base de données n'est pas encore créée" in at.warning[0].value
@@ -88,14 +92,14 @@ def test_an_empty_database_file_is_a_missing_database(tmp_path, monkeypatch):
     path = tmp_path / "vide.duckdb"
     with store.writing(path):
         pass  # schema only: no referential yet
-    at = start(path, monkeypatch, "pages/referentiel.py")
+    at = start(path, monkeypatch, "ui/pages/referentiel.py")
     assert "pas encore créée ou elle est vide" in at.warning[0].value
 
 
 # --- Référentiel --------------------------------------------------------------------------
 
 def test_referentiel_seed_lists_the_three_mesures_and_says_how_to_load_the_full_one(seeded_db, monkeypatch):
-    at = start(seeded_db, monkeypatch, "pages/referentiel.py")
+    at = start(seeded_db, monkeypatch, "ui/pages/referentiel.py")
     options = at.selectbox(key="ref_mesure").options
     assert len(options) == 3
     for (action_id, titre), option in zip(SEED_MESURES.items(), options):
@@ -110,7 +114,7 @@ def test_referentiel_seed_lists_the_three_mesures_and_says_how_to_load_the_full_
 
 
 def test_mesure_6_1_1_shows_its_five_sous_actions_with_their_points(seeded_db, monkeypatch):
-    at = start(seeded_db, monkeypatch, "pages/referentiel.py")
+    at = start(seeded_db, monkeypatch, "ui/pages/referentiel.py")
     assert at.header[0].value == "6.1.1 Développer une stratégie partenariale multi-niveaux"
     found = [re.match(r"\*\*(\S+)\*\* .* — (\S+) points?", e.label).groups() for e in at.expander]
     # seeds/000: sous-actions weighted 10 %, 25 %, 25 %, 15 %, 25 % of the mesure's 100 points
@@ -123,7 +127,7 @@ def test_mesure_6_1_1_shows_its_five_sous_actions_with_their_points(seeded_db, m
 
 
 def test_a_deep_link_selects_its_mesure(seeded_db, monkeypatch):
-    at = start(seeded_db, monkeypatch, "pages/referentiel.py", {"mesure": "6.1.2"})
+    at = start(seeded_db, monkeypatch, "ui/pages/referentiel.py", {"mesure": "6.1.2"})
     assert at.selectbox(key="ref_mesure").value == "6.1.2"
     assert normalise_quotes(at.header[0].value.replace("\\", "")) == f"6.1.2 {SEED_MESURES['6.1.2']}"
     # seeds/001 tags tasks « EPCI : » / « Commune : »
@@ -134,13 +138,13 @@ def test_a_deep_link_selects_its_mesure(seeded_db, monkeypatch):
 
 
 def test_an_unknown_mesure_in_the_link_is_said_plainly(seeded_db, monkeypatch):
-    at = start(seeded_db, monkeypatch, "pages/referentiel.py", {"mesure": "9.9.9"})
+    at = start(seeded_db, monkeypatch, "ui/pages/referentiel.py", {"mesure": "9.9.9"})
     assert "La mesure « 9.9.9 » n'existe pas dans le référentiel chargé." in at.warning[0].value
     assert at.selectbox(key="ref_mesure").value == "6.1.1"
 
 
 def test_referentiel_search_by_words_and_by_id(seeded_db, monkeypatch):
-    at = start(seeded_db, monkeypatch, "pages/referentiel.py")
+    at = start(seeded_db, monkeypatch, "ui/pages/referentiel.py")
     at.text_input(key="ref_recherche").input("concertation").run()
     # « concertation » is only in seeds/004 (6.5.1)
     assert [o.split(" ")[0] for o in at.selectbox(key="ref_mesure").options] == ["6.5.1"]
@@ -155,7 +159,7 @@ def test_referentiel_search_by_words_and_by_id(seeded_db, monkeypatch):
 
 
 def test_choosing_an_axe_and_a_mesure_updates_the_link(seeded_db, monkeypatch):
-    at = start(seeded_db, monkeypatch, "pages/referentiel.py")
+    at = start(seeded_db, monkeypatch, "ui/pages/referentiel.py")
     at.selectbox(key="ref_mesure").set_value("6.5.1").run()
     assert at.query_params["mesure"] == "6.5.1"
     assert at.header[0].value.startswith("6.5.1 ")
@@ -165,7 +169,7 @@ def test_choosing_an_axe_and_a_mesure_updates_the_link(seeded_db, monkeypatch):
 def test_referentiel_officiel_reaches_61_mesures_without_raw_html(full_referentiel_db, monkeypatch, shared_referentiels):
     mesure_files = sorted(p.stem for p in (shared_referentiels / "cae").glob("*.md") if re.fullmatch(r"\d+\.\d+\.\d+", p.stem))
     assert len(mesure_files) == 61
-    at = start(full_referentiel_db, monkeypatch, "pages/referentiel.py")
+    at = start(full_referentiel_db, monkeypatch, "ui/pages/referentiel.py")
     options = [o.split(" ")[0] for o in at.selectbox(key="ref_mesure").options]
     assert sorted(options) == mesure_files
     assert not at.info or "documents de départ" not in at.info[0].value
@@ -182,7 +186,7 @@ def test_referentiel_officiel_reaches_61_mesures_without_raw_html(full_referenti
 
 
 def test_referentiel_officiel_axe_filter_and_title_first_search(full_referentiel_db, monkeypatch, shared_referentiels):
-    at = start(full_referentiel_db, monkeypatch, "pages/referentiel.py")
+    at = start(full_referentiel_db, monkeypatch, "ui/pages/referentiel.py")
     at.selectbox(key="ref_axe").set_value("3").run()
     axe_3 = sorted(p.stem for p in (shared_referentiels / "cae").glob("3.*.md") if p.stem.count(".") == 2)
     assert sorted(o.split(" ")[0] for o in at.selectbox(key="ref_mesure").options) == axe_3
@@ -193,7 +197,7 @@ def test_referentiel_officiel_axe_filter_and_title_first_search(full_referentiel
 
 
 def test_page_cache_follows_the_database(seeded_db, monkeypatch, shared_referentiels):
-    at = start(seeded_db, monkeypatch, "pages/referentiel.py")
+    at = start(seeded_db, monkeypatch, "ui/pages/referentiel.py")
     assert len(at.selectbox(key="ref_mesure").options) == 3
     services.import_referentiel(seeded_db, shared_referentiels / "cae")
     at.run()
@@ -203,7 +207,7 @@ def test_page_cache_follows_the_database(seeded_db, monkeypatch, shared_referent
 def test_referentiel_of_another_name_only(tmp_path, monkeypatch):
     path = tmp_path / "velo.duckdb"
     services.import_referentiel(path, PROJECT_ROOT / "tests" / "fixtures" / "referentiel" / "velo" / "velo")
-    at = start(path, monkeypatch, "pages/referentiel.py")
+    at = start(path, monkeypatch, "ui/pages/referentiel.py")
     assert "Aucun référentiel « cae » dans la base" in at.warning[0].value
     assert "pcaet referentiel import" in at.code[0].value
 
@@ -211,7 +215,7 @@ def test_referentiel_of_another_name_only(tmp_path, monkeypatch):
 # --- Fiches-actions -----------------------------------------------------------------------
 
 def test_fiche_action_card(seeded_db, monkeypatch):
-    at = start(seeded_db, monkeypatch, "pages/fiches_actions.py")
+    at = start(seeded_db, monkeypatch, "ui/pages/fiches_actions.py")
     assert at.header[0].value.replace("\\", "") == FICHE_TITRE
     page = texts(at)
     for indicateur in INDICATEURS:
@@ -233,7 +237,7 @@ def test_fiche_action_card(seeded_db, monkeypatch):
 
 
 def test_fiche_links_point_to_the_referentiel_page(seeded_db, monkeypatch):
-    at = start(seeded_db, monkeypatch, "pages/fiches_actions.py")
+    at = start(seeded_db, monkeypatch, "ui/pages/fiches_actions.py")
     link = next(link for link in at.get("page_link") if link.label.startswith("6.5.1"))
     assert link.proto.page == "referentiel"
     assert link.proto.query_string == "mesure=6.5.1"
@@ -251,7 +255,7 @@ def test_fiche_ticked_impacts_and_several_fiches(seeded_db, monkeypatch):
     )
     with store.writing(seeded_db) as con:
         store.save_fiche(con, autre)
-    at = start(seeded_db, monkeypatch, "pages/fiches_actions.py", {"fiche": "capso-eclairage"})
+    at = start(seeded_db, monkeypatch, "ui/pages/fiches_actions.py", {"fiche": "capso-eclairage"})
     selector = at.selectbox(key="fiche_choisie")
     assert len(selector.options) == 2 and selector.value == "capso-eclairage"
     page = texts(at)
@@ -268,9 +272,9 @@ def test_fiche_ticked_impacts_and_several_fiches(seeded_db, monkeypatch):
 def test_no_fiche_yet(tmp_path, monkeypatch):
     path = tmp_path / "sans-fiche.duckdb"
     services.import_referentiel(path, PROJECT_ROOT / "tests" / "fixtures" / "referentiel" / "velo" / "velo", nom="cae")
-    at = start(path, monkeypatch, "pages/fiches_actions.py")
+    at = start(path, monkeypatch, "ui/pages/fiches_actions.py")
     assert at.info[0].value == "Aucune fiche-action pour l'instant."
-    at.switch_page("pages/boite_outils.py").run()
+    at.switch_page("ui/pages/boite_outils.py").run()
     assert not at.exception
     assert "Aucun outil de coopération dans la base" in at.info[0].value
 
@@ -278,7 +282,7 @@ def test_no_fiche_yet(tmp_path, monkeypatch):
 # --- Boîte à outils coopération -----------------------------------------------------------
 
 def test_boite_outils_shows_the_five_tools_and_the_deck_intro(seeded_db, monkeypatch):
-    at = start(seeded_db, monkeypatch, "pages/boite_outils.py")
+    at = start(seeded_db, monkeypatch, "ui/pages/boite_outils.py")
     subheaders = [s.value for s in at.subheader]
     assert subheaders[0] == "Quels outils pour formaliser des coopérations ?"
     assert subheaders[1:] == OUTILS
@@ -293,7 +297,7 @@ def test_boite_outils_shows_the_five_tools_and_the_deck_intro(seeded_db, monkeyp
 
 
 def test_boite_outils_search_and_echelle_filter(seeded_db, monkeypatch):
-    at = start(seeded_db, monkeypatch, "pages/boite_outils.py")
+    at = start(seeded_db, monkeypatch, "ui/pages/boite_outils.py")
     at.text_input(key="outils_recherche").input("sage").run()
     # « SAGE » is in « Convention d'articulation » only; « envisagés » does not count
     assert [s.value for s in at.subheader][1:] == ["Convention d'articulation"]

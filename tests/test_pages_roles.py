@@ -18,11 +18,11 @@ from cae_data import auth, clock
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
-IMPORT = "pages/importer_evaluation.py"
-NOUVELLE_FICHE = "pages/fiche_nouvelle.py"
-FICHES = "pages/fiches_actions.py"
-JOURNAL = "pages/journal.py"
-COMITE = "pages/comite.py"
+IMPORT = "ui/pages/importer_evaluation.py"
+NOUVELLE_FICHE = "ui/pages/fiche_nouvelle.py"
+FICHES = "ui/pages/fiches_actions.py"
+JOURNAL = "ui/pages/journal.py"
+COMITE = "ui/pages/comite.py"
 WRITING_PAGES = ("Importer une évaluation", "Nouvelle fiche-action")
 REFUSAL = "Cette page modifie les données : elle est réservée aux comptes de rôle « édition »"
 HOME_TITLE = "Vue d'ensemble du label Climat-Air-Énergie"
@@ -48,9 +48,9 @@ def start(db_path: Path, monkeypatch, user: str | None = None, page: str | None 
     """The dashboard over `db_path`, signed in as `user` (None: nobody), then on `page`.
 
     The first run is dashboard.py itself: login gate, navigation, sidebar, then the default
-    page. AppTest then runs a page switched to on its own (it treats pages/ as a pages-folder
-    app, without dashboard.py), which is what a reader reaches by typing a page's address:
-    the page must refuse by itself."""
+    page. A page switched to runs through dashboard.py too (as on the server), which is what a
+    reader reaches by typing a page's address: listed for editors only, the page is still
+    routed, and must refuse by itself (its main area; the sidebar is the dashboard's)."""
     monkeypatch.setenv("PCAET_DB", str(db_path))
     if display:
         monkeypatch.setenv("PCAET_AFFICHAGE_LECTURE", "1")
@@ -104,7 +104,7 @@ def test_login_with_a_wrong_then_the_right_password(accounts_db, monkeypatch, na
     assert not at.exception
     assert at.session_state["pcaet_utilisateur"] == "elu"
     assert at.title[0].value == HOME_TITLE
-    at.switch_page("dashboard.py").run()
+    at.run()  # the next run of the dashboard, at the same address
     assert "**elu** — rôle lecture" in sidebar_text(at)
     assert {title: navigation[-1][title] for title in WRITING_PAGES} == {t: "hidden" for t in WRITING_PAGES}
 
@@ -114,7 +114,7 @@ def test_logout_brings_back_the_login_page(accounts_db, monkeypatch, navigation)
     assert "**claire** — rôle édition" in sidebar_text(at)
     at.sidebar.button(key="deconnexion").click().run()
     assert "pcaet_utilisateur" not in at.session_state
-    at.switch_page("dashboard.py").run()
+    at.run()  # the next run of the dashboard, at the same address
     assert navigation[-1] == {"Connexion": "visible"} and at.subheader[0].value == "Connexion"
 
 
@@ -124,8 +124,9 @@ def test_a_removed_account_is_signed_out_at_the_next_click(accounts_db, monkeypa
     auth.remove_account(accounts_db, "claire", by="admin")
     at.run()
     assert "pcaet_utilisateur" not in at.session_state
-    assert REFUSAL in at.error[0].value and not at.file_uploader
-    at.switch_page("dashboard.py").run()
+    # the dashboard asks for a login before any page: the import page is not even run
+    assert not at.file_uploader and at.subheader[0].value == "Connexion"
+    at.run()  # the next run of the dashboard, at the same address
     assert navigation[-1] == {"Connexion": "visible"}
 
 
@@ -150,8 +151,8 @@ def test_an_editor_and_an_admin_get_the_writing_pages(accounts_db, monkeypatch, 
 def test_a_writing_page_opened_by_a_reader_refuses_in_french(accounts_db, monkeypatch, page):
     at = start(accounts_db, monkeypatch, user="elu", page=page)
     assert REFUSAL in at.error[0].value
-    assert not at.file_uploader and not at.button and not at.get("download_button")
-    assert [link.label for link in at.get("page_link")] == ["Retour à la vue d'ensemble"]
+    assert not at.file_uploader and not at.main.button and not at.get("download_button")
+    assert [link.label for link in at.main.get("page_link")] == ["Retour à la vue d'ensemble"]
 
 
 def test_the_import_page_works_for_an_editor(accounts_db, monkeypatch):
@@ -187,12 +188,12 @@ def test_display_mode_reads_everything_without_login_and_writes_nothing(accounts
     assert [link.label for link in at.sidebar.get("page_link")] == ["Se connecter"]
     at.switch_page(IMPORT).run()
     assert REFUSAL in at.error[0].value and not at.file_uploader
-    assert [link.label for link in at.get("page_link")] == ["Se connecter avec un compte d'édition",
-                                                             "Retour à la vue d'ensemble"]
+    assert [link.label for link in at.main.get("page_link")] == ["Se connecter avec un compte d'édition",
+                                                                  "Retour à la vue d'ensemble"]
 
 
 def test_display_mode_still_lets_an_editor_sign_in(accounts_db, monkeypatch, navigation, role_accounts):
-    at = start(accounts_db, monkeypatch, display=True, page="pages/connexion.py")
+    at = start(accounts_db, monkeypatch, display=True, page="ui/pages/connexion.py")
     at.text_input(key="connexion_nom").input("claire")
     at.text_input(key="connexion_mot_de_passe").input(role_accounts["claire"][1])
     at.button[0].click().run()

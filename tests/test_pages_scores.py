@@ -61,8 +61,8 @@ EVALUATION_B = """action_id;statut;fait;programme;pas_fait;commentaire
 EVALUATION_VOISIN = """action_id;statut
 6.5.1.1;fait
 """
-PAGES = ["pages/vue_ensemble.py", "pages/scores_mesures.py", "pages/detail_mesure.py", "pages/radar.py",
-         "pages/historique.py"]
+PAGES = ["ui/pages/vue_ensemble.py", "ui/pages/scores_mesures.py", "ui/pages/detail_mesure.py", "ui/pages/radar.py",
+         "ui/pages/historique.py"]
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +115,7 @@ def test_home_page_is_the_score_overview(hand_db, monkeypatch):
 
 
 def test_overview_score_stars_split_and_moves(hand_db, monkeypatch):
-    at = ville_test(start(hand_db, monkeypatch, "pages/vue_ensemble.py"), "vue")
+    at = ville_test(start(hand_db, monkeypatch, "ui/pages/vue_ensemble.py"), "vue")
     assert at.selectbox(key="vue_date").value == DATE_B  # the latest by default
     score = metric(at, "Score réalisé")
     assert score.value == f"46,7{NBSP}%"
@@ -143,7 +143,7 @@ def test_overview_score_stars_split_and_moves(hand_db, monkeypatch):
 
 
 def test_overview_of_the_first_evaluation_has_nothing_to_compare(hand_db, monkeypatch):
-    at = ville_test(start(hand_db, monkeypatch, "pages/vue_ensemble.py"), "vue")
+    at = ville_test(start(hand_db, monkeypatch, "ui/pages/vue_ensemble.py"), "vue")
     at.selectbox(key="vue_date").set_value(DATE_A).run()
     assert metric(at, "Score réalisé").value == f"35,0{NBSP}%"
     assert metric(at, "Score réalisé").delta is None or metric(at, "Score réalisé").delta == ""
@@ -151,7 +151,7 @@ def test_overview_of_the_first_evaluation_has_nothing_to_compare(hand_db, monkey
 
 
 def test_overview_of_another_collectivity(hand_db, monkeypatch):
-    at = start(hand_db, monkeypatch, "pages/vue_ensemble.py")
+    at = start(hand_db, monkeypatch, "ui/pages/vue_ensemble.py")
     assert at.selectbox(key="vue_collectivite").options == ["Bourg-Voisin", "Ville-Test"]
     assert metric(at, "Score réalisé").value == f"11,7{NBSP}%"  # 35 / 300
     assert at.selectbox(key="vue_date").options == ["01/03/2026 (la plus récente)"]
@@ -160,7 +160,7 @@ def test_overview_of_another_collectivity(hand_db, monkeypatch):
 # --- Scores par mesure ----------------------------------------------------------------------
 
 def test_scores_par_mesure_table_and_sort(hand_db, monkeypatch):
-    at = ville_test(start(hand_db, monkeypatch, "pages/scores_mesures.py"), "scores")
+    at = ville_test(start(hand_db, monkeypatch, "ui/pages/scores_mesures.py"), "scores")
     table = at.dataframe[0].value
     assert list(table.columns) == ["Mesure", "Intitulé", "Fait", "Programmé", "Points faits", "Potentiel"]
     assert table["Mesure"].tolist() == ["6.1.1", "6.1.2", "6.5.1"]
@@ -178,9 +178,9 @@ def test_scores_par_mesure_table_and_sort(hand_db, monkeypatch):
 
 
 def test_the_chosen_date_follows_to_the_next_page(hand_db, monkeypatch):
-    at = ville_test(start(hand_db, monkeypatch, "pages/scores_mesures.py"), "scores")
+    at = ville_test(start(hand_db, monkeypatch, "ui/pages/scores_mesures.py"), "scores")
     at.selectbox(key="scores_date").set_value(DATE_A).run()
-    at.switch_page("pages/detail_mesure.py").run()
+    at.switch_page("ui/pages/detail_mesure.py").run()
     assert not at.exception, at.exception
     assert at.selectbox(key="detail_collectivite").value == "Ville-Test"
     assert at.selectbox(key="detail_date").value == DATE_A
@@ -190,7 +190,7 @@ def test_the_chosen_date_follows_to_the_next_page(hand_db, monkeypatch):
 # --- Détail d'une mesure --------------------------------------------------------------------
 
 def test_detail_of_6_1_1(hand_db, monkeypatch):
-    at = ville_test(start(hand_db, monkeypatch, "pages/detail_mesure.py", {"mesure": "6.1.1"}), "detail")
+    at = ville_test(start(hand_db, monkeypatch, "ui/pages/detail_mesure.py", {"mesure": "6.1.1"}), "detail")
     assert at.selectbox(key="detail_mesure").value == "6.1.1"
     assert at.header[0].value == "6.1.1 Développer une stratégie partenariale multi-niveaux"
     assert metric(at, "Score réalisé").value == f"45,0{NBSP}%"
@@ -217,7 +217,7 @@ def test_detail_of_6_1_1(hand_db, monkeypatch):
 
 
 def test_detail_of_6_1_2_tasks_variants_and_escaped_comment(hand_db, monkeypatch):
-    at = ville_test(start(hand_db, monkeypatch, "pages/detail_mesure.py", {"mesure": "6.1.2"}), "detail")
+    at = ville_test(start(hand_db, monkeypatch, "ui/pages/detail_mesure.py", {"mesure": "6.1.2"}), "detail")
     text = markdowns(at)
     assert metric(at, "Score réalisé").value == f"60,0{NBSP}%"
     assert "**Évalué tâche par tâche**" in text and "**20 sur 20 points**" in text  # 6.1.2.1
@@ -230,13 +230,13 @@ def test_detail_of_6_1_2_tasks_variants_and_escaped_comment(hand_db, monkeypatch
 
 
 def test_detail_of_6_5_1_has_no_cooperation_tools(hand_db, monkeypatch):
-    at = ville_test(start(hand_db, monkeypatch, "pages/detail_mesure.py", {"mesure": "6.5.1"}), "detail")
+    at = ville_test(start(hand_db, monkeypatch, "ui/pages/detail_mesure.py", {"mesure": "6.5.1"}), "detail")
     assert "Formaliser la coopération" not in [s.value for s in at.subheader]
     assert metric(at, "Score réalisé").value == f"35,0{NBSP}%"
 
 
 def test_detail_unknown_mesure_is_said_plainly(hand_db, monkeypatch):
-    at = start(hand_db, monkeypatch, "pages/detail_mesure.py", {"mesure": "9.9.9"})
+    at = start(hand_db, monkeypatch, "ui/pages/detail_mesure.py", {"mesure": "9.9.9"})
     assert "La mesure « 9.9.9 » n'existe pas" in at.warning[0].value
     assert at.selectbox(key="detail_mesure").value == "6.1.1"
 
@@ -260,7 +260,7 @@ def test_mesure_detail_rows_and_codes(hand_db):
 # --- Radar ----------------------------------------------------------------------------------
 
 def test_radar_values_by_category_and_by_mesure(hand_db, monkeypatch):
-    at = ville_test(start(hand_db, monkeypatch, "pages/radar.py"), "radar")
+    at = ville_test(start(hand_db, monkeypatch, "ui/pages/radar.py"), "radar")
     assert at.multiselect(key="radar_dates").value == [DATE_B, DATE_A]  # latest and previous
     assert len(at.get("plotly_chart")) == 2
     categories, mesures = (d.value for d in at.dataframe)
@@ -280,7 +280,7 @@ def test_radar_values_by_category_and_by_mesure(hand_db, monkeypatch):
 # --- Historique -----------------------------------------------------------------------------
 
 def test_historique_compares_two_evaluations(hand_db, monkeypatch):
-    at = ville_test(start(hand_db, monkeypatch, "pages/historique.py"), "historique")
+    at = ville_test(start(hand_db, monkeypatch, "ui/pages/historique.py"), "historique")
     assert at.selectbox(key="historique_avant").value == DATE_A
     assert at.selectbox(key="historique_apres").value == DATE_B
     assert (f"Score réalisé : **35,0{NBSP}%** au 15/01/2026 → **46,7{NBSP}%** au 15/06/2026 (+35 points faits)"
@@ -302,7 +302,7 @@ def test_historique_compares_two_evaluations(hand_db, monkeypatch):
 
 
 def test_historique_of_a_single_evaluation(hand_db, monkeypatch):
-    at = start(hand_db, monkeypatch, "pages/historique.py")  # Bourg-Voisin: one evaluation
+    at = start(hand_db, monkeypatch, "ui/pages/historique.py")  # Bourg-Voisin: one evaluation
     infos = [i.value for i in at.info]
     assert "Il faut au moins deux évaluations pour les comparer." in infos
     assert len(at.get("plotly_chart")) == 1
@@ -329,7 +329,7 @@ def test_every_score_page_without_evaluation(no_evaluation_db, monkeypatch, page
 def test_score_page_without_referential(tmp_path, monkeypatch):
     path = tmp_path / "autre.duckdb"
     services.import_referentiel(path, PROJECT_ROOT / "tests" / "fixtures" / "referentiel" / "velo" / "velo")
-    at = start(path, monkeypatch, "pages/vue_ensemble.py")
+    at = start(path, monkeypatch, "ui/pages/vue_ensemble.py")
     assert "Aucun référentiel « cae » dans la base" in at.warning[0].value
     with store.reading(path) as con:  # the page wrote nothing
         assert con.execute("SELECT count(*) FROM evaluations").fetchone()[0] == 0
@@ -341,7 +341,7 @@ def test_overview_with_the_full_referential_shows_stars(full_referentiel_db, mon
     """The demo evaluations of the seeds, on the official referential: no status on any star
     criterion, so 0 stars; the 1st star's threshold is 0 %, so no points are missing, only its
     mandatory actions."""
-    at = start(full_referentiel_db, monkeypatch, "pages/vue_ensemble.py")
+    at = start(full_referentiel_db, monkeypatch, "ui/pages/vue_ensemble.py")
     text = markdowns(at)
     assert "**Étoiles du label : 0 sur 5**" in text
     assert f"# :orange[]:gray[{'☆' * 5}]" in text

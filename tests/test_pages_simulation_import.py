@@ -1,5 +1,6 @@
 """« Vers la prochaine étoile » and « Importer une évaluation » under Streamlit's AppTest, and
-the pure helpers of their `_ui.py` section.
+the display helpers of ui/widgets_simulation.py (the simulator's table itself is the engine's:
+tests/test_simulation.py).
 
 The hand-made evaluation (EVALUATION_CP1252) is scored by hand on the seed referential
 (seeds/: 3 mesures of 100 points, 300 at the root; no personnalisation rule):
@@ -31,8 +32,8 @@ from cae_data.simulation import smallest_completion_set
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
-SIMULATEUR = "pages/prochaine_etoile.py"
-IMPORT = "pages/importer_evaluation.py"
+SIMULATEUR = "ui/pages/prochaine_etoile.py"
+IMPORT = "ui/pages/importer_evaluation.py"
 COLUMN = "Statut simulé"
 EVALUATION_DATE = date(2025, 6, 30)
 
@@ -183,10 +184,10 @@ def test_simulateur_radars_actuel_et_simule(hand_db, monkeypatch):
     """Sous-actions by category in the seeds: bases 6.1.1.1, 6.1.2.1, 6.1.2.2, 6.5.1.1 (10 + 20 +
     20 + 35 = 85 points, 10 fait); mise en œuvre 6.1.1.2–5, 6.1.2.3–4, 6.5.1.2 (195 points, 20,2
     + 5,625 fait, then + 25 with 6.1.1.2 fait); effets 6.5.1.3 (20 points, none fait)."""
-    from pages import _ui
+    from ui import widgets_simulation
 
     monkeypatch.setenv("PCAET_DB", str(hand_db))
-    category, mesure = _ui.simulation_radars("Testville", {"6.1.1.2": "fait"})
+    category, mesure = widgets_simulation.simulation_radars("Testville", {"6.1.1.2": "fait"})
     shares = category.frame.set_index(["collectivite", "label"])["part_fait"]
     assert shares[("Actuel", "Bases")] == pytest.approx(10 / 85)
     assert shares[("Simulé", "Bases")] == pytest.approx(10 / 85)
@@ -461,17 +462,17 @@ def test_import_modeles_et_archives_telechargeables(seeded_db, monkeypatch):
     # the demo's 8 files are listed, by « démo »
     table = at.dataframe[0].value
     assert len(table) == 8 and set(table["Par"]) == {"démo"}
-    # what the buttons hand out (deferred functions of _ui, read over PCAET_DB)
-    from pages import _ui
+    # what the buttons hand out (deferred functions of the UI, read over PCAET_DB)
+    from ui import widgets_journal, widgets_simulation
 
-    csv_lines = _ui.evaluation_template("csv").decode("utf-8-sig").splitlines()
+    csv_lines = widgets_simulation.evaluation_template("csv").decode("utf-8-sig").splitlines()
     assert csv_lines[0] == "action_id;intitule;statut;fait;programme;pas_fait;commentaire"
     assert len(csv_lines) == 1 + 12 + 49  # the 12 sous-actions and 49 tâches of the seed mesures
     assert csv_lines[1].startswith("6.1.1.1;Identifier les acteurs clés à associer;")
-    assert _ui.evaluation_template("xlsx")[:2] == b"PK"
+    assert widgets_simulation.evaluation_template("xlsx")[:2] == b"PK"
     uploads = services.list_uploads(seeded_db)
     first = uploads.iloc[-1]
-    assert _ui.upload_bytes(int(first["upload_id"])) == (seeded_db.parent / first["stored_path"]).read_bytes()
+    assert widgets_journal.upload_bytes(int(first["upload_id"])) == (seeded_db.parent / first["stored_path"]).read_bytes()
 
 
 def test_read_upload_refuse_une_archive_modifiee(seeded_db):
@@ -491,64 +492,14 @@ def test_config_limite_d_envoi_identique_au_service():
     assert config["server"]["maxUploadSize"] * 1024 * 1024 == services.MAX_UPLOAD_BYTES == 50 * 1024 * 1024
 
 
-# --- pure helpers -----------------------------------------------------------------------------
+# --- display helpers --------------------------------------------------------------------------
 
-def _nodes(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["action_id", "niveau", "depth"]).assign(nom=lambda f: "Nom " + f["action_id"])
-
-
-NODES = _nodes([
-    ("1.1.1", "mesure", 3),
-    ("1.1.1.1", "sous-action", 4), ("1.1.1.1.1", "tache", 5), ("1.1.1.1.2", "tache", 5),
-    ("1.1.1.2", "sous-action", 4), ("1.1.1.2.1", "tache", 5),
-    ("1.1.1.3", "sous-action", 4), ("1.1.1.3.1", "tache", 5),
-])
-STATUSES = pd.DataFrame({
-    "action_id": ["1.1.1.1.1", "1.1.1.2", "1.1.1.2.1", "1.1.1.3"],
-    "statut": ["programme", "detaille", "fait", "non_renseigne"],
-    "fait": [None, 0.25, None, None], "programme": [None, 0.5, None, None], "pas_fait": [None, 0.25, None, None],
-})
-SCORES = pd.DataFrame({"action_id": NODES["action_id"], "point_potentiel": 10.0, "point_fait": 1.0})
-
-
-def test_simulation_table_sous_actions_et_taches():
-    from pages import _ui
-
-    table = _ui.simulation_table(NODES, 3, STATUSES, SCORES)
-    # 1.1.1.1 is evaluated by tâche: its tâches follow; 1.1.1.2's own status wins over its tâche
-    assert table["action_id"].tolist() == ["1.1.1.1", "1.1.1.1.1", "1.1.1.1.2", "1.1.1.2", "1.1.1.3"]
-    assert table["statut_actuel"].tolist() == ["détaillé à la tâche", "programmé", "non renseigné", "détaillé",
-                                               "non renseigné"]
-    assert table.loc[3, "detail"] == "25\u00a0% fait, 50\u00a0% programmé, 25\u00a0% pas fait"
-    assert table["programme"].tolist() == [0, 0, 0, 0.5, 0]
-    assert table["mesure_id"].unique().tolist() == ["1.1.1"]
-    assert table.loc[1, "sous_action_id"] == "1.1.1.1"
-
-
-def test_simulation_choices_et_plan():
-    from pages import _ui
-
-    table = _ui.simulation_table(NODES, 3, STATUSES, SCORES)
-    decoded = _ui.simulation_choices(table, {
-        "1.1.1.1.1": "fait",  # a change
-        "1.1.1.3": "non renseigné",  # its own label: no change
-        "1.1.1.2": "détaillé, part programmée faite",  # completes the programmé share
-        "1.1.1.1.2": "détaillé",  # impossible without shares
-        "9.9": "fait",  # not a row
-    })
-    assert decoded.changes == {"1.1.1.1.1": "fait"}
-    assert decoded.realises == ["1.1.1.2"]
-    assert decoded.ignores == ["1.1.1.1.2", "9.9"]
-    assert _ui.plan_choices(table, STATUSES, ["1.1.1.1", "1.1.1.2"], 3) == {
-        "1.1.1.1.1": "fait", "1.1.1.2": "détaillé, part programmée faite"}
-    done = _ui.complete_detailed(STATUSES, ["1.1.1.2", "1.1.1.1.1"])
-    assert done.loc[1, ["fait", "programme", "pas_fait"]].tolist() == [0.75, 0.0, 0.25]
-    assert done.loc[0, "statut"] == "programme"  # only détaillé rows move
-    assert STATUSES.loc[1, "fait"] == 0.25  # the input is not modified
+NODES = pd.DataFrame({"action_id": ["1.1.1", "1.1.1.1", "1.1.1.2", "1.1.1.3"],
+                      "nom": ["Nom 1.1.1", "Nom 1.1.1.1", "Nom 1.1.1.2", "Nom 1.1.1.3"]})
 
 
 def test_apercu_comptes_et_rapport():
-    from pages import _ui
+    from ui import textes, widgets_simulation
 
     rows = pd.DataFrame({
         "line": [2, 3, 4], "collectivite": ["A", "A", "B"],
@@ -557,7 +508,7 @@ def test_apercu_comptes_et_rapport():
         "fait": [float("nan"), 0.125, float("nan")], "programme": [float("nan"), 0.875, float("nan")],
         "pas_fait": [float("nan"), 0.0, float("nan")], "commentaire": ["", "<b>x</b>", ""],
     })
-    preview = _ui.evaluation_preview(rows, NODES, limit=2)
+    preview = widgets_simulation.evaluation_preview(rows, NODES, limit=2)
     assert preview.columns.tolist() == ["Ligne", "Collectivité", "Date", "Action", "Intitulé", "Statut", "Fait %",
                                         "Programmé %", "Pas fait %", "Commentaire"]
     assert preview["Ligne"].tolist() == [2, 3]
@@ -565,9 +516,9 @@ def test_apercu_comptes_et_rapport():
     assert shares == ["détaillé", "12,5", "87,5", "0"]
     assert preview.loc[0, "Date"] == "02/01/2025"
     assert preview.loc[1, "Commentaire"] == "<b>x</b>"  # shown as text by st.dataframe
-    counts = _ui.status_counts(rows)
+    counts = widgets_simulation.status_counts(rows)
     assert counts.values.tolist() == [["fait", 2], ["détaillé", 1]]
-    report = _ui.problem_table([Problem("f.csv", 3, "statut", "mauvais"), Problem("f.csv", None, None, "vide")])
+    report = textes.problem_table([Problem("f.csv", 3, "statut", "mauvais"), Problem("f.csv", None, None, "vide")])
     assert report["Ligne"].tolist()[0] == 3 and pd.isna(report["Ligne"].tolist()[1])
     assert report["Colonne"].tolist() == ["statut", ""]
-    assert _ui.table_height(10, 400) == "auto" and _ui.table_height(11, 400) == 400
+    assert textes.table_height(10, 400) == "auto" and textes.table_height(11, 400) == 400

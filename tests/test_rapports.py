@@ -22,8 +22,8 @@ from click.testing import CliRunner
 from cae_data import services
 from cae_data.cli.comite import comite as comite_group
 from cae_data.comites import Comite
-from cae_data.services.init import install_demo_comites
 from cae_data.formatting import pourcentage
+from cae_data.services.init import install_demo_comites
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts" / "rapport"
@@ -261,7 +261,7 @@ def test_pdf_without_a_font_says_so(demo_db, monkeypatch):
 def test_chart_export_failure_says_so(demo_db, monkeypatch):
     import kaleido
 
-    from cae_data.rapports import charts
+    from cae_data.charts import export as charts
 
     def broken(*args, **kwargs):
         raise RuntimeError("BrowserFailedError: no browser")
@@ -331,3 +331,28 @@ def test_cli_comite_rapport_pdf(demo_db, tmp_path):
     result = invoke(demo_db, "rapport", "--format", "pdf", "--sortie", str(out))
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(b"%PDF")
+
+
+# --------------------------------------------------------------------------- display tables
+
+
+def test_report_display_helpers():
+    """rapports.tables, shared by the committee page, its slides and the PDF."""
+    import pandas as pd
+
+    from cae_data.formatting import stars_text
+    from cae_data.rapports.tables import category_change_rows, compact_status
+
+    assert stars_text(3) == "★★★☆☆"
+    assert compact_status("detaille", "Détaillé (…)", 0.8, 0.2) == f"Détaillé : fait 80{NBSP}%, programmé 20{NBSP}%"
+    assert compact_status("detaille", "Détaillé (…)", 0.0, 0.0) == f"Détaillé : pas fait 100{NBSP}%"
+    assert compact_status("fait", "Fait", None, None) == "Fait"
+    categories = pd.DataFrame({
+        "serie": ["Comité du 12/11/2026 (évaluation du 10/11/2026)"] * 2
+        + ["Comité du 19/11/2026 (évaluation du 17/11/2026)"] * 2,
+        "categorie": ["bases", "effets"] * 2, "part_fait": [0.5, 0.1, 0.55, 0.1]})
+    rows = category_change_rows(categories)
+    assert rows.columns.tolist() == ["Catégorie", "Comité du 12/11/2026", "Comité du 19/11/2026", "Évolution"]
+    assert rows.to_dict("records")[0] == {"Catégorie": "Bases", "Comité du 12/11/2026": f"50,0{NBSP}%",
+                                          "Comité du 19/11/2026": f"55,0{NBSP}%", "Évolution": f"+5,0{NBSP}pt"}
+    assert rows["Évolution"].tolist()[1] == f"0{NBSP}pt"

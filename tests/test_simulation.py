@@ -306,3 +306,56 @@ def test_full_referential_star_rows_equivalence(full):
     scores = score_evaluations(ref, [profile], pd.DataFrame({"subject": range(n), "profile": 0}), rows)
     reduced = simulation._star_inputs(scores, tree, n)
     pd.testing.assert_frame_equal(stars(ref, reduced, rows), stars(ref, scores, rows))
+
+
+# --------------------------------------------------------------------------- the simulator's table
+# (moved from the page's tests with simulation_table, simulation_choices, plan_choices)
+
+def _table_nodes(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["action_id", "niveau", "depth"]).assign(nom=lambda f: "Nom " + f["action_id"])
+
+
+TABLE_NODES = _table_nodes([
+    ("1.1.1", "mesure", 3),
+    ("1.1.1.1", "sous-action", 4), ("1.1.1.1.1", "tache", 5), ("1.1.1.1.2", "tache", 5),
+    ("1.1.1.2", "sous-action", 4), ("1.1.1.2.1", "tache", 5),
+    ("1.1.1.3", "sous-action", 4), ("1.1.1.3.1", "tache", 5),
+])
+TABLE_STATUSES = pd.DataFrame({
+    "action_id": ["1.1.1.1.1", "1.1.1.2", "1.1.1.2.1", "1.1.1.3"],
+    "statut": ["programme", "detaille", "fait", "non_renseigne"],
+    "fait": [None, 0.25, None, None], "programme": [None, 0.5, None, None], "pas_fait": [None, 0.25, None, None],
+})
+TABLE_SCORES = pd.DataFrame({"action_id": TABLE_NODES["action_id"], "point_potentiel": 10.0, "point_fait": 1.0})
+
+
+def test_simulation_table_sous_actions_et_taches():
+    table = simulation.simulation_table(TABLE_NODES, 3, TABLE_STATUSES, TABLE_SCORES)
+    # 1.1.1.1 is evaluated by tâche: its tâches follow; 1.1.1.2's own status wins over its tâche
+    assert table["action_id"].tolist() == ["1.1.1.1", "1.1.1.1.1", "1.1.1.1.2", "1.1.1.2", "1.1.1.3"]
+    assert table["statut_actuel"].tolist() == ["détaillé à la tâche", "programmé", "non renseigné", "détaillé",
+                                               "non renseigné"]
+    assert table.loc[3, "detail"] == "25\u00a0% fait, 50\u00a0% programmé, 25\u00a0% pas fait"
+    assert table["programme"].tolist() == [0, 0, 0, 0.5, 0]
+    assert table["mesure_id"].unique().tolist() == ["1.1.1"]
+    assert table.loc[1, "sous_action_id"] == "1.1.1.1"
+
+
+def test_simulation_choices_et_plan():
+    table = simulation.simulation_table(TABLE_NODES, 3, TABLE_STATUSES, TABLE_SCORES)
+    decoded = simulation.simulation_choices(table, {
+        "1.1.1.1.1": "fait",  # a change
+        "1.1.1.3": "non renseigné",  # its own label: no change
+        "1.1.1.2": "détaillé, part programmée faite",  # completes the programmé share
+        "1.1.1.1.2": "détaillé",  # impossible without shares
+        "9.9": "fait",  # not a row
+    })
+    assert decoded.changes == {"1.1.1.1.1": "fait"}
+    assert decoded.realises == ["1.1.1.2"]
+    assert decoded.ignores == ["1.1.1.1.2", "9.9"]
+    assert simulation.plan_choices(table, TABLE_STATUSES, ["1.1.1.1", "1.1.1.2"], 3) == {
+        "1.1.1.1.1": "fait", "1.1.1.2": "détaillé, part programmée faite"}
+    done = simulation.complete_detailed(TABLE_STATUSES, ["1.1.1.2", "1.1.1.1.1"])
+    assert done.loc[1, ["fait", "programme", "pas_fait"]].tolist() == [0.75, 0.0, 0.25]
+    assert done.loc[0, "statut"] == "programme"  # only détaillé rows move
+    assert TABLE_STATUSES.loc[1, "fait"] == 0.25  # the input is not modified

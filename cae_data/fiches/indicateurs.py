@@ -687,3 +687,72 @@ def export_frame(indicators: pd.DataFrame, values: pd.DataFrame, targets: pd.Dat
         "valeur": rows["valeur"].astype("float64"),
         "cible": rows["cible"].astype("float64"),
     }, columns=EXPORT_FIELDS).reset_index(drop=True)
+
+
+# --- display of an indicator's status (Fiches-actions page, committee tables and slides) --------
+# (appended below the reading and validation part, which another change edits: its own import)
+
+from ..formatting import valeur_text  # noqa: E402
+
+STATUT_INDICATEUR_LABELS = {ATTEINTE: "Cible atteinte", EN_BONNE_VOIE: "En bonne voie", EN_RETARD: "En retard",
+                            PAS_DE_CIBLE: "Pas de cible", DONNEES_INSUFFISANTES: "Données insuffisantes"}
+FLAG_STALE = f"Pas de valeur depuis plus de {STALE_DAYS} jours"
+FLAG_BEHIND = "En retard sur la trajectoire"
+PLAN_DEBUT, PLAN_FIN = 2020, 2026  # the PCAET's years when a sous-action has no calendar
+
+
+def indicator_flags(row) -> list[str]:
+    """The alerts of one indicator_overview row (`stale`, `behind_trajectory`): no value for too
+    long, behind its trajectory."""
+    flags = []
+    if bool(row["stale"]):
+        flags.append(FLAG_STALE)
+    behind = row["behind_trajectory"]
+    if behind is not None and behind is not pd.NA and bool(behind):
+        flags.append(FLAG_BEHIND)
+    return flags
+
+
+def projection_sentence(row) -> str:
+    """Whether the target will be met, in one French sentence, from an indicator_overview row
+    (`status`, `unite`, `target`, `target_year`, `last_value`, `projected_value`)."""
+    unite = row["unite"]
+    if row["status"] == PAS_DE_CIBLE:
+        return "Aucune cible chiffrée : pas de projection possible."
+    target = valeur_text(row["target"], unite)
+    year = int(row["target_year"])
+    if row["status"] == ATTEINTE:
+        return f"La cible {year} ({target}) est déjà atteinte : dernière valeur {valeur_text(row['last_value'], unite)}."
+    if row["status"] == DONNEES_INSUFFISANTES:
+        return f"Pas assez de valeurs pour projeter la tendance vers la cible {year} ({target})."
+    if pd.isna(row["projected_value"]):
+        return f"L'échéance {year} est passée sans que la cible ({target}) soit atteinte."
+    projected = valeur_text(row["projected_value"], unite)
+    if row["status"] == EN_BONNE_VOIE:
+        return (f"Au rythme actuel, la cible {year} sera atteinte : valeur projetée {projected} "
+                f"au 31/12/{year} pour une cible de {target}.")
+    return (f"Au rythme actuel, la cible {year} ne sera pas atteinte : valeur projetée {projected} "
+            f"au 31/12/{year} pour une cible de {target}.")
+
+
+def elapsed_share(debut: int | None, fin: int | None, today: dt.date) -> float:
+    """Share of the years debut–fin (1 January to 31 December) elapsed on `today`, 0 to 1;
+    without a calendar, the PCAET's years."""
+    start = dt.date(debut or PLAN_DEBUT, 1, 1)
+    end = dt.date(fin or debut or PLAN_FIN, 12, 31)
+    if today <= start:
+        return 0.0
+    if today >= end:
+        return 1.0
+    return (today - start).days / (end - start).days
+
+
+def indicator_trajectory(values: pd.DataFrame, targets: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """The trajectory line to draw (`trajectory_line`)."""
+    return trajectory_line(values, targets, today)
+
+
+def indicator_projection(values: pd.DataFrame, targets: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """The straight-line projection up to the next target's year (or the PCAET's last year)."""
+    target = next_target(targets, today)
+    return projection_line(values, target[0] if target else max(PLAN_FIN, today.year))

@@ -576,3 +576,42 @@ def fiche_to_yaml(fiche: FicheAction) -> str:
     body = yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=88,
                      default_flow_style=False)
     return HEADER + body
+
+
+def form_yaml(titre: str, collectivite: str, enjeux: str, objectifs: str, sous_actions: list[dict],
+              indicateurs: list[dict], mesures: list[str]) -> str:
+    """The YAML of a fiche typed in the dashboard's simplified form (docs/fiche-action-yaml.md),
+    to be validated by `read_fiche_yaml` as an uploaded file is. sous_actions: descriptif, etat,
+    debut, fin; indicateurs: nom, unite, sens, annee, cible (empty fields left out)."""
+    fiche: dict = {"titre": titre.strip()}
+    for key, text in (("collectivite", collectivite), ("enjeux", enjeux), ("objectifs", objectifs)):
+        if text and text.strip():
+            fiche[key] = text.strip()
+    rows = []
+    for sa in sous_actions:
+        if not str(sa.get("descriptif") or "").strip():
+            continue
+        row = {"descriptif": str(sa["descriptif"]).strip()}
+        if sa.get("etat"):
+            row["etat"] = sa["etat"]
+        if sa.get("debut") or sa.get("fin"):
+            row["calendrier"] = {"debut": int(sa.get("debut") or sa.get("fin")),
+                                 "fin": int(sa.get("fin") or sa.get("debut"))}
+        rows.append(row)
+    if rows:
+        fiche["sous_actions"] = rows
+    items = []
+    for ind in indicateurs:
+        if not str(ind.get("nom") or "").strip():
+            continue
+        item = {"nom": str(ind["nom"]).strip(), "sens": ind.get("sens") or "hausse"}
+        if str(ind.get("unite") or "").strip():
+            item["unite"] = str(ind["unite"]).strip()
+        if ind.get("annee") and ind.get("cible") not in (None, ""):
+            item["cibles"] = {int(ind["annee"]): str(ind["cible"]).strip()}
+        items.append(item)
+    if items:
+        fiche["indicateurs"] = items
+    if mesures:
+        fiche["mesures"] = list(mesures)
+    return HEADER + yaml.safe_dump(fiche, allow_unicode=True, sort_keys=False)

@@ -22,12 +22,29 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from .. import clock
+from .. import clock, palette
+from ..charts import ChartExportError, committee_radar, figure_png, indicator_slide_chart
 from ..comites import CommitteeChanges, CommitteeHistory, points_text
 from ..fiches.indicateurs import trajectory_line
-from ..formatting import date_fr, ecart_points, points, pourcentage
-from . import ReportError, category_frame, ecart_pourcentage, report_title, values_until
-from .charts import figure_png, indicator_chart, nombre_court, radar_categories
+from ..formatting import (
+    date_fr,
+    ecart_points,
+    ecart_pourcentage,
+    nombre_court,
+    points,
+    pourcentage,
+    shorten,
+    signed_value,
+)
+from .erreurs import ReportError
+from .tables import (
+    STATUT_INDICATEUR_RAPPORT,
+    category_frame,
+    compact_status,
+    ranked_moves,
+    report_title,
+    values_until,
+)
 
 FONT_ENV = "PCAET_PDF_FONT"  # path of a .ttf to use instead of the system's
 FONT_CANDIDATES = [
@@ -42,17 +59,16 @@ FONT_CANDIDATES = [
     ("C:/Windows/Fonts/arial.ttf", "C:/Windows/Fonts/arialbd.ttf"),
 ]
 
-# Colours (the palette of the score pages).
-BLEU = (0, 114, 178)
-ORANGE = (230, 159, 0)
-VERT = (0, 158, 115)
-VERMILLON = (213, 94, 0)
-NOIR = (26, 26, 26)
-GRIS = (90, 90, 90)
-GRIS_CLAIR = (235, 239, 244)
-INDICATOR_STATUS = {"atteinte": ("Atteinte", VERT), "en bonne voie": ("En bonne voie", BLEU),
-                    "en retard": ("En retard", VERMILLON), "pas de cible": ("Pas de cible", GRIS),
-                    "données insuffisantes": ("Données insuffisantes", GRIS)}
+# Colours of the one palette, as fpdf takes them.
+BLEU = palette.rgb(palette.COULEUR_FAIT)
+ORANGE = palette.rgb(palette.COULEUR_PROGRAMME)
+VERT = palette.rgb(palette.COULEUR_GAIN)
+VERMILLON = palette.rgb(palette.COULEUR_PAS_FAIT)
+NOIR = palette.rgb(palette.COULEUR_TEXTE)
+GRIS = palette.rgb(palette.GRIS)
+GRIS_CLAIR = palette.rgb(palette.FOND_TITRE)
+INDICATOR_STATUS = {statut: (label, palette.rgb(palette.STATUT_INDICATEUR_COULEURS[statut]))
+                    for statut, label in STATUT_INDICATEUR_RAPPORT.items()}
 
 MARGIN = 14
 TOP = 30  # below the header band
@@ -135,7 +151,7 @@ class _Deck(FPDF):
         self.set_font("Texte", "", 11)
         self.set_text_color(*GRIS)
         self.set_xy(297 - MARGIN - 95, 7)
-        self.cell(95, 7, _truncate(self.changes.comite.titre, 60), align="R")
+        self.cell(95, 7, shorten(self.changes.comite.titre, 60), align="R")
         self.set_draw_color(200, 200, 200)
         self.line(MARGIN, 16, 297 - MARGIN, 16)
         self.set_text_color(*NOIR)
@@ -225,20 +241,6 @@ def _image(deck: FPDF, png: bytes, **where) -> None:
     deck.image(flat, **where)
 
 
-def _truncate(text: str, width: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
-def _signed(value: float | None) -> str:
-    if value is None or value != value:
-        return "–"
-    text = nombre_court(abs(value))
-    if round(float(value), 2) == 0:
-        return "0"
-    return ("+" if value > 0 else "−") + text
-
-
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -248,13 +250,12 @@ def _short(c: CommitteeChanges, phrase: str) -> str:
     return phrase.replace(f" depuis le {c.precedent.libelle}", "") if c.precedent else phrase
 
 
-def _compact_status(code: str, text: str, fait, programme) -> str:
-    """« Détaillé : fait 80 %, programmé 20 % » (shares that are 0 left out) for a narrow cell."""
-    if code != "detaille":
-        return text
-    parts = [f"{name} {pourcentage(share, 0)}" for name, share in (("fait", fait), ("programmé", programme))
-             if share == share and share is not None and share > 0]
-    return "Détaillé : " + (", ".join(parts) if parts else "pas fait 100 %")
+def _chart(figure, width: int, height: int) -> bytes:
+    """The figure as a PNG for the deck; a failed export refuses the report with its French reason."""
+    try:
+        return figure_png(figure, width, height)
+    except ChartExportError as exc:
+        raise ReportError(str(exc)) from None
 
 
 def _delta_colour(value: float | None):
@@ -318,7 +319,7 @@ def _slide_score(deck: _Deck, c: CommitteeChanges) -> None:
         shown = c.imports.tail(6)
         for upload in shown.itertuples(index=False):
             who = upload.uploaded_by if isinstance(upload.uploaded_by, str) and upload.uploaded_by else "inconnu"
-            deck.text_block(x + 4, width - 4, f"{_truncate(upload.filename, 48)} — {who}, le "
+            deck.text_block(x + 4, width - 4, f"{shorten(upload.filename, 48)} — {who}, le "
                                               f"{pd.Timestamp(upload.uploaded_at).strftime('%d/%m/%Y à %H:%M')}", 11)
         if len(c.imports) > len(shown):
             deck.text_block(x + 4, width - 4, f"… et {len(c.imports) - len(shown)} autre(s) (classeur XLSX)", 11,
@@ -362,7 +363,7 @@ def _slide_radar(deck: _Deck, history: CommitteeHistory, c: CommitteeChanges) ->
     if frame.empty:
         deck.text_block(MARGIN, 269, "Aucune évaluation en vigueur : pas de score par catégorie.", 16)
         return
-    png = figure_png(radar_categories(frame), 800, 660)
+    png = _chart(committee_radar(frame, support="papier"), 800, 660)
     _image(deck, png, x=MARGIN - 4, y=TOP + 1, w=162, h=162 * 660 / 800)
     x, width = 176, 297 - MARGIN - 176
     deck.set_y(TOP + 2)
@@ -384,7 +385,7 @@ def _slide_radar(deck: _Deck, history: CommitteeHistory, c: CommitteeChanges) ->
     rows = []
     for axe in c.axes.itertuples(index=False):
         label = f"{axe.action_id} — {axe.nom}" if axe.nom and axe.nom != f"Axe {axe.action_id}" else f"Axe {axe.action_id}"
-        rows.append([_truncate(label, 40), pourcentage(axe.part_fait_apres),
+        rows.append([shorten(label, 40), pourcentage(axe.part_fait_apres),
                      ecart_pourcentage(axe.delta_part_fait) if compare else "–"])
     deck.table_at(x, width, ["Axe", "% fait", "Évolution"], rows, (50, 24, 26), ("LEFT", "RIGHT", "RIGHT"), 11.5)
     deck.ln(3)
@@ -404,12 +405,6 @@ MESURE_COLUMNS = (["N°", "Mesure", "% fait avant", "% fait après", "Points fai
                   ("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT"))
 STATUT_COLUMNS = (["N°", "Intitulé", "Avant", "Après", "Points faits"], (22, 117, 52, 52, 26),
                   ("LEFT", "LEFT", "LEFT", "LEFT", "RIGHT"))
-
-
-def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
-    """Largest moves of points faits first, then referential order."""
-    return frame.assign(_abs=frame["delta_point_fait"].abs().round(9)).sort_values("_abs", ascending=False,
-                                                                                   kind="stable")
 
 
 def _moves_table(deck: _Deck, phrase: str, rows: list[list[str]], columns: tuple, limit: int, what: str,
@@ -434,11 +429,11 @@ def _slide_moves(deck: _Deck, c: CommitteeChanges) -> None:
     if c.premier_comite:
         deck.text_block(MARGIN, 297 - 2 * MARGIN, c.phrases["mesures"], 15)
         return
-    mesures = [[m.action_id, _truncate(m.nom, 80), pourcentage(m.part_fait_avant), pourcentage(m.part_fait_apres),
-                ecart_points(m.delta_point_fait)] for m in _ranked(c.mesures).itertuples(index=False)]
-    statuts = [[s.action_id, _truncate(s.nom, 58), _compact_status(s.code_avant, s.statut_avant, s.fait_avant, s.programme_avant),
-                _compact_status(s.code_apres, s.statut_apres, s.fait_apres, s.programme_apres),
-                ecart_points(s.delta_point_fait)] for s in _ranked(c.statuts).itertuples(index=False)]
+    mesures = [[m.action_id, shorten(m.nom, 80), pourcentage(m.part_fait_avant), pourcentage(m.part_fait_apres),
+                ecart_points(m.delta_point_fait)] for m in ranked_moves(c.mesures).itertuples(index=False)]
+    statuts = [[s.action_id, shorten(s.nom, 58), compact_status(s.code_avant, s.statut_avant, s.fait_avant, s.programme_avant),
+                compact_status(s.code_apres, s.statut_apres, s.fait_apres, s.programme_apres),
+                ecart_points(s.delta_point_fait)] for s in ranked_moves(c.statuts).itertuples(index=False)]
     # the statuses below need their title, heading and a few rows
     _moves_table(deck, _cap(_short(c, c.phrases["mesures"])), mesures, MESURE_COLUMNS, MAX_MESURES, "mesure(s)",
                  reserve=50 if statuts else 0)
@@ -471,11 +466,11 @@ def _slide_indicators(deck: _Deck, history: CommitteeHistory, c: CommitteeChange
             own = own[["date", "valeur"]].sort_values("date") if len(own) else pd.DataFrame({"date": [], "valeur": []})
             targets = history.targets[(history.targets["indicateur_id"] == ind.indicateur_id).to_numpy()]
             trajectory = trajectory_line(own, targets, c.comite.date)
-            fig = indicator_chart(ind.nom, ind.unite, own, targets, trajectory, c.comite.date,
-                                  c.precedent.date if c.precedent else None)
-            png = figure_png(fig, 620, 500)
+            fig = indicator_slide_chart(own, targets, trajectory, ind.unite, c.comite.date,
+                                        c.precedent.date if c.precedent else None)
+            png = _chart(fig, 620, 500)
             deck.set_y(TOP + 13)
-            deck.text_block(x, width, _truncate(ind.nom, 80), 12, bold=True, line=5.5)
+            deck.text_block(x, width, shorten(ind.nom, 80), 12, bold=True, line=5.5)
             _image(deck, png, x=x, y=TOP + 31, w=width, h=width * 500 / 620)
             deck.set_y(TOP + 33 + width * 500 / 620)
             _indicator_caption(deck, x, width, ind, c)
@@ -493,7 +488,7 @@ def _indicator_caption(deck: _Deck, x: float, width: float, ind, c: CommitteeCha
                         colour=VERMILLON)
     if not c.premier_comite:
         if ind.evolution == ind.evolution and ind.evolution is not None:
-            deck.text_block(x, width, f"Depuis le comité précédent : {_signed(ind.evolution)}{unit} "
+            deck.text_block(x, width, f"Depuis le comité précédent : {signed_value(ind.evolution)}{unit} "
                                       f"({ind.nouvelles_valeurs} nouvelle{'s' if ind.nouvelles_valeurs > 1 else ''} "
                                       f"valeur{'s' if ind.nouvelles_valeurs > 1 else ''})", 11.5)
         else:

@@ -17,14 +17,13 @@ import xlsxwriter
 
 from ..comites import CommitteeChanges, CommitteeHistory
 from ..formatting import date_fr
-from . import SCORE_HEADERS, scores_table, statuses_table, values_until
+from ..palette import COULEUR_FAIT, FOND_TITRE_CLASSEUR
+from .tables import SCORE_HEADERS, STATUT_INDICATEUR_RAPPORT, scores_table, statuses_table, values_until
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 SHEETS = ["Scores", "Statuts", "Indicateurs", "Évolutions", "Comité"]
 NIVEAU_LABELS = {"referentiel": "Référentiel", "axe": "Axe", "sous-axe": "Sous-axe", "mesure": "Mesure",
                  "sous-action": "Sous-action", "tache": "Tâche"}
-INDICATOR_STATUS_LABELS = {"atteinte": "Atteinte", "en bonne voie": "En bonne voie", "en retard": "En retard",
-                           "pas de cible": "Pas de cible", "données insuffisantes": "Données insuffisantes"}
 KIND_LABELS = {"evaluation": "Évaluation", "indicateurs": "Indicateurs", "fiche": "Fiche-action"}
 
 
@@ -39,9 +38,9 @@ class _Writer:
             "wrap": workbook.add_format({**base, "text_wrap": True}),
             "quoted": workbook.add_format({**base, "quote_prefix": True}),
             "quoted_wrap": workbook.add_format({**base, "quote_prefix": True, "text_wrap": True}),
-            "header": workbook.add_format({**base, "bold": True, "bg_color": "#DCE6F1", "border": 1, "text_wrap": True}),
+            "header": workbook.add_format({**base, "bold": True, "bg_color": FOND_TITRE_CLASSEUR, "border": 1, "text_wrap": True}),
             "title": workbook.add_format({**base, "bold": True, "font_size": 14}),
-            "section": workbook.add_format({**base, "bold": True, "font_size": 12, "font_color": "#0072B2"}),
+            "section": workbook.add_format({**base, "bold": True, "font_size": 12, "font_color": COULEUR_FAIT}),
             "points": workbook.add_format({**base, "num_format": "#,##0.0##"}),
             "integer": workbook.add_format({**base, "num_format": "0"}),
             "number": workbook.add_format({**base, "num_format": "#,##0.###"}),
@@ -316,7 +315,7 @@ def _changes_sheet(w: _Writer, sheet, c: CommitteeChanges) -> None:
             w.number(sheet, row, 8, ind.nouvelles_valeurs, "integer")
             w.number(sheet, row, 9, None if pd.isna(ind.cible_annee) else int(ind.cible_annee), "integer")
             w.number(sheet, row, 10, ind.cible)
-            w.text(sheet, row, 11, INDICATOR_STATUS_LABELS.get(ind.statut, ind.statut))
+            w.text(sheet, row, 11, STATUT_INDICATEUR_RAPPORT.get(ind.statut, ind.statut))
             row += 1
         row += 1
 

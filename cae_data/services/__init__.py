@@ -10,6 +10,7 @@ recorded in the journal (store.record_journal, same transaction). The caller aut
 
 from ..errors import DatabaseBusy, DatabaseMissing, InvalidInput, Refused
 from ..seeds import seeds_dir
+from .base import data_version, database_path, is_ready, sha256_of
 from .collectivites import collectivite_names, known_questions, load_profiles, set_collectivites
 from .comites import (
     REPORT_FORMATS,
@@ -21,6 +22,7 @@ from .comites import (
     update_comite,
 )
 from .common import MAX_UPLOAD_BYTES
+from .comptes import ADMIN, EDITION, LECTURE, ROLE_LABELS, ROLES, authenticate, has_role, list_accounts
 from .evaluations import (
     SEUIL_CONFIRMATION,
     Bilan,
@@ -81,4 +83,6 @@ __all__ = [
     "REPORT_FORMATS",
     "PRESENTATION_SLIDES", "slide_order", "save_slide_order", "presentation_settings_path",
     "journal_entries", "init_database", "install_demo", "score_indicatif", "label_indicator_values",
+    "database_path", "data_version", "is_ready", "sha256_of",
+    "list_accounts", "authenticate", "has_role", "ROLES", "ROLE_LABELS", "LECTURE", "EDITION", "ADMIN",
 ]

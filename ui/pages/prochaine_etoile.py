@@ -10,8 +10,9 @@ table beside the checklist, then the radars."""
 import pandas as pd
 import streamlit as st
 
+from cae_data import charts, simulation
 from cae_data.scoring.stars import referentiel_complet
-from pages import _charts, _ui
+from ui import lecture, textes, widgets_scores, widgets_simulation
 
 COLUMN = "Statut simulé"
 AFFICHAGES = {"toutes": "Toutes", "programme": "Programmées", "pas_fait": "Pas faites",
@@ -24,26 +25,26 @@ st.info(
     "L'évaluation enregistrée ne change pas.",
     icon=":material/science:",
 )
-_ui.require_database()
+lecture.require_database()
 
-ref = _ui.referentiel()
+ref = lecture.referentiel()
 if ref is None:
-    _ui.no_referentiel()
-evaluees = _ui.collectivites_evaluees()
-names = sorted(evaluees.loc[evaluees["evaluations"] > 0, "collectivite"], key=_ui.fold)
+    widgets_scores.no_referentiel()
+evaluees = lecture.collectivites_evaluees()
+names = sorted(evaluees.loc[evaluees["evaluations"] > 0, "collectivite"], key=textes.fold)
 if not names:
-    _ui.no_evaluation()
+    widgets_scores.no_evaluation()
 collectivite = names[0]
 if len(names) > 1:  # the collectivity chosen on the score pages is kept
-    collectivite = _ui.remembered_select(st.columns([1, 2])[0], "Collectivité", names, "sim_collectivite",
+    collectivite = widgets_scores.remembered_select(st.columns([1, 2])[0], "Collectivité", names, "sim_collectivite",
                                          "score_collectivite", names[0])
-inputs = _ui.simulation_inputs(collectivite)
+inputs = lecture.simulation_inputs(collectivite)
 complete = referentiel_complet(ref)
 nodes = ref.nodes
 by_id = nodes.assign(action_id=nodes["action_id"].astype(str)).set_index("action_id")
 axes = nodes.loc[nodes["niveau"] == "axe", "action_id"].astype(str).tolist()
 
-st.markdown(f"Point de départ : l'évaluation de **{_ui.plain(collectivite)}** du **{_ui.date_fr(inputs.date)}**.")
+st.markdown(f"Point de départ : l'évaluation de **{textes.plain(collectivite)}** du **{textes.date_fr(inputs.date)}**.")
 if not complete:
     st.info(
         "Les étoiles du label se calculent sur le référentiel complet : seules "
@@ -52,17 +53,17 @@ if not complete:
         "le référentiel complet, lancez dans le dossier du projet :",
         icon=":material/info:",
     )
-    st.code(_ui.IMPORT_REFERENTIEL_COMMAND, language="bash")
+    st.code(textes.IMPORT_REFERENTIEL_COMMAND, language="bash")
 
 # --- simulation state: the label chosen per changed row, reset when the evaluation changes --
-source = (collectivite, str(inputs.date), _ui.db_path().as_posix())
+source = (collectivite, str(inputs.date), lecture.database_path().as_posix())
 if st.session_state.get("sim_source") != source:
     st.session_state["sim_source"] = source
     st.session_state["sim_choices"] = {}
     st.session_state["sim_generation"] = st.session_state.get("sim_generation", 0) + 1
     st.session_state["sim_plan"] = False
 choices: dict[str, str] = st.session_state["sim_choices"]
-table = _ui.simulation_rows(collectivite)
+table = widgets_simulation.simulation_rows(collectivite)
 current_label = dict(zip(table["action_id"], table["statut_actuel"]))
 
 
@@ -78,7 +79,7 @@ def apply_plan(chosen: dict[str, str]) -> None:
 
 def axe_label(axe_id: str) -> str:
     nom = str(by_id.loc[axe_id, "nom"])
-    return nom if _ui.fold(nom).startswith("axe ") else f"Axe {axe_id} — {nom}"
+    return nom if textes.fold(nom).startswith("axe ") else f"Axe {axe_id} — {nom}"
 
 
 def signed(value: float, unit: str, decimals: int = 1) -> str:
@@ -87,7 +88,7 @@ def signed(value: float, unit: str, decimals: int = 1) -> str:
     rounded = round(value, decimals)
     words = unit if abs(rounded) < 2 else " ".join(w + "s" if i == 0 else w for i, w in enumerate(unit.split(" ")))
     sign = "+" if rounded > 0 else "-" if rounded < 0 else ""
-    return f"{sign}{_ui.nombre(abs(rounded), decimals if not float(rounded).is_integer() else 0)} {words}"
+    return f"{sign}{textes.nombre(abs(rounded), decimals if not float(rounded).is_integer() else 0)} {words}"
 
 
 def delta_style(value: float, decimals: int = 1) -> dict:
@@ -128,7 +129,7 @@ if affichage == "programme":
 elif affichage == "pas_fait":
     view = view[view["statut"] == "pas_fait"]
 elif affichage == "non_renseigne":
-    view = view[view["statut_actuel"] == _ui.SIMULABLE_LABELS["non_renseigne"]]
+    view = view[view["statut_actuel"] == simulation.SIMULABLE_LABELS["non_renseigne"]]
 view = view.reset_index(drop=True)
 
 # Row position → new label, as the table keeps it; a label equal to the evaluation's is no change.
@@ -142,9 +143,9 @@ for position, edit in (st.session_state.get(editor_key) or {}).get("edited_rows"
         else:
             choices[action_id] = edit[COLUMN]
 
-decoded = _ui.simulation_choices(table, choices)
-baseline = _ui.simulation(collectivite)
-result = _ui.simulation(collectivite, decoded.changes, decoded.realises)
+decoded = simulation.simulation_choices(table, choices)
+baseline = widgets_simulation.simulation(collectivite)
+result = widgets_simulation.simulation(collectivite, decoded.changes, decoded.realises)
 
 # --- the figures --------------------------------------------------------------------------------
 with summary_area:
@@ -152,16 +153,16 @@ with summary_area:
     delta_points = result.point_fait - baseline.point_fait
     metrics = st.columns(4 if complete else 2)
     metrics[0].metric(
-        "Score réalisé simulé", _ui.pourcentage(result.score_realise),
+        "Score réalisé simulé", textes.pourcentage(result.score_realise),
         delta=signed(delta_score, "point de %"), **delta_style(delta_score),
-        help=f"Score réalisé actuel : {_ui.pourcentage(baseline.score_realise)} (points faits ÷ points possibles).",
+        help=f"Score réalisé actuel : {textes.pourcentage(baseline.score_realise)} (points faits ÷ points possibles).",
         border=True,
     )
     metrics[1].metric(
-        "Points faits simulés", _ui.points(result.point_fait),
+        "Points faits simulés", textes.points(result.point_fait),
         delta=signed(delta_points, "point"), **delta_style(delta_points),
-        help=f"Sur {_ui.points_label(result.point_potentiel)} possibles ; points faits actuels : "
-             f"{_ui.points(baseline.point_fait)}.", border=True,
+        help=f"Sur {textes.points_label(result.point_potentiel)} possibles ; points faits actuels : "
+             f"{textes.points(baseline.point_fait)}.", border=True,
     )
     if complete:
         star_delta = result.etoiles - baseline.etoiles
@@ -177,7 +178,7 @@ with summary_area:
                                      & (result.criteres["etoile"] <= result.prochaine_etoile)).to_numpy()]
             ordinal = "1re" if result.prochaine_etoile == 1 else f"{result.prochaine_etoile}e"
             metrics[3].metric(
-                f"Manque pour la {ordinal} étoile", _ui.points_label(result.points_manquants),
+                f"Manque pour la {ordinal} étoile", textes.points_label(result.points_manquants),
                 delta=(plural(len(unmet), "action obligatoire") if len(unmet) else None), delta_color="off",
                 delta_arrow="off",
                 help="Points faits qui manquent pour atteindre le seuil de score de la prochaine étoile"
@@ -200,25 +201,25 @@ with summary_area:
 
 # --- shortest path to the next star -------------------------------------------------------------
 if complete and st.session_state.get("sim_plan"):
-    plan = _ui.completion_plan(collectivite)
+    plan = widgets_simulation.completion_plan(collectivite)
     with plan_area, st.container(border=True):
         st.subheader("Le plus court chemin vers la prochaine étoile", anchor=False)
-        st.caption(f"À partir de l'évaluation du {_ui.date_fr(inputs.date)} telle qu'elle est enregistrée "
+        st.caption(f"À partir de l'évaluation du {textes.date_fr(inputs.date)} telle qu'elle est enregistrée "
                    "(sans les changements simulés).")
         (st.success if plan.atteignable else st.warning)(plan.message)
         if len(plan.detail):
             st.dataframe(pd.DataFrame({
                 "N°": plan.detail["action_id"].astype(str),
                 "Sous-action programmée": plan.detail["nom"].fillna("").astype(str),
-                "Points gagnés": [_ui.points(g) for g in plan.detail["gain"]],
+                "Points gagnés": [textes.points(g) for g in plan.detail["gain"]],
                 "Pourquoi": plan.detail["raison"].map({"critère obligatoire": "action obligatoire",
                                                        "seuil": "seuil de score"}).fillna(plan.detail["raison"]),
-            }), hide_index=True, width="stretch", height=_ui.table_height(len(plan.detail), 420),
+            }), hide_index=True, width="stretch", height=textes.table_height(len(plan.detail), 420),
                 column_config={"N°": st.column_config.TextColumn(width=90),
                                "Sous-action programmée": st.column_config.TextColumn(width="large")})
-            st.markdown(f"Score réalisé une fois ces sous-actions faites : **{_ui.pourcentage(plan.score_apres)}** "
-                        f"(aujourd'hui {_ui.pourcentage(plan.score_avant)}).")
-            suggestion = _ui.plan_choices(table, inputs.statuses, plan.action_ids, ref.action_depth)
+            st.markdown(f"Score réalisé une fois ces sous-actions faites : **{textes.pourcentage(plan.score_apres)}** "
+                        f"(aujourd'hui {textes.pourcentage(plan.score_avant)}).")
+            suggestion = simulation.plan_choices(table, inputs.statuses, plan.action_ids, ref.action_depth)
             st.button("Appliquer cette proposition à la simulation", icon=":material/playlist_add_check:",
                       on_click=apply_plan, args=(suggestion,),
                       help="Remplace les changements simulés par cette proposition ; rien n'est enregistré.")
@@ -234,8 +235,8 @@ with left:
         "Intitulé": view["nom"].to_numpy(),
         "Statut actuel": view["statut_actuel"].to_numpy(),
         COLUMN: [choices.get(i, s) for i, s in zip(view["action_id"], view["statut_actuel"])],
-        "Points": [_ui.points(v) for v in view["point_potentiel"]],
-        "Écart": ["" if abs(d) < 0.05 else _ui.ecart_points(d) for d in deltas],
+        "Points": [textes.points(v) for v in view["point_potentiel"]],
+        "Écart": ["" if abs(d) < 0.05 else textes.ecart_points(d) for d in deltas],
     })
     if (view["detail"] != "").any():
         frame["Détail"] = view["detail"].to_numpy()
@@ -244,13 +245,13 @@ with left:
     else:
         st.data_editor(
             frame, key=editor_key, hide_index=True, width="stretch", num_rows="fixed",
-            height=_ui.table_height(len(frame), 640),
+            height=textes.table_height(len(frame), 640),
             disabled=[c for c in frame.columns if c != COLUMN],
             column_config={
                 "N°": st.column_config.TextColumn(width=95),
                 "Intitulé": st.column_config.TextColumn(width=260),
                 "Statut actuel": st.column_config.TextColumn(width=150),
-                COLUMN: st.column_config.SelectboxColumn(COLUMN, options=_ui.SIMULATION_OPTIONS, required=True,
+                COLUMN: st.column_config.SelectboxColumn(COLUMN, options=simulation.SIMULATION_OPTIONS, required=True,
                                                          width=170, help="Le statut à simuler pour cette ligne"),
                 "Points": st.column_config.TextColumn("Points", width=75, help="Points possibles de la ligne"),
                 "Écart": st.column_config.TextColumn("Écart", width=80,
@@ -267,16 +268,16 @@ with right:
             lines = []
             for row in rows.itertuples(index=False):
                 if not row.applicable:
-                    lines.append(f"- :gray[:material/remove: {_ui.plain(row.critere)} — sans objet ici]")
+                    lines.append(f"- :gray[:material/remove: {textes.plain(row.critere)} — sans objet ici]")
                     continue
                 icon = ":blue[:material/check_circle:]" if row.satisfait else ":red[:material/cancel:]"
                 was = bool(before.get((etoile, row.critere), row.satisfait))
                 note = ""
                 if row.satisfait and not was:
-                    note = " " + _ui.badge_markdown("rempli grâce à la simulation", "green")
+                    note = " " + textes.badge_markdown("rempli grâce à la simulation", "green")
                 elif was and not row.satisfait:
-                    note = " " + _ui.badge_markdown("perdu dans la simulation", "red")
-                lines.append(f"- {icon} {_ui.plain(row.critere)}{note}")
+                    note = " " + textes.badge_markdown("perdu dans la simulation", "red")
+                lines.append(f"- {icon} {textes.plain(row.critere)}{note}")
             ordinal = "1re" if etoile == 1 else f"{etoile}e"
             reached = "atteinte" if etoile <= result.etoiles else "pas encore atteinte"
             st.markdown(f"**{ordinal} étoile** — {reached}\n" + "\n".join(lines))
@@ -291,14 +292,15 @@ with right:
             "Avant": [c[1] for c in changed],
             "Simulé": [c[2] for c in changed],
             "Intitulé": [str(by_id.loc[c[0], "nom"]) for c in changed],
-        }), hide_index=True, width="stretch", height=_ui.table_height(len(changed), 360))
+        }), hide_index=True, width="stretch", height=textes.table_height(len(changed), 360))
 
 # --- radars: actual and simulated ---------------------------------------------------------------
 st.subheader("Profil actuel et simulé", anchor=False)
-for column, radar in zip(st.columns(2), _ui.simulation_radars(collectivite, decoded.changes, decoded.realises)):
+radars = widgets_simulation.simulation_radars(collectivite, decoded.changes, decoded.realises)
+for column, radar in zip(st.columns(2), radars):
     with column:
         if radar.figure is None:
             st.markdown(f"**{radar.title}** : pas assez de branches pour un radar.")
         else:
-            st.plotly_chart(radar.figure, config=_charts.chart_config(radar.filename), width="stretch")
+            st.plotly_chart(radar.figure, config=charts.chart_config(radar.filename), width="stretch")
 st.caption("Trait plein : l'évaluation enregistrée ; tirets : la simulation.")

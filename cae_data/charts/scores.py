@@ -1,8 +1,7 @@
-"""Plotly figure builders shared by the pages: each takes a DataFrame and returns a go.Figure,
-so they are tested without Streamlit (tests/test_charts.py). Colours come from the one palette
-of `_ui.py`; every label and hover text is French (`12,5 %`, `1 234`, `jj/mm/aaaa`).
-
-Sections: common layout, then one section per area (scores, …); add yours at the end."""
+"""Score figures of the dashboard: the status split of a score as stacked bars, a share per row,
+the radar of a share over categories or axes (one line per date, per committee, actual and
+simulated…), score lines over time and points gained or lost. Each takes a DataFrame and
+returns a go.Figure; colours come from cae_data.palette, every text is French."""
 
 from __future__ import annotations
 
@@ -10,71 +9,22 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from cae_data.formatting import NARROW_NBSP, date_fr, ecart_points, points, pourcentage
-from pages._ui import (
-    COULEUR_FAIT, COULEUR_GAIN, COULEUR_NON_RENSEIGNE, COULEUR_PAS_FAIT, COULEUR_PERTE, COULEUR_PROGRAMME,
-    SERIE_COULEURS, SERIE_TIRETS,
+from ..formatting import date_fr, ecart_points, points, pourcentage
+from ..palette import (
+    COULEUR_FAIT,
+    COULEUR_GAIN,
+    COULEUR_NON_RENSEIGNE,
+    COULEUR_PAS_FAIT,
+    COULEUR_PERTE,
+    COULEUR_PROGRAMME,
+    COULEUR_TEXTE,
+    GRIS_AXE,
+    GRIS_FONCE,
+    SERIE_COULEURS,
+    SERIE_TIRETS,
+    transparent,
 )
-
-# --- common layout ------------------------------------------------------------------------
-
-FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=18, color="#1A1A1A")
-# Decimal comma and a narrow space between thousands on axes and default hover numbers.
-SEPARATORS = "," + NARROW_NBSP
-GRID = "#D9D9D9"
-
-
-def chart_config(filename: str) -> dict:
-    """`st.plotly_chart(..., config=chart_config("score-par-axe"))`: no plotly logo, and the
-    camera button of the toolbar saves a PNG under that French file name."""
-    return {
-        "displaylogo": False,
-        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
-        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
-    }
-
-
-def base_layout(fig: go.Figure, height: int, title: str | None = None, legend: bool = True) -> go.Figure:
-    fig.update_layout(
-        height=height, font=FONT, separators=SEPARATORS, paper_bgcolor="white", plot_bgcolor="white",
-        margin=dict(l=10, r=20, t=60 if title else 20, b=10),
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=22)) if title else None,
-        hoverlabel=dict(font_size=18, bgcolor="white"), showlegend=legend,
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left", font=dict(size=18),
-                    title_text=""),
-    )
-    return fig
-
-
-def share_text(ratio: float) -> str:
-    """0.125 → « 12,5 % », 0.6 → « 60 % »: a decimal only when there is one."""
-    return pourcentage(ratio, 0 if round(float(ratio) * 100, 1).is_integer() else 1)
-
-
-def percent_texts(ratios) -> list[str]:
-    """0.125 → « 12,5 % » for each value (always one decimal: values side by side align)."""
-    return [pourcentage(float(r)) for r in np.asarray(ratios, dtype=float)]
-
-
-PERCENT_TICKS = [0, 20, 40, 60, 80, 100]
-
-
-def percent_ticks(values) -> list[str]:
-    """Tick labels « 20 % » (ticksuffix is ignored where tick values are given)."""
-    return [f"{v:g}\u00a0%" for v in values]
-
-
-def points_words(value: float) -> str:
-    """12 → « 12 points », 1 → « 1 point » (French: plural from 2), signless."""
-    return f"{points(value)} point{'s' if abs(round(float(value), 1)) >= 2 else ''}"
-
-
-def shorten(text: str, width: int = 48) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
-# --- scores -------------------------------------------------------------------------------
+from .base import GRID, PERCENT_TICKS, base_layout, percent_texts, percent_ticks, points_words, share_text
 
 # (share column, points column, French label, colour) in stacking order.
 STATUT_SEGMENTS = [
@@ -84,8 +34,8 @@ STATUT_SEGMENTS = [
     ("part_non_renseigne", "point_non_renseigne", "Non renseigné", COULEUR_NON_RENSEIGNE),
 ]
 # Text colour readable on each segment (white on the dark ones).
-SEGMENT_TEXT = {COULEUR_FAIT: "white", COULEUR_PROGRAMME: "#1A1A1A", COULEUR_PAS_FAIT: "white",
-                COULEUR_NON_RENSEIGNE: "#1A1A1A"}
+SEGMENT_TEXT = {COULEUR_FAIT: "white", COULEUR_PROGRAMME: COULEUR_TEXTE, COULEUR_PAS_FAIT: "white",
+                COULEUR_NON_RENSEIGNE: COULEUR_TEXTE}
 # A share below this gets no text inside its segment (it would not fit); hover still tells.
 MIN_SHARE_FOR_TEXT = 0.06
 
@@ -168,7 +118,7 @@ def radar(frame: pd.DataFrame, theta_column: str, series_column: str, value_colu
             name=name, mode="lines+markers",
             line=dict(color=colour, width=4, dash=SERIE_TIRETS[index % len(SERIE_TIRETS)]),
             marker=dict(size=11, color=colour), fill="toself" if index == 0 else "none",
-            fillcolor=_transparent(colour, 0.12),
+            fillcolor=transparent(colour, 0.12),
             hovertext=hover + hover[:1], hovertemplate="%{hovertext}<extra></extra>",
         ))
     fig.update_layout(polar=dict(
@@ -202,7 +152,7 @@ def history_lines(frame: pd.DataFrame, series_column: str, value_column: str = "
             marker=dict(size=12 if index == 0 else 9, color=colour, symbol=symbols[index % len(symbols)]),
             hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
         ))
-    fig.update_xaxes(tickformat="%d/%m/%Y", gridcolor=GRID, showline=True, linecolor="#888888", automargin=True)
+    fig.update_xaxes(tickformat="%d/%m/%Y", gridcolor=GRID, showline=True, linecolor=GRIS_AXE, automargin=True)
     fig.update_yaxes(range=[0, 100], ticksuffix=" %", gridcolor=GRID, zeroline=False, title_text="Score réalisé",
                      automargin=True)
     fig = base_layout(fig, height, title)
@@ -233,105 +183,17 @@ def points_delta_bars(frame: pd.DataFrame, label_column: str = "label", value_co
     high = max(float(values.max()) if len(values) else 0.0, 0.0)
     # Room for the written values beyond the longest bars; the zero line always shows.
     fig.update_xaxes(range=[low - reach * (0.3 if low < 0 else 0.05), high + reach * (0.3 if high > 0 else 0.05)],
-                     zeroline=True, zerolinecolor="#555555", zerolinewidth=2,
+                     zeroline=True, zerolinecolor=GRIS_FONCE, zerolinewidth=2,
                      gridcolor=GRID, title_text="Points faits gagnés (+) ou perdus (−)", fixedrange=True,
                      automargin=True)
     fig.update_yaxes(autorange="reversed", fixedrange=True, ticklabelstandoff=8, automargin=True)
     return base_layout(fig, max(220, bar_height * len(labels) + (170 if title else 130)), title, legend=False)
 
 
-def _transparent(colour: str, alpha: float) -> str:
-    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({red}, {green}, {blue}, {alpha})"
-
-
-# --- indicators
-# The chart of one indicator of a fiche-action: measured values, yearly targets, the trajectory
-# towards the next target and the straight-line projection (cae_data.fiches.indicateurs).
-
-COULEUR_CIBLE = "#009E73"  # bluish green: the targets
-COULEUR_TRAJECTOIRE = "#E69F00"  # orange, dashed
-COULEUR_PROJECTION = "#555555"  # dark grey, dotted
-
-
-def _valeur_hover(unite: str) -> str:
-    return "" if not unite or unite == "nombre" else f" {unite}"
-
-
-def indicator_chart(values: pd.DataFrame, targets: pd.DataFrame, trajectory: pd.DataFrame,
-                    projection: pd.DataFrame, nom: str, unite: str = "", height: int = 420) -> go.Figure:
-    """Values (`date`, `valeur`) as a line with markers, targets (`annee`, `valeur`) as diamonds
-    on 31 December of their year, the trajectory and the projection (`date`, `valeur`) dashed."""
-    fig = go.Figure()
-    suffix = _valeur_hover(unite)
-    dates = pd.to_datetime(values["date"]) if len(values) else pd.Series(dtype="datetime64[ns]")
-    fig.add_trace(go.Scatter(
-        x=dates, y=values["valeur"].astype(float), mode="lines+markers", name="Valeurs mesurées",
-        line=dict(color=COULEUR_FAIT, width=3), marker=dict(size=6),
-        text=[date_fr(d) for d in dates],
-        hovertemplate="%{text} : <b>%{y:,.4~g}" + suffix + "</b><extra></extra>",
-    ))
-    if len(targets):
-        target_dates = pd.to_datetime(targets["annee"].astype(int).astype(str) + "-12-31")
-        fig.add_trace(go.Scatter(
-            x=target_dates, y=targets["valeur"].astype(float), mode="markers+text", name="Cibles",
-            marker=dict(color=COULEUR_CIBLE, size=16, symbol="diamond", line=dict(color="#1A1A1A", width=1)),
-            text=[f"Cible {int(a)}" for a in targets["annee"]], textposition="middle left",
-            textfont=dict(color=COULEUR_CIBLE, size=16),
-            hovertemplate="%{text} : <b>%{y:,.4~g}" + suffix + "</b><extra></extra>",
-        ))
-    if len(trajectory):
-        fig.add_trace(go.Scatter(
-            x=pd.to_datetime(trajectory["date"]), y=trajectory["valeur"].astype(float), mode="lines",
-            name="Trajectoire vers la cible", line=dict(color=COULEUR_TRAJECTOIRE, width=3, dash="dash"),
-            hovertemplate="Trajectoire : %{y:,.4~g}" + suffix + "<extra></extra>",
-        ))
-    if len(projection):
-        fig.add_trace(go.Scatter(
-            x=pd.to_datetime(projection["date"]), y=projection["valeur"].astype(float), mode="lines",
-            name="Projection de la tendance", line=dict(color=COULEUR_PROJECTION, width=2, dash="dot"),
-            hovertemplate="Projection : %{y:,.4~g}" + suffix + "<extra></extra>",
-        ))
-    base_layout(fig, height, shorten(nom, 60))
-    # the legend under the plot: the title (kept for the PNG download) takes the top
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, xanchor="left"),
-                      margin=dict(l=10, r=20, t=60, b=10))
-    fig.update_xaxes(showgrid=True, gridcolor=GRID, tickformat="%Y", dtick="M12", title_text="")
-    fig.update_yaxes(showgrid=True, gridcolor=GRID, rangemode="tozero",
-                     title_text="" if not unite or unite == "nombre" else unite)
-    return fig
-
-
-# --- committee
-# Charts of « Comité de pilotage » and of the presentation mode: the radar by category of the
-# two committees (this one filled and solid, the previous one dashed), and the same sized for a
-# 1920×1080 projector.
-
-
-def committee_radar(frame: pd.DataFrame, presentation: bool = False) -> go.Figure:
-    """% fait by category (`serie`, `categorie`, `part_fait`, the previous committee's series
-    first as rapports.category_frame gives): this committee is drawn first (blue, filled), the
-    previous one dashed. With `presentation`, type for the back of a room."""
-    series = list(dict.fromkeys(frame["serie"].astype(str)))
-    ordered = pd.concat([frame[frame["serie"].astype(str) == name] for name in reversed(series)]) \
-        if series else frame
-    ordered = ordered.assign(categorie=[str(c)[:1].upper() + str(c)[1:] for c in ordered["categorie"]])
-    fig = radar(ordered, "categorie", "serie", height=680 if presentation else 560)
-    # the legend under the radar: above it, it would cover the top category's label
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.06, x=0.5, xanchor="center"),
-                      margin=dict(l=140, r=140, t=50, b=90))
-    if presentation:
-        fig.update_layout(
-            font=dict(size=28), margin=dict(l=210, r=210, t=80, b=110),
-            legend=dict(orientation="h", yanchor="top", y=-0.06, x=0.5, xanchor="center", font=dict(size=28)),
-            hoverlabel=dict(font_size=26),
-            polar=dict(angularaxis=dict(tickfont=dict(size=38)), radialaxis=dict(tickfont=dict(size=24))),
-        )
-        fig.update_traces(line=dict(width=6), marker=dict(size=16))
-    return fig
-
-
-def committee_points_bars(frame: pd.DataFrame, label_column: str, title: str | None = None) -> go.Figure:
-    """Points faits gained or lost per row (CommitteeChanges.axes or .mesures with a label
-    column), largest first as the frame gives them."""
-    return points_delta_bars(frame, label_column=label_column, hover_column="nom", title=title)
+def simulation_radar(frame: pd.DataFrame, title: str, height: int = 560) -> go.Figure:
+    """The simulator's radar: « Actuel » and « Simulé » (`collectivite`) over `label`, the
+    legend below the circle (at the top it covers the label of the first branch)."""
+    figure = radar(frame, "label", "collectivite", title=title, height=height)
+    figure.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.06, x=0.5, xanchor="center"),
+                         margin=dict(t=70, b=80))
+    return figure

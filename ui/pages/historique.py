@@ -5,20 +5,21 @@ statuses that changed."""
 import pandas as pd
 import streamlit as st
 
-from pages import _charts, _ui
+from cae_data import charts
+from ui import lecture, textes, widgets_scores
 
 NIVEAU_LABELS = {"axe": "Axe", "sous-axe": "Sous-axe", "mesure": "Mesure", "sous-action": "Sous-action",
                  "tache": "Tâche"}
 
 st.title("Historique")
-evaluation = _ui.choose_evaluation("historique", with_date=False)
+evaluation = widgets_scores.choose_evaluation("historique", with_date=False)
 ref = evaluation.referentiel
 collectivite, dates = evaluation.collectivite, evaluation.dates
 nodes = ref.nodes
 
 # --- evolution -----------------------------------------------------------------------------
 st.subheader("Évolution du score réalisé", anchor=False)
-mesures = _ui.mesures(ref.nom)
+mesures = lecture.mesures(ref.nom)
 names = dict(zip(mesures["action_id"], mesures["nom"]))
 axes_count = int((nodes["niveau"] == "axe").sum())
 options_column, mesures_column = st.columns([1, 2])
@@ -30,24 +31,24 @@ chosen = mesures_column.multiselect("Ajouter des mesures", list(names), key="his
                                     format_func=lambda m: f"{m} — {names[m]}",
                                     placeholder="Choisissez des mesures à suivre")
 
-table = _ui.evaluations(ref.nom)
+table = lecture.evaluations(ref.nom)
 lines = [table[table["collectivite"] == collectivite][["date", "part_fait"]].assign(serie="Score global")]
 if with_axes:
-    axes = _ui.level_scores(collectivite, "axe", nom=ref.nom)
+    axes = lecture.level_scores(collectivite, "axe", nom=ref.nom)
     lines.append(axes[["date", "part_fait"]].assign(
-        serie=[_charts.shorten(_ui.axe_label(a, n), 40) for a, n in zip(axes["action_id"], axes["nom"])]))
+        serie=[textes.shorten(textes.axe_label(a, n), 40) for a, n in zip(axes["action_id"], axes["nom"])]))
 if chosen:
-    rows = _ui.level_scores(collectivite, "mesure", nom=ref.nom)
+    rows = lecture.level_scores(collectivite, "mesure", nom=ref.nom)
     rows = rows[rows["action_id"].isin(chosen)]
     rows = rows.assign(_rang=rows["action_id"].map({m: i for i, m in enumerate(chosen)})).sort_values(
         ["_rang", "date"], kind="stable")
     lines.append(rows[["date", "part_fait"]].assign(
-        serie=[f"{a} {_charts.shorten(n, 36)}" for a, n in zip(rows["action_id"], rows["nom"])]))
-figure = _charts.history_lines(pd.concat(lines, ignore_index=True), "serie")
+        serie=[f"{a} {textes.shorten(n, 36)}" for a, n in zip(rows["action_id"], rows["nom"])]))
+figure = charts.history_lines(pd.concat(lines, ignore_index=True), "serie")
 st.plotly_chart(figure, theme=None, key="historique_lignes",
-                config=_charts.chart_config(f"historique-{_ui.fold(collectivite).replace(' ', '-')}"))
+                config=charts.chart_config(f"historique-{textes.fold(collectivite).replace(' ', '-')}"))
 if len(dates) == 1:
-    st.info(f"Une seule évaluation pour l'instant (le {_ui.date_fr(dates[0])}) : les courbes "
+    st.info(f"Une seule évaluation pour l'instant (le {textes.date_fr(dates[0])}) : les courbes "
             "commenceront avec la suivante.")
 
 # --- two evaluations compared --------------------------------------------------------------
@@ -57,8 +58,8 @@ if len(dates) < 2:
     st.stop()
 newest_first = dates[::-1]
 before_column, after_column, _ = st.columns([1, 1, 2])
-after = after_column.selectbox("Après", newest_first, index=0, key="historique_apres", format_func=_ui.date_fr)
-before = before_column.selectbox("Avant", newest_first, index=1, key="historique_avant", format_func=_ui.date_fr)
+after = after_column.selectbox("Après", newest_first, index=0, key="historique_apres", format_func=textes.date_fr)
+before = before_column.selectbox("Avant", newest_first, index=1, key="historique_avant", format_func=textes.date_fr)
 if before == after:
     st.info("Choisissez deux dates différentes.")
     st.stop()
@@ -68,23 +69,23 @@ if before > after:
 own = table[table["collectivite"] == collectivite].set_index("date")
 change = own.loc[after, "point_fait"] - own.loc[before, "point_fait"]
 st.markdown(
-    f"Score réalisé : **{_ui.pourcentage(own.loc[before, 'part_fait'])}** au {_ui.date_fr(before)} → "
-    f"**{_ui.pourcentage(own.loc[after, 'part_fait'])}** au {_ui.date_fr(after)} "
-    f"({_ui.ecart_points(change)} point{'s faits' if abs(round(change, 1)) >= 2 else ' fait'})"
+    f"Score réalisé : **{textes.pourcentage(own.loc[before, 'part_fait'])}** au {textes.date_fr(before)} → "
+    f"**{textes.pourcentage(own.loc[after, 'part_fait'])}** au {textes.date_fr(after)} "
+    f"({textes.ecart_points(change)} point{'s faits' if abs(round(change, 1)) >= 2 else ' fait'})"
 )
 
 st.markdown("**Points faits gagnés ou perdus, par mesure**")
-delta = _ui.points_delta(collectivite, before, after, ref.nom)
+delta = lecture.points_delta(collectivite, before, after, ref.nom)
 if delta.empty:
     st.info("Aucune mesure n'a gagné ni perdu de points entre ces deux dates.")
 else:
-    delta = delta.assign(label=[f"{a} {_charts.shorten(n, 44)}" for a, n in zip(delta["action_id"], delta["nom"])],
+    delta = delta.assign(label=[f"{a} {textes.shorten(n, 44)}" for a, n in zip(delta["action_id"], delta["nom"])],
                          survol=[f"{a} {n}" for a, n in zip(delta["action_id"], delta["nom"])])
-    st.plotly_chart(_charts.points_delta_bars(delta, hover_column="survol"), theme=None, key="historique_ecarts",
-                    config=_charts.chart_config(f"ecarts-{before.isoformat()}-{after.isoformat()}"))
+    st.plotly_chart(charts.points_delta_bars(delta, hover_column="survol"), theme=None, key="historique_ecarts",
+                    config=charts.chart_config(f"ecarts-{before.isoformat()}-{after.isoformat()}"))
 
-changes = _ui.status_changes(collectivite, before, after, ref.nom)
-st.markdown(f"**Statuts modifiés : {_ui.nombre(len(changes))}**")
+changes = lecture.status_changes(collectivite, before, after, ref.nom)
+st.markdown(f"**Statuts modifiés : {textes.nombre(len(changes))}**")
 if changes.empty:
     st.info("Aucun statut n'a changé entre ces deux dates.")
 else:

@@ -5,10 +5,11 @@ the mesure's detail. Filter by axe, choose the evaluation date."""
 import pandas as pd
 import streamlit as st
 
-from pages import _charts, _ui
+from cae_data import charts, palette
+from ui import lecture, routes, textes, widgets_scores
 
 st.title("Scores par mesure")
-evaluation = _ui.choose_evaluation("scores")
+evaluation = widgets_scores.choose_evaluation("scores")
 ref = evaluation.referentiel
 collectivite, when = evaluation.collectivite, evaluation.date
 nodes = ref.nodes
@@ -23,10 +24,11 @@ axes = nodes[nodes["niveau"] == "axe"]
 axe_names = dict(zip(axes["action_id"], axes["nom"]))
 filter_column, sort_column, _ = st.columns([1, 1, 2])
 axe = filter_column.selectbox("Axe", ["tous", *axe_names], key="scores_axe",
-                              format_func=lambda a: "Tous les axes" if a == "tous" else _ui.axe_label(a, axe_names[a]))
+                              format_func=lambda a: ("Tous les axes" if a == "tous"
+                                                     else textes.axe_label(a, axe_names[a])))
 sort = sort_column.selectbox("Ordre des mesures", list(SORTS), key="scores_tri", format_func=SORTS.get)
 
-scores = _ui.level_scores(collectivite, "mesure", parent=None if axe == "tous" else axe, nom=ref.nom)
+scores = lecture.level_scores(collectivite, "mesure", parent=None if axe == "tous" else axe, nom=ref.nom)
 shown = scores[scores["date"] == when].reset_index(drop=True)
 if shown.empty:
     st.info("Aucune mesure dans cet axe.")
@@ -39,10 +41,10 @@ shown["survol"] = [f"{a} {n}" for a, n in zip(shown["action_id"], shown["nom"])]
 
 total_fait, total_potentiel = shown["point_fait"].sum(), shown["point_potentiel"].sum()
 st.markdown(
-    f"**{_ui.nombre(len(shown))} mesure{'s' if len(shown) > 1 else ''}** "
-    + ("" if axe == "tous" else f"de l'axe {_ui.plain(_ui.axe_label(axe, axe_names[axe]))} ")
-    + f"au **{_ui.date_fr(when)}** : {_ui.points_faits(total_fait)} sur {_ui.points_label(total_potentiel)} "
-    + f"de potentiel ({_ui.pourcentage(total_fait / total_potentiel if total_potentiel else 0)})"
+    f"**{textes.nombre(len(shown))} mesure{'s' if len(shown) > 1 else ''}** "
+    + ("" if axe == "tous" else f"de l'axe {textes.plain(textes.axe_label(axe, axe_names[axe]))} ")
+    + f"au **{textes.date_fr(when)}** : {textes.points_faits(total_fait)} sur {textes.points_label(total_potentiel)} "
+    + f"de potentiel ({textes.pourcentage(total_fait / total_potentiel if total_potentiel else 0)})"
 )
 
 
@@ -58,9 +60,9 @@ def open_detail() -> None:
 ROW_HEIGHT = 44
 chart_column, table_column = st.columns([1, 1.25], gap="medium")
 with chart_column:
-    figure = _charts.status_bars(shown, hover_column="survol", bar_height=ROW_HEIGHT)
+    figure = charts.status_bars(shown, hover_column="survol", bar_height=ROW_HEIGHT)
     st.plotly_chart(figure, theme=None, key="scores_barres",
-                    config=_charts.chart_config(f"scores-par-mesure-{when.isoformat()}"))
+                    config=charts.chart_config(f"scores-par-mesure-{when.isoformat()}"))
 with table_column:
     table = pd.DataFrame({
         "Mesure": shown["action_id"],
@@ -80,9 +82,9 @@ with table_column:
             "Mesure": st.column_config.TextColumn("N°", width=64, pinned=True),
             "Intitulé": st.column_config.TextColumn("Mesure", width=220),
             "Fait": st.column_config.ProgressColumn("Fait", format=percent, min_value=0, max_value=100,
-                                                    width=120, color=_ui.COULEUR_FAIT),
+                                                    width=120, color=palette.COULEUR_FAIT),
             "Programmé": st.column_config.ProgressColumn("Programmé", format=percent, min_value=0, max_value=100,
-                                                         width=125, color=_ui.COULEUR_PROGRAMME),
+                                                         width=125, color=palette.COULEUR_PROGRAMME),
             "Points faits": st.column_config.NumberColumn("Points faits", format="localized", width=95),
             "Potentiel": st.column_config.NumberColumn("Potentiel", format="localized", width=90,
                                                        help="Points que la collectivité peut obtenir "
@@ -94,4 +96,4 @@ with table_column:
 
 target = st.session_state.pop("scores_ouvrir", None)
 if target:
-    st.switch_page(_ui.PAGE_DETAIL, query_params={"mesure": target})
+    st.switch_page(routes.DETAIL_MESURE.path, query_params={"mesure": target})

@@ -6,17 +6,18 @@ import streamlit as st
 
 from cae_data import services
 from cae_data.errors import InvalidInput
+from cae_data.fiches import yaml_format
 from cae_data.fiches.model import ETATS
-from pages import _ui
+from ui import lecture, routes, session, textes, widgets_indicateurs
 
 st.title("Nouvelle fiche-action")
-_ui.require_write()
-_ui.require_database()
+session.require_write()
+lecture.require_database()
 
 saved = st.session_state.pop("fiche_enregistree", None)
 if saved:
-    st.success(f"Fiche-action « {_ui.plain(saved[1])} » enregistrée.", icon=":material/check_circle:")
-    st.page_link(_ui.PAGE_FICHES, label="Voir la fiche", icon=":material/assignment:",
+    st.success(f"Fiche-action « {textes.plain(saved[1])} » enregistrée.", icon=":material/check_circle:")
+    st.page_link(routes.FICHES.path, label="Voir la fiche", icon=":material/assignment:",
                  query_params={"fiche": saved[0]})
 
 st.markdown(
@@ -25,42 +26,44 @@ st.markdown(
     "affichée, puis enregistrée d'un clic. Une fiche qui porte le même identifiant est remplacée "
     "(les valeurs de ses indicateurs sont conservées)."
 )
-fiches = _ui.fiches()
+fiches = lecture.fiches()
 if fiches:
-    st.download_button("Télécharger un exemple (la fiche de départ en YAML)", _ui.fiche_yaml(fiches[0]).encode("utf-8"),
+    st.download_button("Télécharger un exemple (la fiche de départ en YAML)",
+                       yaml_format.fiche_to_yaml(fiches[0]).encode("utf-8"),
                        file_name="exemple-fiche-action.yaml", mime="application/x-yaml",
                        icon=":material/download:")
 
 
 def show_problems(problems: list, filename: str) -> None:
-    st.error(f"{len(problems)} problème(s) dans « {_ui.plain(filename)} » : rien n'a été enregistré.",
+    st.error(f"{len(problems)} problème(s) dans « {textes.plain(filename)} » : rien n'a été enregistré.",
              icon=":material/error:")
-    st.dataframe(_ui.problem_table(problems), hide_index=True, width="stretch")
+    st.dataframe(textes.problem_table(problems), hide_index=True, width="stretch")
 
 
 def preview_and_save(data: bytes, filename: str, key: str) -> None:
     """Validate, show the card, and save on click."""
-    fiche, problems = _ui.check_fiche_yaml(data, filename)
+    fiche, problems = widgets_indicateurs.check_fiche_yaml(data, filename)
     if problems:
         show_problems(problems, filename)
         return
     with st.container(border=True):
-        st.subheader(f"Aperçu : {_ui.plain(fiche.titre)}", anchor=False)
+        st.subheader(f"Aperçu : {textes.plain(fiche.titre)}", anchor=False)
         st.markdown(
-            f"**Identifiant :** `{fiche.fiche_id}` &nbsp; **État :** {_ui.etat_highlight(fiche.etat)} &nbsp; "
-            f"**Période :** {_ui.periode(fiche.annee_debut, fiche.annee_fin)} &nbsp; "
-            f"**Collectivité :** {_ui.or_missing(fiche.collectivite)}"
+            f"**Identifiant :** `{fiche.fiche_id}` &nbsp; **État :** {textes.etat_highlight(fiche.etat)} &nbsp; "
+            f"**Période :** {textes.periode(fiche.annee_debut, fiche.annee_fin)} &nbsp; "
+            f"**Collectivité :** {textes.or_missing(fiche.collectivite)}"
         )
         if fiche.enjeux:
-            st.markdown(f"**Enjeux :** {_ui.plain(fiche.enjeux)}")
+            st.markdown(f"**Enjeux :** {textes.plain(fiche.enjeux)}")
         if fiche.objectifs:
-            st.markdown(f"**Objectifs :** {_ui.plain(fiche.objectifs)}")
+            st.markdown(f"**Objectifs :** {textes.plain(fiche.objectifs)}")
         for sa in fiche.sous_actions:
-            st.markdown(f"- Sous-action {sa.numero} : {_ui.plain(sa.descriptif)} — {_ui.etat_highlight(sa.etat)}, "
-                        f"{_ui.periode(sa.annee_debut, sa.annee_fin)}")
+            st.markdown(f"- Sous-action {sa.numero} : {textes.plain(sa.descriptif)} — "
+                        f"{textes.etat_highlight(sa.etat)}, {textes.periode(sa.annee_debut, sa.annee_fin)}")
         for ind in fiche.indicateurs:
-            cibles = " ; ".join(f"{a} : {_ui.valeur_text(v)}" for a, v in sorted(ind.cibles.items())) or "aucune cible"
-            st.markdown(f"- Indicateur **{_ui.plain(ind.nom)}** ({_ui.or_missing(ind.unite, 'sans unité')}, "
+            cibles = (" ; ".join(f"{a} : {textes.valeur_text(v)}" for a, v in sorted(ind.cibles.items()))
+                      or "aucune cible")
+            st.markdown(f"- Indicateur **{textes.plain(ind.nom)}** ({textes.or_missing(ind.unite, 'sans unité')}, "
                         f"à la {ind.sens}) — cibles : {cibles}")
         if fiche.mesures:
             st.markdown("**Mesures servies :** " + ", ".join(fiche.mesures))
@@ -68,7 +71,7 @@ def preview_and_save(data: bytes, filename: str, key: str) -> None:
         st.warning(f"Une fiche « {fiche.fiche_id} » existe déjà : elle sera remplacée.")
     if st.button("Enregistrer la fiche-action", type="primary", key=key):
         try:
-            stored = services.save_fiche_yaml(_ui.db_path(), data, filename, user=_ui.current_user())
+            stored = services.save_fiche_yaml(lecture.database_path(), data, filename, user=session.current_user())
         except InvalidInput as exc:
             show_problems(exc.problems, filename)
         except services.Refused as exc:
@@ -86,7 +89,7 @@ with depot:
         preview_and_save(upload.getvalue(), upload.name, "enregistrer_yaml")
 
 with formulaire:
-    mesures = _ui.mesures()
+    mesures = lecture.mesures()
     mesure_ids = [] if mesures is None else mesures["action_id"].astype(str).tolist()
     mesure_names = {} if mesures is None else dict(zip(mesures["action_id"].astype(str), mesures["nom"]))
     left, right = st.columns(2)
@@ -123,7 +126,7 @@ with formulaire:
                                 format_func=lambda m: f"{m} — {mesure_names.get(m, '')}")
         st.form_submit_button("Vérifier la fiche", type="primary")
     if st.session_state.get("f_titre") or any(sa["descriptif"] for sa in sous_actions):
-        text = _ui.form_yaml(titre, collectivite, enjeux, objectifs, sous_actions, indicateurs, chosen)
+        text = yaml_format.form_yaml(titre, collectivite, enjeux, objectifs, sous_actions, indicateurs, chosen)
         with st.expander("YAML produit par le formulaire"):
             st.code(text, language="yaml")
         preview_and_save(text.encode("utf-8"), "formulaire.yaml", "enregistrer_formulaire")

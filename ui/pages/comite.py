@@ -10,17 +10,18 @@ import functools
 
 import streamlit as st
 
-from cae_data import clock, services, store
+from cae_data import charts, clock, services
 from cae_data.comites import Comite
 from cae_data.errors import InvalidInput
-from pages import _charts, _ui
+from cae_data.rapports import tables
+from ui import lecture, routes, session, textes, widgets_comite, widgets_presentation, widgets_scores
 
 WIDGET_COMITE = "comite_page_date"
 WIDGET_COLLECTIVITE = "comite_page_collectivite"
 FLASH = "comite_page_messages"  # (kind, text) pairs shown after a form's rerun
 
 st.title("Comité de pilotage")
-path = _ui.require_database()
+path = lecture.require_database()
 
 
 def flash(kind: str, text: str) -> None:
@@ -39,18 +40,18 @@ def add_comite() -> None:
     comite = Comite(date=state["comite_new_date"], titre=state["comite_new_titre"],
                     participants=state["comite_new_participants"], notes=state["comite_new_notes"])
     try:
-        result = services.add_comite(path, comite, user=_ui.current_user())
+        result = services.add_comite(path, comite, user=session.current_user())
     except InvalidInput as exc:
-        for message in _ui.problem_messages(exc):
+        for message in widgets_comite.problem_messages(exc):
             flash("error", f"Comité non enregistré. {message}")
         return
-    except (services.Refused, store.DatabaseBusy) as exc:
+    except (services.Refused, services.DatabaseBusy) as exc:
         flash("error", f"Comité non enregistré. {exc}")
         return
     for message in result.messages:
         flash("success" if message == result.messages[0] else "info", message)
     state[WIDGET_COMITE] = result.comite.date
-    state[_ui.COMITE_MEMORY] = result.comite.date
+    state[widgets_comite.COMITE_MEMORY] = result.comite.date
     for key, empty in (("comite_new_titre", ""), ("comite_new_participants", ""), ("comite_new_notes", "")):
         state[key] = empty
 
@@ -59,14 +60,15 @@ def update_comite(original: Comite) -> None:
     state = st.session_state
     suffix = original.date.isoformat()
     comite = Comite(date=original.date, titre=state[f"comite_edit_titre_{suffix}"],
-                    participants=state[f"comite_edit_participants_{suffix}"], notes=state[f"comite_edit_notes_{suffix}"])
+                    participants=state[f"comite_edit_participants_{suffix}"],
+                    notes=state[f"comite_edit_notes_{suffix}"])
     try:
-        result = services.update_comite(path, original.date, comite, user=_ui.current_user())
+        result = services.update_comite(path, original.date, comite, user=session.current_user())
     except InvalidInput as exc:
-        for message in _ui.problem_messages(exc):
+        for message in widgets_comite.problem_messages(exc):
             flash("error", f"Modification non enregistrée. {message}")
         return
-    except (services.Refused, store.DatabaseBusy) as exc:
+    except (services.Refused, services.DatabaseBusy) as exc:
         flash("error", f"Modification non enregistrée. {exc}")
         return
     flash("success", result.messages[0])
@@ -74,7 +76,7 @@ def update_comite(original: Comite) -> None:
 
 def save_order() -> None:
     try:
-        order = services.save_slide_order(path, st.session_state["comite_ordre_diapos"], user=_ui.current_user())
+        order = services.save_slide_order(path, st.session_state["comite_ordre_diapos"], user=session.current_user())
     except services.Refused as exc:
         flash("error", f"Ordre non enregistré : {exc}")
         return
@@ -84,7 +86,7 @@ def save_order() -> None:
 
 def reset_order() -> None:
     try:
-        order = services.save_slide_order(path, list(services.PRESENTATION_SLIDES), user=_ui.current_user())
+        order = services.save_slide_order(path, list(services.PRESENTATION_SLIDES), user=session.current_user())
     except services.Refused as exc:
         flash("error", f"Ordre non enregistré : {exc}")
         return
@@ -123,7 +125,7 @@ def edit_form(comite: Comite) -> None:
 
 
 def order_editor() -> None:
-    saved = _ui.slide_order()
+    saved = widgets_presentation.slide_order()
     if st.session_state.get("comite_ordre_diapos") is None:
         st.session_state["comite_ordre_diapos"] = saved
     st.multiselect(
@@ -144,34 +146,34 @@ def order_editor() -> None:
 
 def table(frame, key: str, columns: dict | None = None) -> None:
     st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config=columns,
-                 height=_ui.table_height(len(frame), 420))
+                 height=textes.table_height(len(frame), 420))
 
 
 def png_button(figure, filename: str, key: str) -> None:
     """A PNG of the chart made on the server (kaleido) when the button is clicked."""
-    if not _ui.static_export_available():
+    if not charts.static_export_available():
         st.caption("Export PNG côté serveur indisponible : Chromium n'est pas installé "
                    "(scripts/ensure-chromium.sh). L'appareil photo de la barre du graphique reste disponible.")
         return
-    st.download_button("Télécharger le graphique (PNG)", data=functools.partial(_ui.chart_png, figure, 1600),
+    st.download_button("Télécharger le graphique (PNG)", data=functools.partial(widgets_comite.chart_png, figure, 1600),
                        file_name=f"{filename}.png", mime="image/png", icon=":material/image:", key=key,
                        on_click="ignore")
 
 
 def chart(figure, filename: str, key: str) -> None:
-    st.plotly_chart(figure, theme=None, config=_charts.chart_config(filename), key=key)
+    st.plotly_chart(figure, theme=None, config=charts.chart_config(filename), key=key)
     png_button(figure, filename, f"{key}_png")
 
 
 def exports(comite: Comite, collectivite: str | None, name: str) -> None:
     left, right = st.columns(2)
     with left:
-        data, problem = _ui.committee_report("xlsx", comite.date, collectivite)
+        data, problem = widgets_comite.committee_report("xlsx", comite.date, collectivite)
         if data is None:
             st.warning(f"Classeur indisponible : {problem}")
         else:
             st.download_button("Télécharger le classeur XLSX", data=data, icon=":material/table_view:",
-                               file_name=_ui.report_filename("xlsx", name, comite.date), key="comite_xlsx",
+                               file_name=widgets_comite.report_filename("xlsx", name, comite.date), key="comite_xlsx",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                on_click="ignore", width="stretch")
             st.caption("Classeur : Scores (réimportable), Statuts, Indicateurs, Évolutions, Comité.")
@@ -184,12 +186,12 @@ def exports(comite: Comite, collectivite: str | None, name: str) -> None:
                 prepared = True
         if prepared:
             with st.spinner("Préparation du rapport PDF (graphiques et diapositives)…"):
-                data, problem = _ui.committee_report("pdf", comite.date, collectivite)
+                data, problem = widgets_comite.committee_report("pdf", comite.date, collectivite)
             if data is None:
                 st.warning(f"Rapport PDF indisponible : {problem}")
             else:
                 st.download_button("Télécharger le rapport PDF", data=data, icon=":material/picture_as_pdf:",
-                                   file_name=_ui.report_filename("pdf", name, comite.date), key="comite_pdf",
+                                   file_name=widgets_comite.report_filename("pdf", name, comite.date), key="comite_pdf",
                                    mime="application/pdf", on_click="ignore", width="stretch", type="primary")
         st.caption("Diaporama PDF : une page A4 paysage par diapositive.")
 
@@ -201,13 +203,13 @@ def decisions(comite: Comite, precedent: Comite | None) -> None:
             st.markdown("**Décisions du comité précédent**")
             st.info("Premier comité : pas de comité précédent, donc pas de décisions à suivre.")
         else:
-            st.markdown(f"**Décisions du {_ui.plain(precedent.libelle)}** — {_ui.plain(precedent.titre)}")
+            st.markdown(f"**Décisions du {textes.plain(precedent.libelle)}** — {textes.plain(precedent.titre)}")
             notes_text(precedent.notes)
     with right, st.container(border=True, height="stretch"):
-        st.markdown(f"**Notes du {_ui.plain(comite.libelle)}**")
+        st.markdown(f"**Notes du {textes.plain(comite.libelle)}**")
         notes_text(comite.notes)
         if comite.participants:
-            st.caption("Participants : " + _ui.plain(", ".join(comite.participants)))
+            st.caption("Participants : " + textes.plain(", ".join(comite.participants)))
 
 
 def notes_text(notes: str) -> None:
@@ -215,7 +217,7 @@ def notes_text(notes: str) -> None:
     if not notes.strip():
         st.markdown("*Aucune décision n'a été notée pour l'instant.*")
         return
-    st.markdown("  \n".join(_ui.plain(line) for line in notes.splitlines()))
+    st.markdown("  \n".join(textes.plain(line) for line in notes.splitlines()))
 
 
 def metric_delta(text: str) -> str | None:
@@ -228,7 +230,7 @@ def changes_section(changes, collectivite: str | None) -> None:
     c = changes
     since = f"depuis le {c.precedent.libelle}" if c.precedent else ""
     st.header(f"Depuis le {c.precedent.libelle}" if c.precedent else "Depuis le dernier comité", anchor=False)
-    st.markdown(_ui.plain(c.phrases["evaluation"]))
+    st.markdown(textes.plain(c.phrases["evaluation"]))
     if c.premier_comite:
         st.info("Premier comité : aucun comité précédent auquel comparer. Les évolutions apparaîtront "
                 "au prochain comité.", icon=":material/info:")
@@ -236,94 +238,96 @@ def changes_section(changes, collectivite: str | None) -> None:
     if c.apres is None:
         metrics[0].metric("Score réalisé", "—", help=c.phrases["score"])
     else:
-        metrics[0].metric("Score réalisé", _ui.pourcentage(c.apres.part_fait),
-                          delta=None if c.premier_comite else metric_delta(_ui.signed_share(c.delta_part_fait)),
+        metrics[0].metric("Score réalisé", textes.pourcentage(c.apres.part_fait),
+                          delta=None if c.premier_comite else metric_delta(textes.ecart_pourcentage(c.delta_part_fait)),
                           help=c.phrases["score"])
-        metrics[1].metric("Points faits", _ui.points(c.apres.point_fait),
-                          delta=None if c.premier_comite else metric_delta(_ui.ecart_points(c.delta_points_fait)),
-                          help=f"Sur {_ui.points_label(c.apres.point_potentiel)} de potentiel.")
+        metrics[1].metric("Points faits", textes.points(c.apres.point_fait),
+                          delta=None if c.premier_comite else metric_delta(textes.ecart_points(c.delta_points_fait)),
+                          help=f"Sur {textes.points_label(c.apres.point_potentiel)} de potentiel.")
         if c.apres.etoiles is not None:
             delta = c.delta_etoiles
             metrics[2].metric("Étoiles", f"{c.apres.etoiles} sur 5",
                               delta=None if delta is None else (f"{delta:+d}" if delta else "0"),
                               delta_arrow="off" if not delta else "auto", help=c.phrases["etoiles"])
     if not c.premier_comite:
-        metrics[3].metric("Statuts modifiés", _ui.nombre(len(c.statuts)))
-        metrics[4].metric("Nouvelles valeurs", _ui.nombre(len(c.valeurs)), help="Valeurs d'indicateurs saisies.")
-        metrics[5].metric("Fichiers importés", _ui.nombre(len(c.imports)))
+        metrics[3].metric("Statuts modifiés", textes.nombre(len(c.statuts)))
+        metrics[4].metric("Nouvelles valeurs", textes.nombre(len(c.valeurs)), help="Valeurs d'indicateurs saisies.")
+        metrics[5].metric("Fichiers importés", textes.nombre(len(c.imports)))
     if c.apres is not None:
-        st.caption(_ui.plain(c.phrases["etoiles"]))
+        st.caption(textes.plain(c.phrases["etoiles"]))
     if c.premier_comite:
         return
     stamp = c.comite.date.isoformat()
 
     st.subheader("Statuts qui ont changé", anchor=False)
-    st.markdown(_ui.plain(c.phrases["statuts"]))
+    st.markdown(textes.plain(c.phrases["statuts"]))
     if len(c.statuts):
-        table(_ui.status_change_rows(_ui.ranked_moves(c.statuts)), "comite_statuts",
+        table(tables.status_change_rows(tables.ranked_moves(c.statuts)), "comite_statuts",
               {"Intitulé": st.column_config.TextColumn(width="large")})
         st.caption("Points faits et programmés gagnés (+) ou perdus (−) sur chaque action ; les plus grands "
                    "mouvements d'abord.")
 
     st.subheader("Score par axe", anchor=False)
-    st.markdown(_ui.plain(c.phrases["score"]))
-    axes = c.axes.assign(label=[_charts.shorten(_ui.axe_label(a, n), 50) for a, n in zip(c.axes["action_id"], c.axes["nom"])])
-    table(_ui.level_change_rows(c.axes, "Axe"), "comite_axes", {"Axe": st.column_config.TextColumn(width="large")})
+    st.markdown(textes.plain(c.phrases["score"]))
+    axes = c.axes.assign(label=[textes.shorten(textes.axe_label(a, n), 50)
+                                for a, n in zip(c.axes["action_id"], c.axes["nom"])])
+    table(tables.level_change_rows(c.axes, "Axe"), "comite_axes", {"Axe": st.column_config.TextColumn(width="large")})
     if (axes["delta_point_fait"] != 0).any():
-        chart(_charts.committee_points_bars(axes, "label", "Points faits gagnés ou perdus par axe"),
+        chart(charts.committee_points_bars(axes, "label", "Points faits gagnés ou perdus par axe"),
               f"points-par-axe-{stamp}", "comite_axes_chart")
     else:
         st.info(f"Aucun point fait gagné ni perdu sur les axes {since}.")
 
     st.subheader("Mesures qui ont bougé", anchor=False)
-    st.markdown(_ui.plain(c.phrases["mesures"]))
+    st.markdown(textes.plain(c.phrases["mesures"]))
     if len(c.mesures):
-        moved = _ui.ranked_moves(c.mesures)
-        table(_ui.level_change_rows(moved, "Mesure"), "comite_mesures",
+        moved = tables.ranked_moves(c.mesures)
+        table(tables.level_change_rows(moved, "Mesure"), "comite_mesures",
               {"Mesure": st.column_config.TextColumn(width="large")})
         shown = moved[moved["delta_point_fait"] != 0].head(15)
         if len(shown):
-            shown = shown.assign(label=[f"{a} {_charts.shorten(n, 50)}" for a, n in zip(shown["action_id"], shown["nom"])])
-            chart(_charts.committee_points_bars(shown, "label", "Points faits gagnés ou perdus par mesure"),
+            shown = shown.assign(label=[f"{a} {textes.shorten(n, 50)}"
+                                        for a, n in zip(shown["action_id"], shown["nom"])])
+            chart(charts.committee_points_bars(shown, "label", "Points faits gagnés ou perdus par mesure"),
                   f"points-par-mesure-{stamp}", "comite_mesures_chart")
             if len(moved) > len(shown):
                 st.caption("Le graphique montre les plus grands mouvements de points faits ; le tableau montre "
                            "toutes les mesures qui ont bougé (points programmés compris).")
 
     st.subheader("Score par catégorie", anchor=False)
-    categories = _ui.committee_categories(c.comite.date, collectivite)
+    categories = widgets_comite.committee_categories(c.comite.date, collectivite)
     if categories.empty:
         st.info("Aucune évaluation en vigueur : pas de score par catégorie.")
     else:
         left, right = st.columns(2, gap="large")
         with left:
-            chart(_charts.committee_radar(categories), f"radar-categories-{stamp}", "comite_radar")
+            chart(charts.committee_radar(categories), f"radar-categories-{stamp}", "comite_radar")
         with right:
-            table(_ui.category_change_rows(categories), "comite_categories")
+            table(tables.category_change_rows(categories), "comite_categories")
             st.caption("Bases : connaître et organiser ; mise en œuvre : agir ; effets : résultats mesurés.")
 
     st.subheader("Indicateurs des fiches-actions", anchor=False)
-    st.markdown(_ui.plain(c.phrases["indicateurs"]))
+    st.markdown(textes.plain(c.phrases["indicateurs"]))
     if len(c.indicateurs):
-        table(_ui.indicator_change_rows(c.indicateurs), "comite_indicateurs")
+        table(tables.indicator_change_rows(c.indicateurs), "comite_indicateurs")
     if len(c.valeurs):
         st.markdown(f"**Valeurs saisies {since}**")
-        table(_ui.new_value_rows(c.valeurs), "comite_valeurs")
+        table(tables.new_value_rows(c.valeurs), "comite_valeurs")
 
     st.subheader("Fichiers importés", anchor=False)
-    st.markdown(_ui.plain(c.phrases["imports"]))
+    st.markdown(textes.plain(c.phrases["imports"]))
     if len(c.imports):
-        table(_ui.upload_rows(c.imports), "comite_imports")
+        table(tables.upload_rows(c.imports), "comite_imports")
 
 
 # --- the page ---------------------------------------------------------------------------------
 
 show_flash()
-comites = _ui.comites()
+comites = lecture.comites()
 if not comites:
     st.info("Aucun comité enregistré pour l'instant : ajoutez le premier ci-dessous, ou avec la commande "
             "`pcaet comite add`.", icon=":material/inbox:")
-    if _ui.can_write():  # readers see the committees, not the forms (docs/securite.md)
+    if session.can_write():  # readers see the committees, not the forms (docs/securite.md)
         st.subheader("Ajouter un comité", anchor=False)
         add_form()
     st.stop()
@@ -332,28 +336,28 @@ ordered = sorted(comites, key=lambda c: c.date, reverse=True)
 by_date = {c.date: c for c in ordered}
 top_left, top_right = st.columns(2, gap="large")
 with top_right:
-    chosen = _ui.remembered_select(st, "Comité affiché", list(by_date), WIDGET_COMITE, _ui.COMITE_MEMORY,
-                                   ordered[0].date,
-                                   format_func=lambda d: _ui.comite_label(by_date[d], d == ordered[0].date))
-    evaluated = _ui.collectivites_evaluees()
-    names = sorted(evaluated.loc[evaluated["evaluations"] > 0, "collectivite"], key=_ui.fold)
+    chosen = widgets_scores.remembered_select(
+        st, "Comité affiché", list(by_date), WIDGET_COMITE, widgets_comite.COMITE_MEMORY, ordered[0].date,
+        format_func=lambda d: widgets_comite.comite_label(by_date[d], d == ordered[0].date))
+    evaluated = lecture.collectivites_evaluees()
+    names = sorted(evaluated.loc[evaluated["evaluations"] > 0, "collectivite"], key=textes.fold)
     collectivite = None
     if len(names) > 1:
-        collectivite = _ui.remembered_select(st, "Collectivité", names, WIDGET_COLLECTIVITE, "score_collectivite",
-                                             names[0])
+        collectivite = widgets_scores.remembered_select(st, "Collectivité", names, WIDGET_COLLECTIVITE,
+                                                        "score_collectivite", names[0])
     comite = by_date[chosen]
-    query = {_ui.PRESENTATION_PARAM: "1", "comite": comite.date.isoformat()}
+    query = {widgets_presentation.PRESENTATION_PARAM: "1", "comite": comite.date.isoformat()}
     if collectivite:
         query["collectivite"] = collectivite
     if st.button("Lancer la présentation", icon=":material/slideshow:", type="primary", key="comite_presentation",
                  help="Le tableau de bord devient un diaporama pour le projecteur (sans menu)."):
-        st.switch_page(_ui.PAGE_PRESENTATION, query_params=query)
+        st.switch_page(routes.PRESENTATION.path, query_params=query)
     if names:
         exports(comite, collectivite, collectivite or names[0])
 with top_left:
-    st.markdown(f"**{_ui.nombre(len(comites))} comité{'s' if len(comites) > 1 else ''} enregistré"
+    st.markdown(f"**{textes.nombre(len(comites))} comité{'s' if len(comites) > 1 else ''} enregistré"
                 f"{'s' if len(comites) > 1 else ''}**")
-    table(_ui.comite_rows(comites), "comite_liste")
+    table(tables.comite_rows(comites), "comite_liste")
 
 st.divider()
 st.header(f"{comite.libelle[:1].upper()}{comite.libelle[1:]} — {comite.titre}", anchor=False)
@@ -365,12 +369,12 @@ if not names:
     st.info("Aucune évaluation pour l'instant.", icon=":material/inbox:")
     st.markdown("« Depuis le dernier comité » compare les évaluations en vigueur à chaque comité : importez une "
                 "évaluation pour le voir.")
-    st.page_link(_ui.PAGE_IMPORT_EVALUATION, label="Importer une évaluation", icon=":material/upload_file:")
+    st.page_link(routes.IMPORT_EVALUATION.path, label="Importer une évaluation", icon=":material/upload_file:")
 else:
-    changes = _ui.committee_changes(comite.date, collectivite)
+    changes = widgets_comite.committee_changes(comite.date, collectivite)
     changes_section(changes, collectivite)
 
-if not _ui.can_write():  # readers see the committees, not the forms (docs/securite.md)
+if not session.can_write():  # readers see the committees, not the forms (docs/securite.md)
     st.stop()
 st.divider()
 st.header("Gérer les comités", anchor=False)

@@ -6,28 +6,28 @@ exactly as they were brought."""
 
 import streamlit as st
 
-from cae_data import clock, services, store
+from cae_data import clock, services
 from cae_data.errors import InvalidInput
-from pages import _ui
+from ui import lecture, routes, session, textes, widgets_journal, widgets_simulation
 
 MAX_MO = services.MAX_UPLOAD_BYTES // (1024 * 1024)
 NOUVELLE = "\x00nouvelle"  # the « nouvelle collectivité » choice (no real name starts with NUL)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 st.title("Importer une évaluation")
-_ui.require_write()
+session.require_write()
 st.markdown(
     "Déposez le fichier d'évaluation d'une collectivité (CSV ou XLSX). Il est **vérifié en entier avant "
     "tout enregistrement** : s'il contient une erreur, rien n'est importé et la liste de toutes les "
     "erreurs s'affiche. Le format est décrit dans `docs/import-evaluation.md`."
 )
-_ui.require_database()
+lecture.require_database()
 
-ref = _ui.referentiel()
+ref = lecture.referentiel()
 if ref is None:
     st.warning("Aucun référentiel « cae » dans la base : une évaluation ne peut pas être vérifiée sans lui. "
                "Chargez-le avec cette commande, dans le dossier du projet :")
-    st.code(_ui.IMPORT_REFERENTIEL_COMMAND, language="bash")
+    st.code(textes.IMPORT_REFERENTIEL_COMMAND, language="bash")
     st.stop()
 
 
@@ -36,8 +36,8 @@ def show_problems(problems: list) -> None:
     count = len(problems)
     st.error(f"**Fichier refusé : {count} problème{'s' if count > 1 else ''}. Rien n'a été enregistré.** "
              "Corrigez le fichier, puis déposez-le de nouveau.", icon=":material/block:")
-    st.dataframe(_ui.problem_table(problems), hide_index=True, width="stretch",
-                 height=_ui.table_height(count, 500),
+    st.dataframe(textes.problem_table(problems), hide_index=True, width="stretch",
+                 height=textes.table_height(count, 500),
                  column_config={"Ligne": st.column_config.NumberColumn(format="%d", width=80),
                                 "Colonne": st.column_config.TextColumn(width=150),
                                 "Message": st.column_config.TextColumn(width=1100)})
@@ -47,7 +47,7 @@ def show_problems(problems: list) -> None:
 
 # --- 1. collectivité and date -----------------------------------------------------------------
 st.subheader("1. Collectivité et date", anchor=False)
-known = _ui.collectivites_evaluees()["collectivite"].tolist()
+known = lecture.collectivites_evaluees()["collectivite"].tolist()
 left, middle, right = st.columns([2, 2, 2])
 choice = left.selectbox("Collectivité", [*known, NOUVELLE], key="import_collectivite",
                         format_func=lambda c: "Nouvelle collectivité…" if c == NOUVELLE else c,
@@ -74,9 +74,9 @@ elif choice == NOUVELLE and not collectivite:
     st.warning("Indiquez le nom de la nouvelle collectivité.", icon=":material/edit:")
 else:
     data = uploaded.getvalue()
-    check = _ui.check_evaluation(data, uploaded.name, collectivite or None, on_date)
+    check = widgets_simulation.check_evaluation(data, uploaded.name, collectivite or None, on_date)
     if check.error:
-        st.error(f"**{_ui.plain(check.error)}** Rien n'a été enregistré.", icon=":material/block:")
+        st.error(f"**{textes.plain(check.error)}** Rien n'a été enregistré.", icon=":material/block:")
     elif check.problems:
         show_problems(check.problems)
     else:
@@ -84,37 +84,37 @@ else:
         rows = evaluation.rows
         st.subheader("3. Ce qui a été lu", anchor=False)
         kind = " (export de Territoires en Transitions reconnu)" if evaluation.kind == "export-tet" else ""
-        st.success(f"**Fichier valide{kind} : {_ui.nombre(len(rows))} ligne{'s' if len(rows) > 1 else ''} "
+        st.success(f"**Fichier valide{kind} : {textes.nombre(len(rows))} ligne{'s' if len(rows) > 1 else ''} "
                    "d'évaluation.** Vérifiez l'aperçu, puis importez.", icon=":material/check_circle:")
-        existing = _ui.collectivites_evaluees()
+        existing = lecture.collectivites_evaluees()
         for nom, when in evaluation.pairs:
             n = int(((rows["collectivite"] == nom) & (rows["date"] == when)).sum())
-            already = when in _ui.evaluation_dates_of(nom)
+            already = when in lecture.evaluation_dates_of(nom)
             effect = ("remplacera l'évaluation déjà enregistrée à cette date" if already
                       else "sera ajoutée" + ("" if nom in set(existing["collectivite"]) else
                                              " (nouvelle collectivité)"))
-            st.markdown(f"- Évaluation de **{_ui.plain(nom)}** au **{_ui.date_fr(when)}** : "
-                        f"{_ui.nombre(n)} ligne{'s' if n > 1 else ''} ; elle {effect}.")
-        counts = _ui.status_counts(rows)
+            st.markdown(f"- Évaluation de **{textes.plain(nom)}** au **{textes.date_fr(when)}** : "
+                        f"{textes.nombre(n)} ligne{'s' if n > 1 else ''} ; elle {effect}.")
+        counts = widgets_simulation.status_counts(rows)
         for column, (label, count) in zip(st.columns(max(len(counts), 1)), counts.itertuples(index=False)):
-            column.metric(label.capitalize(), _ui.nombre(count), border=True)
+            column.metric(label.capitalize(), textes.nombre(count), border=True)
         for warning in evaluation.warnings:
             st.warning(str(warning), icon=":material/warning:")
-        preview = _ui.evaluation_preview(rows, ref.nodes)
-        st.dataframe(preview, hide_index=True, width="stretch", height=_ui.table_height(len(preview), 460),
+        preview = widgets_simulation.evaluation_preview(rows, ref.nodes)
+        st.dataframe(preview, hide_index=True, width="stretch", height=textes.table_height(len(preview), 460),
                      column_config={"Ligne": st.column_config.NumberColumn(format="%d", width="small"),
                                     "Intitulé": st.column_config.TextColumn(width="large"),
                                     "Commentaire": st.column_config.TextColumn(width="large")})
         if len(rows) > len(preview):
-            st.caption(f"Aperçu des {len(preview)} premières lignes sur {_ui.nombre(len(rows))}.")
+            st.caption(f"Aperçu des {len(preview)} premières lignes sur {textes.nombre(len(rows))}.")
 
         if st.button("Importer", type="primary", icon=":material/download_done:", key="import_bouton"):
             try:
-                result = services.import_evaluation(_ui.db_path(), data, uploaded.name, collectivite or None,
-                                                    on_date, user=_ui.current_user())
+                result = services.import_evaluation(lecture.database_path(), data, uploaded.name, collectivite or None,
+                                                    on_date, user=session.current_user())
             except InvalidInput as exc:  # the database changed since the check
                 show_problems(exc.problems)
-            except store.DatabaseBusy as exc:
+            except services.DatabaseBusy as exc:
                 st.info(str(exc))
             except services.Refused as exc:  # e.g. the role was withdrawn meanwhile
                 st.error(str(exc), icon=":material/lock:")
@@ -122,8 +122,8 @@ else:
                 if result.changed:
                     st.cache_data.clear()  # every page reads the new scores at once
                 for outcome in result.outcomes:
-                    where = f"de **{_ui.plain(outcome.collectivite)}** au **{_ui.date_fr(outcome.date)}**"
-                    lines = f"{_ui.nombre(outcome.rows)} ligne{'s' if outcome.rows > 1 else ''}"
+                    where = f"de **{textes.plain(outcome.collectivite)}** au **{textes.date_fr(outcome.date)}**"
+                    lines = f"{textes.nombre(outcome.rows)} ligne{'s' if outcome.rows > 1 else ''}"
                     if outcome.action == "identique":
                         st.info(f"Évaluation {where} déjà importée avec ce fichier : **rien n'a changé**.",
                                 icon=":material/info:")
@@ -134,7 +134,7 @@ else:
                     if "rien n'a changé" not in message:
                         st.info(message)
                 if result.changed:
-                    st.page_link(_ui.PAGE_PROCHAINE_ETOILE, label="Simuler la suite : vers la prochaine étoile",
+                    st.page_link(routes.PROCHAINE_ETOILE.path, label="Simuler la suite : vers la prochaine étoile",
                                  icon=":material/star:")
 
 # --- templates ------------------------------------------------------------------------------
@@ -145,24 +145,27 @@ st.markdown(
 )
 templates = st.container(horizontal=True, gap="medium")
 templates.download_button(
-    "Modèle CSV", data=lambda: _ui.evaluation_template("csv"), file_name=f"modele-evaluation-{ref.nom}.csv",
+    "Modèle CSV", data=lambda: widgets_simulation.evaluation_template("csv"),
+    file_name=f"modele-evaluation-{ref.nom}.csv",
     mime="text/csv", icon=":material/download:", on_click="ignore", key="modele_csv",
     help="UTF-8, séparateur « ; » : s'ouvre dans Excel ou LibreOffice.",
 )
 templates.download_button(
-    "Modèle XLSX", data=lambda: _ui.evaluation_template("xlsx"), file_name=f"modele-evaluation-{ref.nom}.xlsx",
+    "Modèle XLSX", data=lambda: widgets_simulation.evaluation_template("xlsx"),
+    file_name=f"modele-evaluation-{ref.nom}.xlsx",
     mime=XLSX_MIME, icon=":material/download:", on_click="ignore", key="modele_xlsx",
     help="Avec une liste déroulante des statuts et une feuille d'aide.",
 )
 
 # --- files already imported -----------------------------------------------------------------
 st.subheader("Fichiers déjà importés", anchor=False)
-uploads = _ui.evaluation_uploads()
+uploads = widgets_simulation.evaluation_uploads()
 if uploads.empty:
     st.markdown("*Aucun fichier d'évaluation importé pour l'instant.*")
 else:
     st.dataframe(
-        _ui.uploads_table(uploads), hide_index=True, width="stretch", height=_ui.table_height(len(uploads), 420),
+        widgets_journal.uploads_table(uploads), hide_index=True, width="stretch",
+        height=textes.table_height(len(uploads), 420),
         column_config={
             "Empreinte": st.column_config.TextColumn(help="Début de l'empreinte SHA-256 du fichier ; "
                                                           "l'empreinte complète est dans la colonne suivante."),
@@ -177,6 +180,6 @@ else:
                                format_func=labels.get, key="import_archive")
     chosen = uploads[uploads["upload_id"] == upload_id].iloc[0]
     button.download_button(
-        "Télécharger", data=lambda: _ui.upload_bytes(upload_id), file_name=str(chosen["filename"]),
+        "Télécharger", data=lambda: widgets_journal.upload_bytes(upload_id), file_name=str(chosen["filename"]),
         mime="application/octet-stream", icon=":material/download:", on_click="ignore", key="archive_telecharger",
     )

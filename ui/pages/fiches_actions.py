@@ -7,23 +7,24 @@ one indicator value and the import of a file of values. `?fiche=<id>` selects on
 import pandas as pd
 import streamlit as st
 
-from cae_data import clock, services
+from cae_data import charts, clock, palette, services
 from cae_data.errors import InvalidInput
+from cae_data.fiches import indicateurs
 from cae_data.fiches.model import ETATS
-from pages import _charts, _ui
+from ui import lecture, routes, session, textes, widgets_indicateurs
 
 st.title("Fiches-actions")
-_ui.require_database()
+lecture.require_database()
 
-fiches = _ui.fiches()
+fiches = lecture.fiches()
 if not fiches:
     st.info("Aucune fiche-action pour l'instant.", icon=":material/assignment:")
     st.markdown("La commande `pcaet init` charge la fiche-action des documents de départ.")
     st.stop()
 
 today = clock.today()
-comite = _ui.last_comite_before(today)
-overview = _ui.indicator_overview(today, comite)
+comite = widgets_indicateurs.last_comite_before(today)
+overview = lecture.indicator_overview(today, comite)
 by_id = {fiche.fiche_id: fiche for fiche in fiches}
 
 
@@ -32,18 +33,18 @@ def indicator_rows(fiche_id: str) -> pd.DataFrame:
     rows = overview[overview["fiche_id"] == fiche_id]
     return pd.DataFrame({
         "Indicateur": rows["nom"].astype(str).to_numpy(),
-        "Dernière valeur": [_ui.valeur_text(v, u) + ("" if d is None or pd.isna(d) else f" au {_ui.date_fr(d)}")
+        "Dernière valeur": [textes.valeur_text(v, u) + ("" if d is None or pd.isna(d) else f" au {textes.date_fr(d)}")
                             for v, u, d in zip(rows["last_value"], rows["unite"], rows["last_date"])],
-        "Évolution": [_ui.indicator_values(i)["valeur"].astype(float).tolist() for i in rows["indicateur_id"]],
-        "Cible": [_ui.valeur_text(v, u) + ("" if pd.isna(y) else f" en {int(y)}")
+        "Évolution": [lecture.indicator_values(i)["valeur"].astype(float).tolist() for i in rows["indicateur_id"]],
+        "Cible": [textes.valeur_text(v, u) + ("" if pd.isna(y) else f" en {int(y)}")
                   for v, u, y in zip(rows["target"], rows["unite"], rows["target_year"])],
-        "Statut": [_ui.STATUT_LABELS.get(s, s) for s in rows["status"]],
-        "Alertes": [" ; ".join(_ui.indicator_flags(row)) or "—" for _, row in rows.iterrows()],
+        "Statut": [indicateurs.STATUT_INDICATEUR_LABELS.get(s, s) for s in rows["status"]],
+        "Alertes": [" ; ".join(indicateurs.indicator_flags(row)) or "—" for _, row in rows.iterrows()],
     })
 
 
 # --- the list -----------------------------------------------------------------------------
-st.subheader(f"Les fiches du plan ({_ui.nombre(len(fiches))})", anchor=False)
+st.subheader(f"Les fiches du plan ({textes.nombre(len(fiches))})", anchor=False)
 etats = list(ETATS)
 linked = sorted({m for f in fiches for m in f.mesures})
 left, right = st.columns(2)
@@ -57,10 +58,10 @@ if not shown:
 for item in shown:
     with st.container(border=True):
         st.markdown(
-            f"#### {_ui.plain(item.titre)}\n"
-            f"**État :** {_ui.etat_highlight(item.etat)} &nbsp; "
-            f"**Maître d'ouvrage :** {_ui.or_missing(item.pilotage.maitre_ouvrage)} &nbsp; "
-            f"**Période :** {_ui.periode(item.annee_debut, item.annee_fin)}"
+            f"#### {textes.plain(item.titre)}\n"
+            f"**État :** {textes.etat_highlight(item.etat)} &nbsp; "
+            f"**Maître d'ouvrage :** {textes.or_missing(item.pilotage.maitre_ouvrage)} &nbsp; "
+            f"**Période :** {textes.periode(item.annee_debut, item.annee_fin)}"
         )
         table = indicator_rows(item.fiche_id)
         if table.empty:
@@ -81,21 +82,22 @@ if wanted and wanted != st.session_state.get("fiche_lien_applique"):
     if wanted in by_id:
         st.session_state["fiche_choisie"] = wanted
     else:
-        st.warning(f"La fiche-action « {_ui.plain(wanted)} » n'existe pas.")
+        st.warning(f"La fiche-action « {textes.plain(wanted)} » n'existe pas.")
 
 if len(fiches) > 1:
     if st.session_state.get("fiche_choisie") not in by_id:
         st.session_state["fiche_choisie"] = fiches[0].fiche_id
     fiche_id = st.selectbox(
-        f"Fiche-action ({_ui.nombre(len(fiches))} dans le plan)", list(by_id), key="fiche_choisie",
-        format_func=lambda f: f"{by_id[f].titre} — {by_id[f].collectivite}" if by_id[f].collectivite else by_id[f].titre,
+        f"Fiche-action ({textes.nombre(len(fiches))} dans le plan)", list(by_id), key="fiche_choisie",
+        format_func=lambda f: (f"{by_id[f].titre} — {by_id[f].collectivite}" if by_id[f].collectivite
+                               else by_id[f].titre),
     )
 else:
     fiche_id = fiches[0].fiche_id
 st.query_params["fiche"] = fiche_id
 st.session_state["fiche_lien_applique"] = fiche_id
 fiche = by_id[fiche_id]
-mesures = _ui.mesures()
+mesures = lecture.mesures()
 mesure_names = {} if mesures is None else dict(zip(mesures["action_id"], mesures["nom"]))
 
 
@@ -104,30 +106,30 @@ def show_indicateur(indicateur) -> None:
     against its targets, then its unit, direction and targets."""
     found = overview[overview["indicateur_id"] == indicateur.indicateur_id]
     row = found.iloc[0] if len(found) else None
-    values = _ui.indicator_values(indicateur.indicateur_id)
+    values = lecture.indicator_values(indicateur.indicateur_id)
     with st.container(border=True):
-        st.markdown(f"**{_ui.plain(indicateur.nom)}**")
+        st.markdown(f"**{textes.plain(indicateur.nom)}**")
         left, right = st.columns([1, 2], gap="large")
         with left:
             if row is not None and not pd.isna(row["last_value"]):
                 show_last_value(row, values)
-                badge = _ui.badge_markdown(_ui.STATUT_LABELS.get(row["status"], row["status"]),
-                                           _ui.STATUT_INDICATEUR_BADGES.get(row["status"], "gray"))
-                flags = " ".join(_ui.badge_markdown(flag, "red", ":material/warning:")
-                                 for flag in _ui.indicator_flags(row))
+                badge = textes.badge_markdown(indicateurs.STATUT_INDICATEUR_LABELS.get(row["status"], row["status"]),
+                                           palette.STATUT_INDICATEUR_BADGES.get(row["status"], "gray"))
+                flags = " ".join(textes.badge_markdown(flag, "red", ":material/warning:")
+                                 for flag in indicateurs.indicator_flags(row))
                 st.markdown(f"{badge} {flags}")
-                st.markdown(_ui.plain(_ui.projection_sentence(row)))
+                st.markdown(textes.plain(indicateurs.projection_sentence(row)))
             else:
                 st.info("Aucune valeur saisie pour cet indicateur.")
             show_description(indicateur)
         with right:
             if len(values):
-                targets = _ui.indicator_targets(indicateur.indicateur_id)
-                figure = _charts.indicator_chart(
-                    values, targets, _ui.indicator_trajectory(values, targets, today),
-                    _ui.indicator_projection(values, targets, today), indicateur.nom, indicateur.unite)
+                targets = lecture.indicator_targets(indicateur.indicateur_id)
+                figure = charts.indicator_chart(
+                    values, targets, indicateurs.indicator_trajectory(values, targets, today),
+                    indicateurs.indicator_projection(values, targets, today), indicateur.nom, indicateur.unite)
                 st.plotly_chart(figure, width="stretch", key=f"graphique-{indicateur.indicateur_id}",
-                                config=_charts.chart_config(f"indicateur-{indicateur.indicateur_id}"))
+                                config=charts.chart_config(f"indicateur-{indicateur.indicateur_id}"))
 
 
 def show_last_value(row, values: pd.DataFrame) -> None:
@@ -136,13 +138,14 @@ def show_last_value(row, values: pd.DataFrame) -> None:
     unite = row["unite"]
     delta = None
     if comite is not None and not pd.isna(row["change"]):
-        delta, since = row["change"], f"depuis le comité du {_ui.date_fr(comite)}"
+        delta, since = row["change"], f"depuis le comité du {textes.date_fr(comite)}"
     elif len(values) > 1:
         previous = values.sort_values("date").iloc[-2]
-        delta, since = row["last_value"] - float(previous["valeur"]), f"depuis la valeur du {_ui.date_fr(previous['date'])}"
+        delta = row["last_value"] - float(previous["valeur"])
+        since = f"depuis la valeur du {textes.date_fr(previous['date'])}"
     st.metric(
-        f"Dernière valeur, au {_ui.date_fr(row['last_date'])}", _ui.valeur_text(row["last_value"], unite),
-        delta=None if delta is None else f"{_ui.ecart_points(delta)} {since}",
+        f"Dernière valeur, au {textes.date_fr(row['last_date'])}", textes.valeur_text(row["last_value"], unite),
+        delta=None if delta is None else f"{textes.ecart_points(delta)} {since}",
         delta_color="normal" if row["sens"] == "hausse" else "inverse",
     )
 
@@ -150,46 +153,46 @@ def show_last_value(row, values: pd.DataFrame) -> None:
 def show_description(indicateur) -> None:
     sens = ("à la hausse : plus la valeur est haute, mieux c'est" if indicateur.sens == "hausse"
             else "à la baisse : plus la valeur est basse, mieux c'est")
-    lines = [f"Unité : {_ui.or_missing(indicateur.unite, 'non précisée')}",
+    lines = [f"Unité : {textes.or_missing(indicateur.unite, 'non précisée')}",
              f"Objectif {sens}"]
     if indicateur.cibles:
         lines.append("Cibles : " + " ; ".join(
-            f"{annee} : {_ui.nombre(valeur, 0 if float(valeur).is_integer() else 1)}"
+            f"{annee} : {textes.nombre(valeur, 0 if float(valeur).is_integer() else 1)}"
             for annee, valeur in sorted(indicateur.cibles.items())))
     else:
         lines.append("Cibles : *aucune cible chiffrée dans la fiche*")
     if indicateur.source:
-        lines.append(f"Source : {_ui.plain(indicateur.source)}")
+        lines.append(f"Source : {textes.plain(indicateur.source)}")
     st.markdown("  \n".join(lines))
     if indicateur.description:
-        st.markdown(_ui.plain(indicateur.description))
+        st.markdown(textes.plain(indicateur.description))
 
 
 # --- the card -----------------------------------------------------------------------------
 with st.container(border=True):
-    st.header(_ui.plain(fiche.titre), anchor=False)
+    st.header(textes.plain(fiche.titre), anchor=False)
     st.markdown(
-        f"**État :** {_ui.etat_highlight(fiche.etat)} &nbsp; "
-        f"**Période :** {_ui.periode(fiche.annee_debut, fiche.annee_fin)} &nbsp; "
-        f"**Collectivité :** {_ui.or_missing(fiche.collectivite)}"
+        f"**État :** {textes.etat_highlight(fiche.etat)} &nbsp; "
+        f"**Période :** {textes.periode(fiche.annee_debut, fiche.annee_fin)} &nbsp; "
+        f"**Collectivité :** {textes.or_missing(fiche.collectivite)}"
     )
     if fiche.axe:
-        st.markdown(f"**Axe :** {_ui.plain(fiche.axe)}")
+        st.markdown(f"**Axe :** {textes.plain(fiche.axe)}")
     if fiche.orientation:
-        st.markdown(f"**Orientation :** {_ui.plain(fiche.orientation)}")
+        st.markdown(f"**Orientation :** {textes.plain(fiche.orientation)}")
 
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader("Enjeux et contexte", anchor=False)
-        st.markdown(_ui.or_missing(fiche.enjeux))
+        st.markdown(textes.or_missing(fiche.enjeux))
     with right:
         st.subheader("Objectifs", anchor=False)
-        st.markdown(_ui.or_missing(fiche.objectifs))
+        st.markdown(textes.or_missing(fiche.objectifs))
 
     st.subheader("Impacts", anchor=False)
     st.markdown(" &nbsp; ".join(
-        _ui.highlight(f"**{_ui.plain(impact.libelle)}**", "green", ":material/check_box:") if impact.coche
-        else f":gray[:material/check_box_outline_blank: {_ui.plain(impact.libelle)}]"
+        textes.highlight(f"**{textes.plain(impact.libelle)}**", "green", ":material/check_box:") if impact.coche
+        else f":gray[:material/check_box_outline_blank: {textes.plain(impact.libelle)}]"
         for impact in fiche.impacts
     ))
     if not fiche.impacts_coches:
@@ -200,27 +203,29 @@ with st.container(border=True):
         st.markdown("*Aucune sous-action décrite.*")
     for sous_action in fiche.sous_actions:
         with st.container(border=True):
-            st.markdown(f"**Sous-action {sous_action.numero}** &nbsp; {_ui.etat_highlight(sous_action.etat)}")
-            st.markdown(_ui.or_missing(sous_action.descriptif))
+            st.markdown(f"**Sous-action {sous_action.numero}** &nbsp; {textes.etat_highlight(sous_action.etat)}")
+            st.markdown(textes.or_missing(sous_action.descriptif))
             st.markdown(
-                f"**Public cible :** {_ui.or_missing(sous_action.public_cible)}  \n"
-                f"**Calendrier :** {_ui.periode(sous_action.annee_debut, sous_action.annee_fin)}"
+                f"**Public cible :** {textes.or_missing(sous_action.public_cible)}  \n"
+                f"**Calendrier :** {textes.periode(sous_action.annee_debut, sous_action.annee_fin)}"
             )
-            share = _ui.elapsed_share(sous_action.annee_debut, sous_action.annee_fin, today)
-            st.progress(share, text=f"Temps écoulé au {_ui.date_fr(today)} : {_ui.pourcentage(share, 0)} "
-                                    f"du calendrier {_ui.periode(sous_action.annee_debut or _ui.PLAN_DEBUT, sous_action.annee_fin or _ui.PLAN_FIN)}")
+            share = indicateurs.elapsed_share(sous_action.annee_debut, sous_action.annee_fin, today)
+            calendrier = textes.periode(sous_action.annee_debut or indicateurs.PLAN_DEBUT,
+                                        sous_action.annee_fin or indicateurs.PLAN_FIN)
+            st.progress(share, text=f"Temps écoulé au {textes.date_fr(today)} : {textes.pourcentage(share, 0)} "
+                                    f"du calendrier {calendrier}")
 
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader("Pilotage", anchor=False)
         st.markdown(
-            f"**Maître d'ouvrage :** {_ui.or_missing(fiche.pilotage.maitre_ouvrage)}  \n"
-            f"**Partenaires :** {_ui.or_missing(fiche.pilotage.partenaires)}"
+            f"**Maître d'ouvrage :** {textes.or_missing(fiche.pilotage.maitre_ouvrage)}  \n"
+            f"**Partenaires :** {textes.or_missing(fiche.pilotage.partenaires)}"
         )
     with right:
         st.subheader("Moyens", anchor=False)
         st.markdown(f"**Partenaires et dispositif financier :** "
-                    f"{_ui.or_missing(fiche.moyens.partenaires_financiers)}")
+                    f"{textes.or_missing(fiche.moyens.partenaires_financiers)}")
 
     st.subheader(f"Indicateurs de suivi ({len(fiche.indicateurs)})", anchor=False)
     if not fiche.indicateurs:
@@ -234,9 +239,9 @@ with st.container(border=True):
     for action_id in fiche.mesures:
         nom = mesure_names.get(action_id)
         if nom is None:
-            st.markdown(f"{_ui.plain(action_id)} — *absente du référentiel chargé*")
+            st.markdown(f"{textes.plain(action_id)} — *absente du référentiel chargé*")
         else:
-            st.page_link(_ui.PAGE_REFERENTIEL, label=f"{action_id} — {nom}", icon=":material/account_tree:",
+            st.page_link(routes.REFERENTIEL.path, label=f"{action_id} — {nom}", icon=":material/account_tree:",
                          query_params={"mesure": action_id})
 
 
@@ -245,7 +250,7 @@ message = st.session_state.pop("indicateur_message", None)
 if message:
     st.success(message, icon=":material/check_circle:")
 
-if fiche.indicateurs and _ui.can_write():  # readers see the values, not the forms
+if fiche.indicateurs and session.can_write():  # readers see the values, not the forms
     st.subheader("Saisir une valeur d'indicateur", anchor=False)
     noms = {i.indicateur_id: i.nom for i in fiche.indicateurs}
     with st.form("saisie_valeur", clear_on_submit=False):
@@ -257,11 +262,11 @@ if fiche.indicateurs and _ui.can_write():  # readers see the values, not the for
         submitted = st.form_submit_button("Enregistrer la valeur", type="primary")
     if submitted:
         try:
-            outcome = services.add_indicator_value(_ui.db_path(), indicateur_id, when, valeur, commentaire,
-                                                   user=_ui.current_user(), today=today)
+            outcome = services.add_indicator_value(lecture.database_path(), indicateur_id, when, valeur, commentaire,
+                                                   user=session.current_user(), today=today)
         except InvalidInput as exc:
             st.error("La valeur n'a pas été enregistrée :\n\n"
-                     + "\n".join(f"- {_ui.plain(problem.message)}" for problem in exc.problems),
+                     + "\n".join(f"- {textes.plain(problem.message)}" for problem in exc.problems),
                      icon=":material/error:")
         except services.Refused as exc:  # e.g. the role was withdrawn meanwhile
             st.error(str(exc), icon=":material/lock:")
@@ -269,8 +274,8 @@ if fiche.indicateurs and _ui.can_write():  # readers see the values, not the for
             texte = {"créée": "Valeur enregistrée", "remplacée": "Valeur remplacée (même date)",
                      "identique": "Cette valeur était déjà enregistrée : rien n'a changé"}[outcome]
             st.session_state["indicateur_message"] = (
-                f"{texte} : {_ui.plain(noms[indicateur_id])}, {_ui.plain(str(valeur).strip())} "
-                f"au {_ui.date_fr(when)}.")
+                f"{texte} : {textes.plain(noms[indicateur_id])}, {textes.plain(str(valeur).strip())} "
+                f"au {textes.date_fr(when)}.")
             st.rerun()
 
     st.subheader("Importer un fichier de valeurs", anchor=False)
@@ -283,28 +288,28 @@ if fiche.indicateurs and _ui.can_write():  # readers see the values, not the for
     upload = st.file_uploader("Fichier de valeurs (CSV ou XLSX)", type=["csv", "xlsx", "xls"], key="import_valeurs")
     if upload is not None:
         data = upload.getvalue()
-        rows, problems = _ui.check_indicator_file(data, upload.name, today)
+        rows, problems = widgets_indicateurs.check_indicator_file(data, upload.name, today)
         if problems:
-            st.error(f"{len(problems)} problème(s) dans « {_ui.plain(upload.name)} » : rien n'a été importé.",
+            st.error(f"{len(problems)} problème(s) dans « {textes.plain(upload.name)} » : rien n'a été importé.",
                      icon=":material/error:")
-            st.dataframe(_ui.problem_table(problems), hide_index=True, width="stretch")
+            st.dataframe(textes.problem_table(problems), hide_index=True, width="stretch")
         else:
-            st.success(f"Fichier valide : {_ui.nombre(len(rows))} ligne(s).", icon=":material/task_alt:")
+            st.success(f"Fichier valide : {textes.nombre(len(rows))} ligne(s).", icon=":material/task_alt:")
             apercu = pd.DataFrame({
                 "Ligne": rows["line"].to_numpy(),
                 "Indicateur": rows["indicateur_id"].astype(str).to_numpy(),
-                "Date": [_ui.date_fr(d) for d in rows["date"]],
-                "Valeur": [_ui.valeur_text(v) for v in rows["valeur"]],
-                "Cible": [_ui.valeur_text(v) for v in rows["cible"]],
+                "Date": [textes.date_fr(d) for d in rows["date"]],
+                "Valeur": [textes.valeur_text(v) for v in rows["valeur"]],
+                "Cible": [textes.valeur_text(v) for v in rows["cible"]],
                 "Commentaire": rows["commentaire"].fillna("").astype(str).to_numpy(),
             })
-            st.dataframe(apercu, hide_index=True, width="stretch", height=_ui.table_height(len(apercu), 400))
+            st.dataframe(apercu, hide_index=True, width="stretch", height=textes.table_height(len(apercu), 400))
             if st.button("Importer ces valeurs", type="primary", key="importer_valeurs"):
                 try:
-                    result = services.import_indicator_values(_ui.db_path(), data, upload.name,
-                                                              user=_ui.current_user(), today=today)
+                    result = services.import_indicator_values(lecture.database_path(), data, upload.name,
+                                                              user=session.current_user(), today=today)
                 except InvalidInput as exc:
-                    st.error("\n".join(f"- {_ui.plain(p.message)}" for p in exc.problems))
+                    st.error("\n".join(f"- {textes.plain(p.message)}" for p in exc.problems))
                 except services.Refused as exc:  # e.g. the role was withdrawn meanwhile
                     st.error(str(exc), icon=":material/lock:")
                 else:

@@ -8,14 +8,14 @@ from datetime import timedelta
 import streamlit as st
 
 from cae_data import clock, journal
-from pages import _ui
+from ui import lecture, textes, widgets_journal
 
 st.title("Journal des modifications")
 st.markdown("Chaque modification de la base est enregistrée ici, avec son auteur et son heure, dans la même "
             "opération que la modification elle-même. Les simples consultations ne sont pas enregistrées.")
-_ui.require_database()
+lecture.require_database()
 
-every = _ui.journal_entries()
+every = lecture.journal_entries()
 if every.empty:
     st.info("Aucune modification enregistrée pour l'instant (une base créée avant le journal le commence à sa "
             "prochaine modification).", icon=":material/info:")
@@ -35,21 +35,21 @@ chosen_people = who_col.multiselect("Qui", people, key="journal_qui", placeholde
 chosen_kinds = kind_col.multiselect("Type de modification", kinds, format_func=journal.label,
                                     key="journal_type", placeholder="Toutes")
 depuis, jusqu_au = (period[0], period[1]) if len(period) == 2 else (period[0], period[0])
-entries = _ui.journal_entries(
+entries = lecture.journal_entries(
     depuis, jusqu_au,
     [None if p == journal.NON_IDENTIFIE else p for p in chosen_people] or None,
     chosen_kinds or None,
 )
 
 count = len(entries)
-st.metric("Modifications sur la période", _ui.nombre(count),
-          help=f"Du {_ui.date_fr(depuis)} au {_ui.date_fr(jusqu_au)}, sur {_ui.nombre(len(every))} au total.")
+st.metric("Modifications sur la période", textes.nombre(count),
+          help=f"Du {textes.date_fr(depuis)} au {textes.date_fr(jusqu_au)}, sur {textes.nombre(len(every))} au total.")
 if entries.empty:
     st.info("Aucune modification ne correspond à ces filtres.", icon=":material/filter_alt_off:")
     st.stop()
 
 st.dataframe(
-    _ui.journal_table(entries), hide_index=True, width="stretch", height=_ui.table_height(count, 560),
+    widgets_journal.journal_table(entries), hide_index=True, width="stretch", height=textes.table_height(count, 560),
     column_config={"Date": st.column_config.TextColumn(width=170),
                    "Qui": st.column_config.TextColumn(width=120),
                    "Action": st.column_config.TextColumn(width=255),
@@ -58,7 +58,8 @@ st.dataframe(
                    "Fichier": st.column_config.TextColumn(width=240)},
 )
 st.download_button(
-    "Télécharger ce journal (CSV)", data=lambda: _ui.journal_table(entries).to_csv(index=False, sep=";").encode("utf-8-sig"),
+    "Télécharger ce journal (CSV)",
+    data=lambda: widgets_journal.journal_table(entries).to_csv(index=False, sep=";").encode("utf-8-sig"),
     file_name=f"journal-{depuis.isoformat()}-{jusqu_au.isoformat()}.csv", mime="text/csv",
     icon=":material/download:", on_click="ignore", key="journal_csv",
 )
@@ -78,6 +79,6 @@ pick, button = st.columns([3, 1], vertical_alignment="bottom")
 upload_id = pick.selectbox("Fichier", list(labels), format_func=labels.get, key="journal_fichier")
 filename = str(with_files.loc[with_files["upload_id"] == upload_id, "filename"].iloc[0])
 button.download_button(
-    "Télécharger", data=lambda: _ui.upload_bytes(upload_id), file_name=filename,
+    "Télécharger", data=lambda: widgets_journal.upload_bytes(upload_id), file_name=filename,
     mime="application/octet-stream", icon=":material/download:", on_click="ignore", key="journal_telecharger",
 )
