@@ -2,8 +2,8 @@
 in a form or on the command line, and « depuis le dernier comité », the changes between one
 committee and the one before it.
 
-Everything here is pure: `services` reads the database into a `CommitteeHistory` and
-`committee_diff` turns it into `CommitteeChanges`, so the diff is tested on hand-made histories.
+Everything here is pure: `services` reads the database into a `ComiteHistory` and
+`comite_diff` turns it into `ComiteChanges`, so the diff is tested on hand-made histories.
 
 Rules of the diff (docs/comites.md):
 - the evaluation in force at a committee is the collectivity's latest evaluation dated on or
@@ -28,7 +28,7 @@ import pandas as pd
 
 from . import analyses, clock
 from .errors import InvalidInput, Problem
-from .fiches.indicateurs import as_values, indicator_status, value_at
+from .fiches.indicateurs import as_values, indicateur_status, value_at
 from .formatting import date_fr, ecart_points, pourcentage
 from .tabular import parse_date_text
 
@@ -191,7 +191,7 @@ def _as_date(value) -> dt.date:
 
 
 @dataclass
-class CommitteeHistory:
+class ComiteHistory:
     """What the diff reads, for one collectivity (any extra rows are ignored):
 
     nodes       the referential's nodes (action_id, nom, niveau, …, in referential order)
@@ -200,7 +200,7 @@ class CommitteeHistory:
                 point_programme, point_pas_fait, point_non_renseigne, …) of at least the
                 evaluations in force at both committees
     statuses    status rows (date, action_id, statut, fait, programme, pas_fait, commentaire)
-    stars       one row per evaluation date: date and services.STARS_COLUMNS' fields
+    stars       one row per evaluation date: date and services.ETOILES_COLUMNS' fields
     indicators  indicateur_id, fiche_id, fiche_titre, nom, unite, sens
     values      indicateur_id, date, valeur, commentaire, saisi_par
     targets     indicateur_id, annee, valeur
@@ -244,7 +244,7 @@ LEVEL_COLUMNS = ["action_id", "nom", "point_potentiel_avant", "point_potentiel_a
 STATUS_CHANGE_COLUMNS = ["action_id", "nom", "niveau", "statut_avant", "statut_apres", "code_avant", "code_apres",
                          "fait_avant", "programme_avant", "fait_apres", "programme_apres", "commentaire_apres",
                          "delta_point_fait", "delta_point_programme"]
-INDICATOR_COLUMNS = ["indicateur_id", "fiche_titre", "nom", "unite", "sens", "nouvelles_valeurs", "date_avant",
+INDICATEUR_COLUMNS = ["indicateur_id", "fiche_titre", "nom", "unite", "sens", "nouvelles_valeurs", "date_avant",
                      "valeur_avant", "date_apres", "valeur_apres", "evolution", "jours_sans_valeur", "ancienne",
                      "cible_annee", "cible", "statut"]
 NEW_VALUE_COLUMNS = ["indicateur_id", "nom", "unite", "date", "valeur", "commentaire", "saisi_par"]
@@ -253,7 +253,7 @@ SECTIONS = ("evaluation", "score", "etoiles", "statuts", "mesures", "indicateurs
 
 
 @dataclass
-class CommitteeChanges:
+class ComiteChanges:
     """« Depuis le dernier comité »: what changed between the previous committee and this one.
 
     `avant` / `apres` are the evaluations in force at the previous committee and at this one
@@ -324,7 +324,7 @@ def evaluation_rows(frame: pd.DataFrame, when: dt.date | None) -> pd.DataFrame:
     return frame[(_dated(frame) == when).to_numpy()]
 
 
-def _snapshot(history: CommitteeHistory, when: dt.date | None) -> ScoreSnapshot | None:
+def _snapshot(history: ComiteHistory, when: dt.date | None) -> ScoreSnapshot | None:
     if when is None:
         return None
     rows = evaluation_rows(history.scores, when)
@@ -336,7 +336,7 @@ def _snapshot(history: CommitteeHistory, when: dt.date | None) -> ScoreSnapshot 
     star = evaluation_rows(history.stars, when)
     star = star.iloc[0] if len(star) else None
 
-    def star_field(name, cast):
+    def etoile_field(name, cast):
         if star is None or name not in star.index or pd.isna(star[name]):
             return None
         return cast(star[name])
@@ -346,13 +346,13 @@ def _snapshot(history: CommitteeHistory, when: dt.date | None) -> ScoreSnapshot 
         point_programme=float(root["point_programme"]),
         part_fait=float(root["point_fait"]) / potential if potential > 0 else 0.0,
         part_programme=float(root["point_programme"]) / potential if potential > 0 else 0.0,
-        etoiles=star_field("etoiles", int), prochaine_etoile=star_field("prochaine_etoile", int),
-        points_manquants=star_field("points_manquants", float),
-        criteres_manquants=star_field("criteres_manquants", int),
+        etoiles=etoile_field("etoiles", int), prochaine_etoile=etoile_field("prochaine_etoile", int),
+        points_manquants=etoile_field("points_manquants", float),
+        criteres_manquants=etoile_field("criteres_manquants", int),
     )
 
 
-def _level_pair(history: CommitteeHistory, niveau: str, avant: dt.date | None, apres: dt.date | None,
+def _level_pair(history: ComiteHistory, niveau: str, avant: dt.date | None, apres: dt.date | None,
                 compare: bool) -> pd.DataFrame:
     """Every node of one level in force at this committee, with its points before (0 when there
     was no evaluation; NaN when there is nothing to compare with) and after."""
@@ -386,7 +386,7 @@ def _level_pair(history: CommitteeHistory, niveau: str, avant: dt.date | None, a
     return pair.reindex(columns=LEVEL_COLUMNS).reset_index(drop=True)
 
 
-def _status_changes(history: CommitteeHistory, avant: dt.date | None, apres: dt.date | None,
+def _status_changes(history: ComiteHistory, avant: dt.date | None, apres: dt.date | None,
                     points: pd.DataFrame) -> pd.DataFrame:
     columns = analyses.STATUS_COLUMNS
     before = evaluation_rows(history.statuses, avant).reindex(columns=columns)
@@ -402,7 +402,7 @@ def _status_changes(history: CommitteeHistory, avant: dt.date | None, apres: dt.
     return changed.reindex(columns=STATUS_CHANGE_COLUMNS).reset_index(drop=True)
 
 
-def _node_deltas(history: CommitteeHistory, avant: dt.date | None, apres: dt.date | None) -> pd.DataFrame:
+def _node_deltas(history: ComiteHistory, avant: dt.date | None, apres: dt.date | None) -> pd.DataFrame:
     """point_fait and point_programme after minus before of every node (0 before when there was
     no evaluation): action_id, point_fait, point_programme."""
     after = evaluation_rows(history.scores, apres)
@@ -418,7 +418,7 @@ def _node_deltas(history: CommitteeHistory, avant: dt.date | None, apres: dt.dat
     return frame.rename_axis("action_id").reset_index().assign(action_id=lambda f: f["action_id"].astype(str))
 
 
-def _indicator_changes(history: CommitteeHistory) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _indicateur_changes(history: ComiteHistory) -> tuple[pd.DataFrame, pd.DataFrame]:
     comite, precedent = history.comite.date, history.precedent.date if history.precedent else None
     values = history.values.copy()
     values["day"] = _dated(values)
@@ -427,13 +427,13 @@ def _indicator_changes(history: CommitteeHistory) -> tuple[pd.DataFrame, pd.Data
     for indicator in history.indicators.itertuples(index=False):
         own = values[(values["indicateur_id"] == indicator.indicateur_id).to_numpy()]
         targets = history.targets[(history.targets["indicateur_id"] == indicator.indicateur_id).to_numpy()]
-        status = indicator_status(own[["date", "valeur"]], targets, indicator.sens, comite, precedent)
+        status = indicateur_status(own[["date", "valeur"]], targets, indicator.sens, comite, precedent)
         fresh = own[(own["day"] > precedent).to_numpy()] if precedent is not None else own.iloc[0:0]
         before = value_at(as_values(own[["date", "valeur"]]), precedent) if precedent is not None else None
         rows.append({
             "indicateur_id": indicator.indicateur_id, "fiche_titre": indicator.fiche_titre, "nom": indicator.nom,
             "unite": indicator.unite, "sens": indicator.sens, "nouvelles_valeurs": len(fresh),
-            "date_avant": before[0].date() if before else None, "valeur_avant": status.committee_value,
+            "date_avant": before[0].date() if before else None, "valeur_avant": status.comite_value,
             "date_apres": status.last_date, "valeur_apres": status.last_value,
             "evolution": status.change, "jours_sans_valeur": status.days_since_last, "ancienne": status.stale,
             "cible_annee": status.target_year, "cible": status.target,
@@ -445,7 +445,7 @@ def _indicator_changes(history: CommitteeHistory) -> tuple[pd.DataFrame, pd.Data
                 "date": value.day, "valeur": float(value.valeur), "commentaire": getattr(value, "commentaire", "") or "",
                 "saisi_par": getattr(value, "saisi_par", None),
             })
-    table = pd.DataFrame(rows, columns=INDICATOR_COLUMNS).astype(
+    table = pd.DataFrame(rows, columns=INDICATEUR_COLUMNS).astype(
         {"nouvelles_valeurs": "int64", "valeur_avant": "float64", "valeur_apres": "float64", "evolution": "float64",
          "jours_sans_valeur": "Int64", "ancienne": "bool", "cible": "float64", "cible_annee": "Int64"})
     return table, pd.DataFrame(new_rows, columns=NEW_VALUE_COLUMNS).astype({"valeur": "float64"})
@@ -475,7 +475,7 @@ def points_text(delta: float) -> str:
     return f"{ecart_points(delta)} {'points faits' if plural else 'point fait'}"
 
 
-def committee_diff(history: CommitteeHistory) -> CommitteeChanges:
+def comite_diff(history: ComiteHistory) -> ComiteChanges:
     """« Depuis le dernier comité » of `history.comite` (see the module's rules)."""
     comite, precedent = history.comite, history.precedent
     compare = precedent is not None
@@ -492,10 +492,10 @@ def committee_diff(history: CommitteeHistory) -> CommitteeChanges:
     else:
         mesures = mesures.iloc[0:0]
         statuts = pd.DataFrame(columns=STATUS_CHANGE_COLUMNS)
-    indicateurs, valeurs = _indicator_changes(history)
+    indicateurs, valeurs = _indicateur_changes(history)
     imports = _uploads_between(history.uploads, precedent.date if compare else None, comite.date)
 
-    changes = CommitteeChanges(
+    changes = ComiteChanges(
         collectivite=history.collectivite, comite=comite, precedent=precedent,
         evaluation_avant=avant, evaluation_apres=apres, avant=snap_avant, apres=snap_apres,
         axes=axes, mesures=mesures, statuts=statuts, indicateurs=indicateurs, valeurs=valeurs, imports=imports,
@@ -505,7 +505,7 @@ def committee_diff(history: CommitteeHistory) -> CommitteeChanges:
     return changes
 
 
-def _phrases(c: CommitteeChanges) -> dict[str, str]:
+def _phrases(c: ComiteChanges) -> dict[str, str]:
     first = "Premier comité : aucun comité précédent auquel comparer."
     since = f"depuis le {c.precedent.libelle}" if c.precedent else ""
     out: dict[str, str] = {}

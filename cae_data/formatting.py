@@ -137,7 +137,7 @@ def periode(debut: int | None, fin: int | None) -> str:
     return "non renseignée"
 
 
-def stars_text(count: int) -> str:
+def etoiles_text(count: int) -> str:
     """3 → « ★★★☆☆ »."""
     count = max(0, min(5, int(count)))
     return "★" * count + "☆" * (5 - count)

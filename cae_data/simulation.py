@@ -24,9 +24,9 @@ from .evaluation.statuses import normalize_statut
 from .formatting import pourcentage
 from .referentiel.model import Referentiel
 from .scoring.engine import STATUTS, score_evaluations
-from .scoring.stars import CRITERES, SEUILS, TOLERANCE
-from .scoring.stars import criteres as criteria_table
-from .scoring.stars import stars as star_table
+from .scoring.etoiles import CRITERES, SEUILS, TOLERANCE
+from .scoring.etoiles import criteres as criteria_table
+from .scoring.etoiles import etoiles as etoile_table
 from .scoring.tree import CompiledTree, tree_of
 
 STATUS_FIELDS = ["action_id", "statut", "fait", "programme", "pas_fait"]
@@ -85,7 +85,7 @@ def _root_values(scores: pd.DataFrame, tree: CompiledTree, n_subjects: int, fiel
     return scores[field_name].to_numpy(dtype=np.float64).reshape(n_subjects, tree.size)[:, root]
 
 
-def _star_inputs(scores: pd.DataFrame, tree: CompiledTree, n_subjects: int) -> pd.DataFrame:
+def _etoile_inputs(scores: pd.DataFrame, tree: CompiledTree, n_subjects: int) -> pd.DataFrame:
     """The rows the star rules read: the root, each criterion's node and its parent (a tâche
     may be judged on its sous-action). Passing only these keeps the stars of many variants
     fast; the star tables are the same (tests/test_simulation.py checks it)."""
@@ -139,8 +139,8 @@ def simulate(referentiel: Referentiel, profile, statuses: pd.DataFrame | None,
     after = apply_changes(referentiel, before, changes or {})
     rows = pd.concat([before.assign(subject=0), after.assign(subject=1)], ignore_index=True)
     scores = _score(referentiel, profile, rows, 2)
-    table = criteria_table(referentiel, _star_inputs(scores, tree, 2), rows)
-    summary = star_table(referentiel, _star_inputs(scores, tree, 2), rows).set_index("subject")
+    table = criteria_table(referentiel, _etoile_inputs(scores, tree, 2), rows)
+    summary = etoile_table(referentiel, _etoile_inputs(scores, tree, 2), rows).set_index("subject")
     own = scores[(scores["subject"] == 1).to_numpy()].drop(columns="subject").reset_index(drop=True)
     names = referentiel.nodes.assign(action_id=referentiel.nodes["action_id"].astype(str)).set_index("action_id")["nom"]
     own["nom"] = names.reindex(own["action_id"].astype(str)).to_numpy()
@@ -293,10 +293,10 @@ def smallest_completion_set(referentiel: Referentiel, profile, statuses: pd.Data
     member = np.vstack([np.zeros((1, k), dtype=bool), np.eye(k, dtype=bool)])
     rows = _variants(base, row_candidate, member)
     scores = _score(referentiel, profile, rows, k + 1)
-    star_rows = _star_inputs(scores, tree, k + 1)
-    table = criteria_table(referentiel, star_rows, rows)
-    first = (star_rows["subject"] == 0).to_numpy()
-    summary = star_table(referentiel, star_rows[first], rows[(rows["subject"] == 0).to_numpy()])
+    etoile_rows = _etoile_inputs(scores, tree, k + 1)
+    table = criteria_table(referentiel, etoile_rows, rows)
+    first = (etoile_rows["subject"] == 0).to_numpy()
+    summary = etoile_table(referentiel, etoile_rows[first], rows[(rows["subject"] == 0).to_numpy()])
     etoiles = int(summary["etoiles"].iloc[0])
     score_avant = float(summary["score_realise"].iloc[0])
     ids = tree.ids[candidates].astype(str)
@@ -405,13 +405,13 @@ def _evaluate_sets(referentiel: Referentiel, profile, base: pd.DataFrame, row_ca
     n = sets.shape[0]
     rows = _variants(base, row_candidate, sets)
     scores = _score(referentiel, profile, rows, n)
-    star_rows = _star_inputs(scores, tree, n)
-    summary = star_table(referentiel, star_rows, rows)
+    etoile_rows = _etoile_inputs(scores, tree, n)
+    summary = etoile_table(referentiel, etoile_rows, rows)
     potential = _root_values(scores, tree, n, "point_potentiel")
     fait = _root_values(scores, tree, n, "point_fait")
     labels = pd.Series([None] * n, dtype=object)
     if with_criteria:
-        table = criteria_table(referentiel, star_rows, rows)
+        table = criteria_table(referentiel, etoile_rows, rows)
         unmet = table[(~table["satisfait"] & (table["etoile"] <= target) & (table["action_id"] != "")).to_numpy()]
         labels = unmet.groupby("subject")["critere"].agg(list).reindex(range(n))
     missing = np.maximum(SEUILS[target] * potential - fait, 0.0)

@@ -334,8 +334,8 @@ def test_demo_reads(demo_db):
     assert (uploads["uploaded_at"].diff().dropna() <= pd.Timedelta(0)).all()  # newest first
 
 
-def test_demo_stars_and_changes(demo_db):
-    stars = services.stars_for_all(demo_db)
+def test_demo_etoiles_and_changes(demo_db):
+    stars = services.etoiles_for_all(demo_db)
     assert len(stars) == 8
     assert not stars["referentiel_complet"].any()  # the seed measures alone
     assert (stars["etoiles"].diff().dropna() >= 0).all()
@@ -355,5 +355,5 @@ def test_empty_database_views(tmp_path):
     path = tmp_path / "p.duckdb"
     services.init_database(path, demo=False)
     assert services.all_scores(path).empty
-    assert services.stars_for_all(path).empty
+    assert services.etoiles_for_all(path).empty
     assert services.list_uploads(path).empty

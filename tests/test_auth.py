@@ -200,7 +200,7 @@ def _evaluation_csv() -> bytes:
             f"6.5.1.1;programmé;{EVAL_DAY.isoformat()};CAPSO\n").encode("utf-8")
 
 
-def _indicator_csv() -> bytes:
+def _indicateur_csv() -> bytes:
     return ("indicateur;date;valeur\n"
             f"nombre-partenaires-signataires-charte;{EVAL_DAY.strftime('%d/%m/%Y')};57\n").encode("utf-8")
 
@@ -222,9 +222,9 @@ def edition_writes(path: Path):
          ("profil", "CAPSO")),
         ("import_evaluation", lambda u: services.import_evaluation(path, _evaluation_csv(), "eval-test.csv",
                                                                    user=u, today=TODAY), ("evaluation", "eval-test.csv")),
-        ("import_indicator_values", lambda u: services.import_indicator_values(
-            path, _indicator_csv(), "valeurs-test.csv", user=u, today=TODAY), ("indicateurs", "valeurs-test.csv")),
-        ("add_indicator_value", lambda u: services.add_indicator_value(
+        ("import_indicateur_values", lambda u: services.import_indicateur_values(
+            path, _indicateur_csv(), "valeurs-test.csv", user=u, today=TODAY), ("indicateurs", "valeurs-test.csv")),
+        ("add_indicateur_value", lambda u: services.add_indicateur_value(
             path, "nombre-actions-collectives-portees", EVAL_DAY, "3", user=u, today=TODAY),
          ("valeur_indicateur", "nombre-actions-collectives-portees")),
         ("save_fiche_yaml", lambda u: services.save_fiche_yaml(path, fiche, "fiche.yaml", user=u), ("fiche", FICHE_ID)),
@@ -334,7 +334,7 @@ def test_open_mode_lets_everyone_write_and_records_the_label(seeded_db):
     assert not auth.accounts_exist(seeded_db)
     auth.require_role(seeded_db, None, auth.ADMIN)
     services.add_comite(seeded_db, Comite(date=COMITE_DAY, titre="Sans compte"))
-    services.add_indicator_value(seeded_db, "nombre-actions-collectives-portees", EVAL_DAY, "4", user="poste-accueil",
+    services.add_indicateur_value(seeded_db, "nombre-actions-collectives-portees", EVAL_DAY, "4", user="poste-accueil",
                                  today=TODAY)
     rows = services.journal_entries(seeded_db).head(2)
     assert rows["utilisateur"].tolist() == ["poste-accueil", None]

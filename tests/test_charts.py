@@ -147,41 +147,41 @@ def test_share_text_and_shorten():
 
 # --- indicators and committees (moved with the builders from the pages' tests) ---------------------
 
-def test_indicator_chart_traces():
+def test_indicateur_chart_traces():
     values = pd.DataFrame({"date": pd.to_datetime(["2024-01-31", "2025-01-31"]), "valeur": [2.0, 4.0]})
     targets = pd.DataFrame({"annee": [2026], "valeur": [10.0]})
     trajectory = pd.DataFrame({"date": pd.to_datetime(["2024-01-31", "2026-12-31"]), "valeur": [2.0, 10.0]})
     projection = pd.DataFrame({"date": pd.to_datetime(["2024-01-31", "2026-12-31"]), "valeur": [2.0, 7.9]})
-    fig = charts.indicator_chart(values, targets, trajectory, projection, "Mon indicateur", "km")
+    fig = charts.indicateur_chart(values, targets, trajectory, projection, "Mon indicateur", "km")
     names = [t.name for t in fig.data]
     assert names == ["Valeurs mesurées", "Cibles", "Trajectoire vers la cible", "Projection de la tendance"]
     assert list(fig.data[1].x) == [pd.Timestamp("2026-12-31")] and list(fig.data[1].text) == ["Cible 2026"]
     assert fig.data[2].line.dash == "dash" and fig.data[3].line.dash == "dot"
     assert list(fig.data[0].text) == ["31/01/2024", "31/01/2025"]
     assert fig.layout.yaxis.title.text == "km" and fig.layout.title.text == "Mon indicateur"
-    empty = charts.indicator_chart(values, targets.iloc[0:0], trajectory.iloc[0:0], projection.iloc[0:0], "X")
+    empty = charts.indicateur_chart(values, targets.iloc[0:0], trajectory.iloc[0:0], projection.iloc[0:0], "X")
     assert [t.name for t in empty.data] == ["Valeurs mesurées"]
 
 
-def test_committee_radar_draws_this_committee_first_and_big_on_a_projector():
+def test_comite_radar_draws_this_comite_first_and_big_on_a_projector():
     categories = pd.DataFrame({
         "serie": ["Comité du 12/11/2026"] * 3 + ["Comité du 19/11/2026"] * 3,
         "categorie": ["bases", "mise en œuvre", "effets"] * 2, "part_fait": [0.5, 0.2, 0.0, 0.6, 0.25, 0.1]})
-    fig = charts.committee_radar(categories)
+    fig = charts.comite_radar(categories)
     assert [t.name for t in fig.data] == ["Comité du 19/11/2026", "Comité du 12/11/2026"]
     assert fig.data[0].fill == "toself" and fig.data[1].fill in (None, "none")
     assert list(fig.data[0].r) == pytest.approx([60, 25, 10, 60])  # closed line, in %
     assert list(fig.data[0].theta) == ["Bases", "Mise en œuvre", "Effets", "Bases"]
     assert fig.layout.legend.y < 0  # under the radar
-    big = charts.committee_radar(categories, presentation=True)
+    big = charts.comite_radar(categories, presentation=True)
     assert big.layout.polar.angularaxis.tickfont.size >= 36
     assert big.layout.legend.font.size >= 28
     assert big.layout.height == 680
 
 
-def test_committee_points_bars():
+def test_comite_points_bars():
     frame = pd.DataFrame({"label": ["Axe 1", "Axe 2"], "nom": ["Un", "Deux"], "delta_point_fait": [2.5, -1.0]})
-    fig = charts.committee_points_bars(frame, "label", "Points faits gagnés ou perdus par axe")
+    fig = charts.comite_points_bars(frame, "label", "Points faits gagnés ou perdus par axe")
     assert list(fig.data[0].x) == [2.5, -1.0]
     assert list(fig.data[0].marker.color) == [palette.COULEUR_GAIN, palette.COULEUR_PERTE]
     assert list(fig.data[0].text) == ["+2,5", "−1"]

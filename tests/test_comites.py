@@ -31,7 +31,7 @@ import pandas as pd
 import pytest
 
 from cae_data import comites, services, store
-from cae_data.comites import Comite, CommitteeHistory, committee_diff, evaluation_in_force
+from cae_data.comites import Comite, ComiteHistory, comite_diff, evaluation_in_force
 from cae_data.demo.comites import DEMO_COMITES
 from cae_data.errors import InvalidInput
 from cae_data.referentiel.model import NODE_COLUMNS, Referentiel, niveau_for_depth, parent_of
@@ -53,7 +53,7 @@ EVALUATIONS = {
     D2: [("1.1.1.1", "fait", ""), ("1.1.1.2", "fait", "Délibération votée"), ("1.1.2.1", "pas_fait", ""),
          ("1.1.2.2", "programme", "")],
 }
-# Stars are another module's business (scoring/stars.py): given by hand here.
+# Stars are another module's business (scoring/etoiles.py): given by hand here.
 STARS = {D1: 1, D2: 2}
 
 
@@ -87,7 +87,7 @@ NO_UPLOADS = pd.DataFrame({"filename": [], "kind": [], "uploaded_at": pd.Series(
 
 
 def history(evaluated: list[date], committees: list[date], values=NO_VALUES, targets=NO_TARGETS,
-            uploads=NO_UPLOADS, at: date | None = None) -> CommitteeHistory:
+            uploads=NO_UPLOADS, at: date | None = None) -> ComiteHistory:
     """The history of Testville with the given evaluations (of EVALUATIONS) and committees."""
     ref = make_referentiel()
     keys = pd.DataFrame({"collectivite": "Testville", "date": pd.to_datetime(evaluated), "subject": range(len(evaluated))})
@@ -104,7 +104,7 @@ def history(evaluated: list[date], committees: list[date], values=NO_VALUES, tar
                           "points_manquants": [1.0 for _ in evaluated], "criteres_manquants": [0 for _ in evaluated]})
     recorded = [Comite(date=d, titre=f"Comité {d.isoformat()}", notes=f"Décisions du {d.isoformat()}") for d in committees]
     comite, precedent = comites.comite_at(recorded, at)
-    return CommitteeHistory(
+    return ComiteHistory(
         collectivite="Testville", comite=comite, precedent=precedent, nodes=ref.nodes, evaluation_dates=evaluated,
         scores=scores, statuses=statuses, stars=stars, indicators=INDICATORS, values=values, targets=targets,
         uploads=uploads,
@@ -115,7 +115,7 @@ def history(evaluated: list[date], committees: list[date], values=NO_VALUES, tar
 
 
 def test_a_status_changed():
-    changes = committee_diff(history([D1, D2], [C1, C2]))
+    changes = comite_diff(history([D1, D2], [C1, C2]))
     assert changes.precedent.date == C1 and changes.comite.date == C2
     assert (changes.evaluation_avant, changes.evaluation_apres) == (D1, D2)
     assert changes.nouvelle_evaluation
@@ -153,7 +153,7 @@ def test_a_status_changed():
     assert changes.phrases["mesures"] == "2 mesures ont bougé depuis le comité du 08/01/2026."
 
 
-def test_an_indicator_value_added():
+def test_an_indicateur_value_added():
     values = pd.DataFrame({
         "indicateur_id": ["ind-a"] * 5,
         "date": pd.to_datetime(["2026-01-02", "2026-01-08", "2026-01-10", "2026-01-14", "2026-01-20"]),
@@ -169,7 +169,7 @@ def test_an_indicator_value_added():
         "uploaded_by": ["claire", "paul", "claire", "paul"],
         "summary": ["", "", "", ""],
     })
-    changes = committee_diff(history([D1], [C1, C2], values, targets, uploads))
+    changes = comite_diff(history([D1], [C1, C2], values, targets, uploads))
     # The value of 08/01 (the day of C1) belongs to C1; the one of 20/01 comes after C2.
     new = changes.valeurs
     assert new["date"].tolist() == [date(2026, 1, 10), date(2026, 1, 14)]
@@ -190,7 +190,7 @@ def test_an_indicator_value_added():
 
 
 def test_nothing_changed():
-    changes = committee_diff(history([D1], [C1, C2]))
+    changes = comite_diff(history([D1], [C1, C2]))
     assert (changes.evaluation_avant, changes.evaluation_apres) == (D1, D1)
     assert not changes.nouvelle_evaluation
     assert changes.delta_points_fait == 0 and changes.delta_etoiles == 0
@@ -208,8 +208,8 @@ def test_nothing_changed():
     }
 
 
-def test_first_committee_compares_with_nothing():
-    changes = committee_diff(history([D1], [C1]))
+def test_first_comite_compares_with_nothing():
+    changes = comite_diff(history([D1], [C1]))
     assert changes.premier_comite and changes.precedent is None
     assert changes.evaluation_apres == D1 and changes.evaluation_avant is None
     assert not changes.nouvelle_evaluation
@@ -223,8 +223,8 @@ def test_first_committee_compares_with_nothing():
         assert changes.phrases[key] == first
 
 
-def test_no_evaluation_at_the_previous_committee_compares_with_an_empty_one():
-    changes = committee_diff(history([D2], [C1, C2]))
+def test_no_evaluation_at_the_previous_comite_compares_with_an_empty_one():
+    changes = comite_diff(history([D2], [C1, C2]))
     assert (changes.evaluation_avant, changes.evaluation_apres) == (None, D2)
     assert changes.nouvelle_evaluation
     assert changes.delta_points_fait == pytest.approx(10)
@@ -235,9 +235,9 @@ def test_no_evaluation_at_the_previous_committee_compares_with_an_empty_one():
                                              "12/01/2026 (aucune évaluation n'était en vigueur au comité précédent).")
 
 
-def test_an_older_committee_sees_what_it_saw():
+def test_an_older_comite_sees_what_it_saw():
     # C1 chosen explicitly: the first committee, D1 in force, D2 (after it) ignored.
-    changes = committee_diff(history([D1, D2], [C1, C2], at=C1))
+    changes = comite_diff(history([D1, D2], [C1, C2], at=C1))
     assert changes.comite.date == C1 and changes.premier_comite
     assert changes.evaluation_apres == D1 and changes.apres.point_fait == 4
 
@@ -306,7 +306,7 @@ def test_check_comite_messages():
     assert comite.titre == "Point d'étape (corrigé)"
 
 
-def test_a_planned_committee_is_allowed_and_said():
+def test_a_planned_comite_is_allowed_and_said():
     comite, notes = comites.check_comite("2026-12-03", "Comité de décembre", "", "", [], TODAY)
     assert comite.date == date(2026, 12, 3)
     assert notes == ["Comité prévu : le 03/12/2026 est dans le futur (nous sommes le 25/11/2026)."]
@@ -315,7 +315,7 @@ def test_a_planned_committee_is_allowed_and_said():
 # --------------------------------------------------------------------------- database
 
 
-def test_add_list_and_update_committees(tmp_path):
+def test_add_list_and_update_comites(tmp_path):
     seeded_db = tmp_path / "p.duckdb"  # no demo: its committees would take these dates
     services.init_database(seeded_db, demo=False)
     result = services.add_comite(seeded_db, Comite(date="2026-11-19", titre="Comité", participants="Anne, Paul",
@@ -369,14 +369,14 @@ def test_a_version_1_database_opens_and_is_migrated(tmp_path):
     assert [c.titre for c in services.list_comites(path)] == ["Premier comité"]
 
 
-def test_a_new_database_has_the_committees_table(tmp_path):
+def test_a_new_database_has_the_comites_table(tmp_path):
     path = tmp_path / "new.duckdb"
     with store.writing(path) as con:
         assert store.current_version(con) == store.SCHEMA_VERSION
         assert store.load_comites(con) == []
 
 
-def test_demo_committees_are_installed_once(tmp_path):
+def test_demo_comites_are_installed_once(tmp_path):
     seeded_db = tmp_path / "p.duckdb"
     services.init_database(seeded_db, demo=False)
     assert install_demo_comites(seeded_db) == ["Démonstration : 3 comités de pilotage hebdomadaires (3 ajoutés)."]
@@ -391,9 +391,9 @@ def test_demo_committees_are_installed_once(tmp_path):
     assert [c.date for c in DEMO_COMITES] == [c.date for c in listed]
 
 
-def test_committee_changes_on_the_demo(seeded_db):
+def test_comite_changes_on_the_demo(seeded_db):
     install_demo_comites(seeded_db)
-    changes = services.committee_changes(seeded_db)
+    changes = services.comite_changes(seeded_db)
     assert changes.collectivite == "CAPSO"
     assert (changes.comite.date, changes.precedent.date) == (date(2026, 11, 19), date(2026, 11, 12))
     assert (changes.evaluation_avant, changes.evaluation_apres) == (date(2026, 11, 10), date(2026, 11, 17))
@@ -409,26 +409,26 @@ def test_committee_changes_on_the_demo(seeded_db):
     assert table.loc["nombre-actions-collectives-portees", "nouvelles_valeurs"] == 0
     assert len(changes.valeurs) == 2
 
-    older = services.committee_changes(seeded_db, date(2026, 11, 5))
+    older = services.comite_changes(seeded_db, date(2026, 11, 5))
     assert older.premier_comite and older.evaluation_apres == date(2026, 9, 14)
     with pytest.raises(services.Refused, match="Aucun comité le 06/11/2026"):
-        services.committee_changes(seeded_db, date(2026, 11, 6))
+        services.comite_changes(seeded_db, date(2026, 11, 6))
 
 
-def test_committee_changes_refusals(tmp_path):
+def test_comite_changes_refusals(tmp_path):
     seeded_db = tmp_path / "p.duckdb"
     services.init_database(seeded_db, demo=False)
     with pytest.raises(services.Refused, match="^Aucun comité enregistré : ajoutez-en un avec pcaet comite add.$"):
-        services.committee_changes(seeded_db)
+        services.comite_changes(seeded_db)
     install_demo_comites(seeded_db)
     with pytest.raises(services.Refused, match="^Collectivité inconnue « Nulle part ».$"):
-        services.committee_changes(seeded_db, collectivite="Nulle part")
+        services.comite_changes(seeded_db, collectivite="Nulle part")
 
 
 def test_a_collectivity_without_evaluations(seeded_db):
     install_demo_comites(seeded_db)
     services.set_collectivites(seeded_db, [(b"nom: Sans-Eval\ntype: commune\n", "s.yaml")])
-    changes = services.committee_changes(seeded_db, collectivite="Sans-Eval")
+    changes = services.comite_changes(seeded_db, collectivite="Sans-Eval")
     assert changes.evaluation_apres is None and changes.apres is None
     assert changes.phrases["evaluation"] == "Aucune évaluation en vigueur au comité du 19/11/2026."
     assert changes.phrases["score"] == "Pas de score : aucune évaluation en vigueur."
@@ -436,7 +436,7 @@ def test_a_collectivity_without_evaluations(seeded_db):
     assert changes.indicateurs.empty
     assert changes.phrases["indicateurs"] == "Aucun indicateur dans les fiches-actions de Sans-Eval."
     # Two profiles but only CAPSO is evaluated: CAPSO by default.
-    assert services.committee_changes(seeded_db).collectivite == "CAPSO"
+    assert services.comite_changes(seeded_db).collectivite == "CAPSO"
 
 
 def test_points_text():

@@ -117,7 +117,7 @@ def test_import_killed_before_commit_leaves_the_previous_evaluation(seeded_db, t
     assert (seeded_db.parent / stored).resolve() == archived[0].resolve()
 
 
-def test_indicator_import_killed_before_commit_changes_nothing(seeded_db, tmp_path):
+def test_indicateur_import_killed_before_commit_changes_nothing(seeded_db, tmp_path):
     with store.reading(seeded_db) as con:
         indicateur = con.execute("SELECT min(indicateur_id) FROM indicateurs").fetchone()[0]
     before = snapshot(seeded_db)

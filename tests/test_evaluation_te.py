@@ -136,10 +136,10 @@ indicateurs:
     (30, 0.5),   # below: (30 − 10) / (50 − 10)
     (5, 0.0),    # under the limite
 ])
-def test_score_indicatif_from_the_tracked_indicators(te_db, valeur, attendu):
+def test_score_indicatif_from_the_tracked_indicateurs(te_db, valeur, attendu):
     services.save_fiche_yaml(te_db, FICHE_TE.encode("utf-8"), "suivi.yaml")
-    services.add_indicator_value(te_db, "part-enr", date(2026, 6, 30), valeur)
-    services.add_indicator_value(te_db, "partenaires", date(2026, 9, 1), 30)
+    services.add_indicateur_value(te_db, "part-enr", date(2026, 6, 30), valeur)
+    services.add_indicateur_value(te_db, "partenaires", date(2026, 9, 1), 30)
     table = services.score_indicatif(te_db, "CAPSO", "te").set_index("action_id")
     assert table.loc["2.1.1.1", "ratio"] == pytest.approx(attendu)
     # 1.1.1.3: si val(cae_18) > cible(cae_18) alors 1 sinon val / cible — 30 / 40 (the 2026 target)
@@ -148,12 +148,12 @@ def test_score_indicatif_from_the_tracked_indicators(te_db, valeur, attendu):
     assert not table.loc["2.1.1.2", "calcule"]
     assert "val(te_15)" in table.loc["2.1.1.2", "valeurs_manquantes"]
     # never added to the points: the scores of the TE evaluation do not move
-    values = services.label_indicator_values(te_db, "CAPSO").set_index("indicateur")
+    values = services.label_indicateur_values(te_db, "CAPSO").set_index("indicateur")
     assert values.loc["te_7", "cible"] == 50 and values.loc["te_7", "limite"] == 10
     assert values.loc["cae_18", "annee_cible"] == 2026  # the first target from this year on
 
 
-def test_a_label_indicator_id_must_name_its_referential(te_db):
+def test_a_label_indicateur_id_must_name_its_referential(te_db):
     bad = FICHE_TE.replace("identifiants_referentiel: cae_18", "identifiants_referentiel: dix-huit")
     with pytest.raises(InvalidInput) as refused:
         services.save_fiche_yaml(te_db, bad.encode("utf-8"), "suivi.yaml")

@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from support.shared import EXAMPLES, REFERENTIELS, shared_names
 
 from cae_data import services
 from cae_data.cli import main
 from cae_data.store.export import csv_bytes
-from support.shared import EXAMPLES, REFERENTIELS, shared_names
 
 
 def pandas_reference(frame: pd.DataFrame, decimal_columns: list[str]) -> bytes:

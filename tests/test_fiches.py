@@ -117,7 +117,7 @@ def test_seed_pilotage_moyens(fiche):
     assert fiche.moyens.partenaires_financiers == ""
 
 
-def test_seed_indicators(fiche):
+def test_seed_indicateurs(fiche):
     assert [i.nom for i in fiche.indicateurs] == [
         "Nombre de partenaires signataires de la charte",
         "Nombre d'acteurs et de partenaires engagés au sein du club climat",

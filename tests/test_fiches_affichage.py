@@ -13,8 +13,8 @@ from cae_data.fiches.indicateurs import (
     FLAG_BEHIND,
     FLAG_STALE,
     elapsed_share,
-    indicator_flags,
-    indicator_projection,
+    indicateur_flags,
+    indicateur_projection,
     projection_sentence,
 )
 from cae_data.fiches.yaml_format import form_yaml, read_fiche_yaml
@@ -45,18 +45,18 @@ def test_form_yaml_round_trips_through_the_reader():
     assert fiche.mesures == ["6.1.1"]
 
 
-def test_indicator_flags():
-    assert indicator_flags({"stale": True, "behind_trajectory": True}) == [FLAG_STALE, FLAG_BEHIND]
-    assert indicator_flags({"stale": False, "behind_trajectory": pd.NA}) == []
-    assert indicator_flags({"stale": False, "behind_trajectory": None}) == []
+def test_indicateur_flags():
+    assert indicateur_flags({"stale": True, "behind_trajectory": True}) == [FLAG_STALE, FLAG_BEHIND]
+    assert indicateur_flags({"stale": False, "behind_trajectory": pd.NA}) == []
+    assert indicateur_flags({"stale": False, "behind_trajectory": None}) == []
     assert FLAG_STALE == "Pas de valeur depuis plus de 90 jours"
 
 
-def test_indicator_projection_goes_to_the_next_target_year():
+def test_indicateur_projection_goes_to_the_next_target_year():
     # values 10 on 31/12/2024 and 12 on 31/12/2025: +2 in 365 days
     values = pd.DataFrame({"date": pd.to_datetime(["2024-12-31", "2025-12-31"]), "valeur": [10.0, 12.0]})
     targets = pd.DataFrame({"annee": [2030], "valeur": [20.0]})
-    line = indicator_projection(values, targets, date(2026, 11, 25))
+    line = indicateur_projection(values, targets, date(2026, 11, 25))
     assert pd.Timestamp(line["date"].iloc[-1]).year == 2030
     # 31/12/2030 is 1 826 days after 31/12/2025: 12 + 2 × 1826 / 365 ≈ 22,0 (the fitted slope)
     assert float(line["valeur"].iloc[-1]) == pytest.approx(12 + 2 * 1826 / 365, abs=0.05)

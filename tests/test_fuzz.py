@@ -31,7 +31,7 @@ from cae_data import clock, services, store
 from cae_data.errors import InvalidInput, Problem
 from cae_data.evaluation.reader import read_evaluation
 from cae_data.evaluation.statuses import STATUTS
-from cae_data.fiches.indicateurs import read_indicator_values
+from cae_data.fiches.indicateurs import read_indicateur_values
 from cae_data.fiches.yaml_format import read_fiche_yaml
 from cae_data.personnalisation.profile import read_profile
 from cae_data.personnalisation.rules import RuleSyntaxError, parse_rule
@@ -52,7 +52,7 @@ TODAY = dt.date(2026, 1, 15)
 SEED_REF = {"cae": {"6.1.1": "mesure", "6.1.1.1": "sous-action", "6.1.1.1.1": "tache", "6.1.1.1.2": "tache",
                     "6.1.1.2": "sous-action", "6.1.2": "mesure", "6.1.2.1": "sous-action", "6": "axe",
                     "6.1": "sous-axe", "": "referentiel"}}
-KNOWN_INDICATORS = pd.DataFrame({"indicateur_id": ["velos", "part-voiture"],
+KNOWN_INDICATEURS = pd.DataFrame({"indicateur_id": ["velos", "part-voiture"],
                                  "nom": ["Nombre de vélos", "Part modale de la voiture"],
                                  "unite": ["nombre", "%"], "sens": ["hausse", "baisse"]})
 QUESTIONS = pd.DataFrame([
@@ -78,7 +78,7 @@ NASTY = ["", " ", '"', '""', 'a"b', ";", ",", "\t", "\n", "\r\n", "a\nb", "\x00"
 EVALUATION_HEADERS = ["action_id", "Action ID", "statut", "Statut", "fait", "programme", "pas_fait", "% fait",
                       "commentaire", "date", "collectivite", "referentiel", "N°", "Potentiel personnalisé",
                       "Points faits", "intitule", ""]
-INDICATOR_HEADERS = ["indicateur", "Indicateur", "date", "valeur", "cible", "commentaire", "unite", ""]
+INDICATEUR_HEADERS = ["indicateur", "Indicateur", "date", "valeur", "cible", "commentaire", "unite", ""]
 
 cells = st.one_of(st.sampled_from(NASTY), st.text(max_size=12))
 
@@ -187,10 +187,10 @@ def test_formulas_and_markup_in_comments_are_kept_as_text(rows):
 # --- indicator values ------------------------------------------------------------------------
 
 @FUZZ
-@given(st.one_of(table_files(INDICATOR_HEADERS), raw_files))
-def test_read_indicator_values(file):
+@given(st.one_of(table_files(INDICATEUR_HEADERS), raw_files))
+def test_read_indicateur_values(file):
     data, filename = file
-    rows = outcome(read_indicator_values, data, filename, KNOWN_INDICATORS, TODAY, filenames=(filename,))
+    rows = outcome(read_indicateur_values, data, filename, KNOWN_INDICATEURS, TODAY, filenames=(filename,))
     if rows is not None:
         assert set(rows["indicateur_id"]) <= {"velos", "part-voiture"}
         values = rows["valeur"].dropna().to_numpy(dtype=float)
@@ -237,7 +237,7 @@ def test_parse_rule(text, kind):
     try:
         rule = parse_rule(text, "1.2.3", kind)
     except RuleSyntaxError as exc:
-        assert str(exc).startswith(f"règle de ") and " illisible : « " in str(exc)
+        assert str(exc).startswith("règle de ") and " illisible : « " in str(exc)
         assert not ENGLISH.search(re.sub(r"«.*?»", "", str(exc), flags=re.S)) and len(str(exc)) < 1000
     else:
         assert rule.kind == kind
@@ -347,10 +347,10 @@ def test_import_evaluation_refusal_writes_nothing(fuzz_db, file):
 
 
 @FUZZ_DB
-@given(st.one_of(table_files(INDICATOR_HEADERS), raw_files))
-def test_import_indicator_values_refusal_writes_nothing(fuzz_db, file):
+@given(st.one_of(table_files(INDICATEUR_HEADERS), raw_files))
+def test_import_indicateur_values_refusal_writes_nothing(fuzz_db, file):
     data, filename = file
-    refused_without_writing(fuzz_db, lambda: services.import_indicator_values(fuzz_db, data, filename), filename)
+    refused_without_writing(fuzz_db, lambda: services.import_indicateur_values(fuzz_db, data, filename), filename)
 
 
 @FUZZ_DB
@@ -387,11 +387,11 @@ def test_a_million_row_evaluation_is_refused_quickly():
     assert elapsed < 2.0  # reading every row first took about 4 s
 
 
-def test_a_million_row_indicator_file_is_refused_quickly():
+def test_a_million_row_indicateur_file_is_refused_quickly():
     data = million_rows(b"velos;2024-01-01;3\n", b"indicateur;date;valeur\n")
     started = time.perf_counter()
     with pytest.raises(InvalidInput) as refused:
-        read_indicator_values(data, "gros.csv", KNOWN_INDICATORS, TODAY)
+        read_indicateur_values(data, "gros.csv", KNOWN_INDICATEURS, TODAY)
     assert str(refused.value).startswith("gros.csv:50051:: fichier trop long : plus de 50000 lignes de données")
     assert time.perf_counter() - started < 2.0
 
@@ -564,7 +564,7 @@ def test_found_platform_export_without_rows_under_its_header():
     assert str(refused.value) == "export.csv::: export sans aucune ligne d'action sous l'en-tête"
 
 
-def test_formulas_from_files_and_forms_stay_text_in_the_committee_workbook(fuzz_db):
+def test_formulas_from_files_and_forms_stay_text_in_the_comite_workbook(fuzz_db):
     """Formula-like text brought by an evaluation file and typed in the committee form comes
     out of the committee XLSX as text: no formula cell, each such cell quote-prefixed."""
     from cae_data.comites import Comite
@@ -574,7 +574,7 @@ def test_formulas_from_files_and_forms_stay_text_in_the_committee_workbook(fuzz_
                                "6.1.1.2;programmé;@SUM(1)\n".encode("utf-8"), "formules.csv", "CAPSO", day)
     services.add_comite(fuzz_db, Comite(date=day, titre='=HYPERLINK("http://x","y")', participants="+33 1 23, -moi",
                                         notes="=1+1"), user="fuzz")
-    workbook = openpyxl.load_workbook(io.BytesIO(services.committee_report(fuzz_db, "xlsx", comite_date=day)))
+    workbook = openpyxl.load_workbook(io.BytesIO(services.comite_report(fuzz_db, "xlsx", comite_date=day)))
     risky = []
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():

@@ -22,7 +22,7 @@ from support.xlsx import XSheet, far_cell_workbook, workbook
 from cae_data import validation
 from cae_data.errors import InvalidInput
 from cae_data.evaluation.reader import read_evaluation
-from cae_data.fiches.indicateurs import check_single_value, export_frame, indicator_status, read_indicator_values
+from cae_data.fiches.indicateurs import check_single_value, export_frame, indicateur_status, read_indicateur_values
 from cae_data.fiches.yaml_format import read_fiche_yaml
 from cae_data.tabular import MAX_COLUMNS, read_sheet
 
@@ -58,7 +58,7 @@ CHILD = textwrap.dedent("""
     import datetime as dt
     from cae_data.errors import InvalidInput
     from cae_data.evaluation.reader import read_evaluation
-    from cae_data.fiches.indicateurs import read_indicator_values
+    from cae_data.fiches.indicateurs import read_indicateur_values
     import pandas as pd
     data = open(sys.argv[2], "rb").read()
     ref = {"cae": {"1.1.1.1": "sous-action", "1.1.1": "mesure"}}
@@ -66,7 +66,7 @@ CHILD = textwrap.dedent("""
     out = {}
     for name, call in (("evaluation", lambda: read_evaluation(data, "loin.xlsx", ref, collectivite="CAPSO",
                                                               date=dt.date(2026, 1, 1), today=dt.date(2026, 11, 25))),
-                       ("indicateurs", lambda: read_indicator_values(data, "loin.xlsx", known,
+                       ("indicateurs", lambda: read_indicateur_values(data, "loin.xlsx", known,
                                                                      dt.date(2026, 11, 25)))):
         started = time.perf_counter()
         try:
@@ -182,10 +182,10 @@ def test_error_cells_are_errors_naming_the_cell():
     ]
 
 
-def test_error_cells_in_an_indicator_file():
+def test_error_cells_in_an_indicateur_file():
     sheet = XSheet("indicateurs").row(1, "indicateur", "date", "valeur").row(2, "velos", "2026-01-01",
                                                                             ("e", "#VALUE!"))
-    assert refusal(read_indicator_values, workbook(sheet), "i.xlsx", KNOWN, TODAY) == [
+    assert refusal(read_indicateur_values, workbook(sheet), "i.xlsx", KNOWN, TODAY) == [
         "i.xlsx:2:valeur: cellule en erreur « #VALUE! » : corrigez la formule ou saisissez la valeur"]
 
 
@@ -285,9 +285,9 @@ def test_a_real_cp1252_file_is_still_read():
     assert evaluation(data, "cp.csv").rows["commentaire"].tolist() == ["réunion « été » – 5 €"]
 
 
-def test_indicator_file_rows_of_the_wrong_width_are_refused():
+def test_indicateur_file_rows_of_the_wrong_width_are_refused():
     data = b"indicateur;date;valeur\nvelos;2026-01-01;3\nvelos,2026-02-01,4\n"
-    assert refusal(read_indicator_values, data, "v.csv", KNOWN, TODAY) == [
+    assert refusal(read_indicateur_values, data, "v.csv", KNOWN, TODAY) == [
         "v.csv:3:: ligne séparée par « , » alors que le fichier utilise « ; » : 1 champ au lieu de 3 ; utilisez le "
         "même séparateur sur toutes les lignes"]
 
@@ -320,17 +320,17 @@ def test_validation_bounds():
 
 
 @pytest.mark.parametrize("raw", ["31/12/0999", "01/01/1500", "31/12/2262", "31/12/9999", "1989-12-31", "2101-01-01"])
-def test_indicator_target_dates_out_of_range_are_refused(raw):
+def test_indicateur_target_dates_out_of_range_are_refused(raw):
     """Before: `31/12/0999` as a target was accepted, written into the fiche, and the page broke."""
     data = f"indicateur;date;cible\nvelos;{raw};30\n".encode()
-    assert refusal(read_indicator_values, data, "c.csv", KNOWN, TODAY) == [
+    assert refusal(read_indicateur_values, data, "c.csv", KNOWN, TODAY) == [
         f"c.csv:2:date: date hors limites « {raw} » : attendue entre le 01/01/1990 et le 31/12/2100"]
 
 
 def test_measured_values_before_1677_are_refused():
     """Before: a value dated 1500 gave an OutOfBoundsDatetime traceback."""
     data = b"indicateur;date;valeur\nvelos;01/01/1500;3\nvelos;2026-01-01;1e308\n"
-    assert refusal(read_indicator_values, data, "v.csv", KNOWN, TODAY) == [
+    assert refusal(read_indicateur_values, data, "v.csv", KNOWN, TODAY) == [
         "v.csv:2:date: date hors limites « 01/01/1500 » : attendue entre le 01/01/1990 et le 31/12/2100",
         "v.csv:3:valeur: valeur « 1e308 » hors limites : attendu entre −1\u202f000\u202f000\u202f000\u202f000 et "
         "1\u202f000\u202f000\u202f000\u202f000",
@@ -355,7 +355,7 @@ def test_data_written_before_bounds_no_longer_crash_export_and_status():
     targets = pd.DataFrame({"indicateur_id": ["velos"] * 3, "annee": [999, 2262, 9999], "valeur": [1.0, 2.0, 4.0]})
     exported = export_frame(indicators, values, targets)
     assert exported["date"].tolist() == ["0999-12-31", "1500-01-01", "2025-01-01", "2262-12-31", "9999-12-31"]
-    status = indicator_status(values, {999: 1.0, 2262: 2.0, 9999: 4.0}, "hausse", TODAY)
+    status = indicateur_status(values, {999: 1.0, 2262: 2.0, 9999: 4.0}, "hausse", TODAY)
     # Only the 2025 value counts; no target within 1990–2100.
     assert (status.nb_values, status.last_value, status.status) == (1, 3.0, "pas de cible")
 

@@ -18,19 +18,19 @@ from click.testing import CliRunner
 
 from cae_data import services, store
 from cae_data.cli.indicateurs import indicateurs
-from cae_data.demo.indicateurs import ACTIONS, CHARTE, CLUB, COMMITTEE_DATES, demo_csv
-from cae_data.services.init import install_demo_indicators
+from cae_data.demo.indicateurs import ACTIONS, CHARTE, CLUB, COMITE_DATES, demo_csv
 from cae_data.errors import InvalidInput
 from cae_data.fiches import read_fiche_yaml
 from cae_data.fiches.indicateurs import (
     EXPORT_FIELDS,
-    indicator_status,
+    indicateur_status,
     next_target,
     projected_value,
     projection_line,
-    read_indicator_values,
+    read_indicateur_values,
     trajectory_line,
 )
+from cae_data.services.init import install_demo_indicateurs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "indicateurs"
 TODAY = date(2026, 11, 25)
@@ -97,7 +97,7 @@ def targets_of(path: Path) -> list[tuple]:
 
 
 def test_read_valid_file_ids_names_dates_and_decimal_commas():
-    rows = read_indicator_values((FIXTURES / "valeurs.csv").read_bytes(), "valeurs.csv", known_frame(), TODAY)
+    rows = read_indicateur_values((FIXTURES / "valeurs.csv").read_bytes(), "valeurs.csv", known_frame(), TODAY)
     got = [(r.line, r.indicateur_id, r.date, r.valeur if r.valeur == r.valeur else None,
             r.cible if r.cible == r.cible else None, r.commentaire) for r in rows.itertuples()]
     assert got == [
@@ -116,7 +116,7 @@ def test_read_valid_file_ids_names_dates_and_decimal_commas():
 
 def test_every_problem_of_a_file_at_once_in_french():
     with pytest.raises(InvalidInput) as exc:
-        read_indicator_values((FIXTURES / "erreurs.csv").read_bytes(), "erreurs.csv", known_frame(), TODAY)
+        read_indicateur_values((FIXTURES / "erreurs.csv").read_bytes(), "erreurs.csv", known_frame(), TODAY)
     assert messages(exc) == [
         "erreurs.csv:2:indicateur: indicateur inconnu « inconnu » : ni l'identifiant ni le nom exact d'un "
         "indicateur des fiches-actions",
@@ -144,7 +144,7 @@ def test_every_problem_of_a_file_at_once_in_french():
 def test_missing_columns_are_named_with_the_columns_read():
     data = "Indicateur;Valeur\nvelos-libre-service;3\n".encode()
     with pytest.raises(InvalidInput) as exc:
-        read_indicator_values(data, "sans-date.csv", known_frame(), TODAY)
+        read_indicateur_values(data, "sans-date.csv", known_frame(), TODAY)
     assert messages(exc) == [
         "sans-date.csv:1:date: colonne obligatoire « date » absente (colonnes lues : Indicateur, Valeur)"]
 
@@ -153,14 +153,14 @@ def test_the_same_date_twice_is_refused_whatever_its_spelling():
     # 15/01/2024 and 2024-01-15 are the same day.
     data = "indicateur;date;valeur\nvelos-libre-service;15/01/2024;3\nvelos-libre-service;2024-01-15;3\n".encode()
     with pytest.raises(InvalidInput) as exc:
-        read_indicator_values(data, "double.csv", known_frame(), TODAY)
+        read_indicateur_values(data, "double.csv", known_frame(), TODAY)
     assert messages(exc) == [
         "double.csv:3:date: valeur en double : « velos-libre-service » a déjà une valeur au 15/01/2024 (ligne 2)"]
 
 
-def test_a_row_naming_only_an_indicator_is_a_template_line():
+def test_a_row_naming_only_an_indicateur_is_a_template_line():
     data = "indicateur;date;valeur\nvelos-libre-service;;\npart-voiture;2024-01-01;40\n".encode()
-    rows = read_indicator_values(data, "modele.csv", known_frame(), TODAY)
+    rows = read_indicateur_values(data, "modele.csv", known_frame(), TODAY)
     assert rows["indicateur_id"].tolist() == ["part-voiture"]
     assert rows["line"].tolist() == [3]
 
@@ -168,7 +168,7 @@ def test_a_row_naming_only_an_indicator_is_a_template_line():
 def test_a_count_target_must_be_a_whole_number_too():
     data = "indicateur;date;cible\nvelos-libre-service;31/12/2027;99,5\n".encode()
     with pytest.raises(InvalidInput) as exc:
-        read_indicator_values(data, "cible.csv", known_frame(), TODAY)
+        read_indicateur_values(data, "cible.csv", known_frame(), TODAY)
     assert messages(exc) == [
         "cible.csv:2:cible: cible « 99,5 » invalide : « Nombre de vélos en libre-service » se compte en nombre "
         "entier ; un entier positif ou nul est attendu"]
@@ -184,7 +184,7 @@ def test_xlsx_with_date_and_number_cells(dbp):
     sheet.append(["Nombre de vélos en libre-service", datetime(2025, 4, 30), 70, None])
     buffer = io.BytesIO()
     book.save(buffer)
-    services.import_indicator_values(dbp, buffer.getvalue(), "valeurs.xlsx", user="alice", today=TODAY)
+    services.import_indicateur_values(dbp, buffer.getvalue(), "valeurs.xlsx", user="alice", today=TODAY)
     assert values_of(dbp) == [
         ("part-voiture", "2025-03-31", 58.25, "Comptage"),
         ("velos-libre-service", "2025-04-30", 70.0, ""),
@@ -198,7 +198,7 @@ def test_xlsx_with_date_and_number_cells(dbp):
 def test_refused_file_writes_nothing(dbp):
     before = counts(dbp)
     with pytest.raises(InvalidInput):
-        services.import_indicator_values(dbp, (FIXTURES / "erreurs.csv").read_bytes(), "erreurs.csv", today=TODAY)
+        services.import_indicateur_values(dbp, (FIXTURES / "erreurs.csv").read_bytes(), "erreurs.csv", today=TODAY)
     assert counts(dbp) == before
     assert not store.uploads_dir(dbp).exists()
 
@@ -207,14 +207,14 @@ def test_more_than_50000_rows_is_refused_and_nothing_written(dbp):
     data = ("indicateur;date;valeur\n" + "velos-libre-service;2024-01-01;1\n" * 50_001).encode()
     before = counts(dbp)
     with pytest.raises(InvalidInput) as exc:
-        services.import_indicator_values(dbp, data, "long.csv", today=TODAY)
+        services.import_indicateur_values(dbp, data, "long.csv", today=TODAY)
     assert messages(exc) == ["long.csv::: fichier trop long : 50001 lignes de valeurs (maximum 50000)"]
     assert counts(dbp) == before
 
 
 def test_import_writes_values_targets_upload_and_archive(dbp):
     data = (FIXTURES / "valeurs.csv").read_bytes()
-    result = services.import_indicator_values(dbp, data, "valeurs.csv", user="alice", today=TODAY)
+    result = services.import_indicateur_values(dbp, data, "valeurs.csv", user="alice", today=TODAY)
     # 6 values, all new; targets agents-formes 2025 and emissions-transport 2030.
     assert (result.created, result.replaced, result.unchanged, result.targets) == (6, 0, 0, 2)
     assert values_of(dbp) == [
@@ -241,11 +241,11 @@ def test_import_writes_values_targets_upload_and_archive(dbp):
 
 def test_the_same_file_twice_changes_nothing(dbp):
     data = (FIXTURES / "valeurs.csv").read_bytes()
-    services.import_indicator_values(dbp, data, "valeurs.csv", user="alice", today=TODAY)
+    services.import_indicateur_values(dbp, data, "valeurs.csv", user="alice", today=TODAY)
     before = counts(dbp)
     with store.reading(dbp) as con:
         stamps = con.execute("SELECT saisi_le, data_version FROM indicateur_valeurs, meta ORDER BY ALL").fetchall()
-    again = services.import_indicator_values(dbp, data, "valeurs.csv", user="bob", today=TODAY)
+    again = services.import_indicateur_values(dbp, data, "valeurs.csv", user="bob", today=TODAY)
     assert not again.changed and again.upload_id is None and again.unchanged == 6
     assert counts(dbp) == before
     with store.reading(dbp) as con:
@@ -253,20 +253,20 @@ def test_the_same_file_twice_changes_nothing(dbp):
 
 
 def test_a_value_replaces_the_one_of_the_same_date_and_comments_follow_the_column(dbp):
-    services.import_indicator_values(dbp, (FIXTURES / "valeurs.csv").read_bytes(), "valeurs.csv", today=TODAY)
+    services.import_indicateur_values(dbp, (FIXTURES / "valeurs.csv").read_bytes(), "valeurs.csv", today=TODAY)
     # No commentaire column: the stored comment is kept.
-    result = services.import_indicator_values(
+    result = services.import_indicateur_values(
         dbp, "indicateur;date;valeur\nvelos-libre-service;15/01/2024;42\n".encode(), "correction.csv", today=TODAY)
     assert (result.created, result.replaced) == (0, 1)
     assert values_of(dbp)[3] == ("velos-libre-service", "2024-01-15", 42.0, "Lancement du service")
     # An empty commentaire cell clears it.
-    services.import_indicator_values(
+    services.import_indicateur_values(
         dbp, "indicateur;date;valeur;commentaire\nvelos-libre-service;15/01/2024;42;\n".encode(), "vide.csv", today=TODAY)
     assert values_of(dbp)[3] == ("velos-libre-service", "2024-01-15", 42.0, "")
 
 
 def test_an_imported_target_is_written_into_the_fiche_and_survives_its_next_save(dbp):
-    services.import_indicator_values(dbp, (FIXTURES / "valeurs.csv").read_bytes(), "valeurs.csv", today=TODAY)
+    services.import_indicateur_values(dbp, (FIXTURES / "valeurs.csv").read_bytes(), "valeurs.csv", today=TODAY)
     with store.reading(dbp) as con:
         fiches = {f.fiche_id: f for f in store.load_fiches(con)}
     assert fiches["test-homonyme"].indicateur("agents-formes").cibles == {2025: 20.0}
@@ -279,7 +279,7 @@ def test_an_imported_target_is_written_into_the_fiche_and_survives_its_next_save
 
 def test_a_changed_target_replaces_the_fiche_target(dbp):
     data = "indicateur;date;cible\nvelos-libre-service;31/12/2026;120\n".encode()
-    result = services.import_indicator_values(dbp, data, "cible.csv", today=TODAY)
+    result = services.import_indicateur_values(dbp, data, "cible.csv", today=TODAY)
     assert (result.created, result.targets) == (0, 1)
     assert ("velos-libre-service", 2026, 120.0) in targets_of(dbp)
     assert ("velos-libre-service", 2026, 100.0) not in targets_of(dbp)
@@ -309,31 +309,31 @@ def test_a_changed_target_replaces_the_fiche_target(dbp):
 def test_one_value_is_checked_like_a_file_row(dbp, args, expected):
     before = counts(dbp)
     with pytest.raises(InvalidInput) as exc:
-        services.add_indicator_value(dbp, *args, today=TODAY)
+        services.add_indicateur_value(dbp, *args, today=TODAY)
     assert messages(exc) == [expected]
     assert counts(dbp) == before
 
 
 def test_one_value_created_identical_then_replaced(dbp):
     # A control character typed by mistake is dropped, so the same comment without it is identical.
-    assert services.add_indicator_value(dbp, "part-voiture", "2025-03-01", "58,5", "Enquête\x07 ", user="alice",
+    assert services.add_indicateur_value(dbp, "part-voiture", "2025-03-01", "58,5", "Enquête\x07 ", user="alice",
                                         today=TODAY) == "créée"
-    assert services.add_indicator_value(dbp, "part-voiture", date(2025, 3, 1), 58.5, "Enquête", user="bob",
+    assert services.add_indicateur_value(dbp, "part-voiture", date(2025, 3, 1), 58.5, "Enquête", user="bob",
                                         today=TODAY) == "identique"
     with store.reading(dbp) as con:
         assert con.execute("SELECT saisi_par, upload_id FROM indicateur_valeurs").fetchall() == [("alice", None)]
-    assert services.add_indicator_value(dbp, "part-voiture", date(2025, 3, 1), 57, user="bob", today=TODAY) == "remplacée"
+    assert services.add_indicateur_value(dbp, "part-voiture", date(2025, 3, 1), 57, user="bob", today=TODAY) == "remplacée"
     assert values_of(dbp) == [("part-voiture", "2025-03-01", 57.0, "")]
-    assert services.indicator_values(dbp, "part-voiture")[["valeur", "saisi_par"]].values.tolist() == [[57.0, "bob"]]
+    assert services.indicateur_values(dbp, "part-voiture")[["valeur", "saisi_par"]].values.tolist() == [[57.0, "bob"]]
 
 
 # ---------------------------------------------------------------------------------------------
 # export
 
 
-def test_export_rows_values_with_their_year_target_targets_alone_and_bare_indicators(dbp):
-    services.import_indicator_values(dbp, (FIXTURES / "valeurs.csv").read_bytes(), "valeurs.csv", today=TODAY)
-    out = services.export_indicators(dbp)
+def test_export_rows_values_with_their_year_target_targets_alone_and_bare_indicateurs(dbp):
+    services.import_indicateur_values(dbp, (FIXTURES / "valeurs.csv").read_bytes(), "valeurs.csv", today=TODAY)
+    out = services.export_indicateurs(dbp)
     assert list(out.columns) == EXPORT_FIELDS == ["fiche", "indicateur", "date", "valeur", "cible"]
     got = [tuple(None if v != v else v for v in row) for row in out.itertuples(index=False)]
     nan = None
@@ -385,7 +385,7 @@ def test_cli_export_json_and_refused_import(dbp):
         "erreurs.csv:2:indicateur: indicateur inconnu « inconnu » : ni l'identifiant ni le nom exact d'un "
         "indicateur des fiches-actions")
     assert len(refused.stderr.splitlines()) == 14
-    services.add_indicator_value(dbp, "part-voiture", date(2025, 3, 1), 58.5, today=TODAY)
+    services.add_indicateur_value(dbp, "part-voiture", date(2025, 3, 1), 58.5, today=TODAY)
     records = json.loads(runner.invoke(indicateurs, ["export", "--format", "json", "--db", str(dbp)]).output)
     assert all(list(r) == EXPORT_FIELDS for r in records)
     assert {"fiche": "test-mobilite", "indicateur": "part-voiture", "date": "2025-03-01", "valeur": 58.5,
@@ -425,9 +425,9 @@ def test_projection_uses_the_last_12_values_only():
 @pytest.mark.parametrize("days, stale", [(89, False), (90, False), (91, True)])
 def test_staleness_after_90_days(days, stale):
     today = date(2026, 1, 1) + pd.Timedelta(days=days)
-    status = indicator_status(frame(("2025-06-01", 1), ("2026-01-01", 2)), {}, "hausse", today)
+    status = indicateur_status(frame(("2025-06-01", 1), ("2026-01-01", 2)), {}, "hausse", today)
     assert (status.days_since_last, status.stale) == (days, stale)
-    assert indicator_status(frame(), {}, "hausse", TODAY).stale is True
+    assert indicateur_status(frame(), {}, "hausse", TODAY).stale is True
 
 
 @pytest.mark.parametrize("points, sens, target, behind, trajectory, projection, status", [
@@ -445,7 +445,7 @@ def test_staleness_after_90_days(days, stale):
      40 - 10 * 729 / 366, "atteinte"),
 ])
 def test_trajectory_and_projection_both_directions(points, sens, target, behind, trajectory, projection, status):
-    result = indicator_status(points, {2026: target}, sens, date(2025, 1, 10))
+    result = indicateur_status(points, {2026: target}, sens, date(2025, 1, 10))
     assert result.target_year == 2026 and result.target == target
     assert result.behind_trajectory is behind
     assert result.trajectory_value == pytest.approx(trajectory)
@@ -454,10 +454,10 @@ def test_trajectory_and_projection_both_directions(points, sens, target, behind,
 
 
 def test_status_without_target_with_one_value_and_after_a_missed_target():
-    assert indicator_status(TWO_POINTS, {}, "hausse", date(2025, 1, 10)).status == "pas de cible"
-    one = indicator_status(frame(("2024-01-01", 10)), {2026: 50}, "hausse", date(2025, 1, 10))
+    assert indicateur_status(TWO_POINTS, {}, "hausse", date(2025, 1, 10)).status == "pas de cible"
+    one = indicateur_status(frame(("2024-01-01", 10)), {2026: 50}, "hausse", date(2025, 1, 10))
     assert (one.status, one.projected_value, one.behind_trajectory) == ("données insuffisantes", None, False)
-    missed = indicator_status(TWO_POINTS, {2024: 50}, "hausse", date(2025, 1, 10))
+    missed = indicateur_status(TWO_POINTS, {2024: 50}, "hausse", date(2025, 1, 10))
     assert (missed.status, missed.target_year, missed.projected_value, missed.behind_trajectory) == (
         "en retard", 2024, None, None)
 
@@ -473,35 +473,35 @@ def test_next_target_is_the_first_not_yet_past():
     assert line["valeur"].tolist() == [10, 40]
 
 
-def test_change_since_the_previous_committee():
+def test_change_since_the_previous_comite():
     points = frame(("2026-11-03", 30), ("2026-11-10", 32), ("2026-11-17", 35))
-    at_12 = indicator_status(points, {}, "hausse", TODAY, committee_date=date(2026, 11, 12))
-    assert (at_12.last_value, at_12.committee_value, at_12.change) == (35, 32, 3)
-    assert indicator_status(points, {}, "hausse", TODAY, committee_date=date(2026, 11, 10)).change == 3
-    assert indicator_status(points, {}, "hausse", TODAY, committee_date=date(2026, 11, 1)).change is None
+    at_12 = indicateur_status(points, {}, "hausse", TODAY, comite_date=date(2026, 11, 12))
+    assert (at_12.last_value, at_12.comite_value, at_12.change) == (35, 32, 3)
+    assert indicateur_status(points, {}, "hausse", TODAY, comite_date=date(2026, 11, 10)).change == 3
+    assert indicateur_status(points, {}, "hausse", TODAY, comite_date=date(2026, 11, 1)).change is None
     # As of 12 November the value of the 17th does not exist yet.
-    as_of = indicator_status(points, {}, "hausse", date(2026, 11, 12), committee_date=date(2026, 11, 5))
-    assert (as_of.last_value, as_of.committee_value, as_of.change) == (32, 30, 2)
+    as_of = indicateur_status(points, {}, "hausse", date(2026, 11, 12), comite_date=date(2026, 11, 5))
+    assert (as_of.last_value, as_of.comite_value, as_of.change) == (32, 30, 2)
 
 
 def test_overview_and_reads_for_pages(dbp):
-    services.import_indicator_values(dbp, (FIXTURES / "valeurs.csv").read_bytes(), "valeurs.csv", today=TODAY)
-    overview = services.indicator_overview(dbp, today=date(2025, 7, 1), committee_date=date(2025, 2, 1)).set_index(
+    services.import_indicateur_values(dbp, (FIXTURES / "valeurs.csv").read_bytes(), "valeurs.csv", today=TODAY)
+    overview = services.indicateur_overview(dbp, today=date(2025, 7, 1), comite_date=date(2025, 2, 1)).set_index(
         "indicateur_id")
     assert list(overview.index) == ["velos-libre-service", "part-voiture", "emissions-transport",
                                     "part-voiture-agents", "agents-formes"]
     velos = overview.loc["velos-libre-service"]
     assert (velos["fiche_titre"], velos["unite"], velos["sens"]) == ("Développer les mobilités douces", "nombre", "hausse")
     # last 61 on 2025-06-15; at the committee of 2025-02-01: 55 (2025-01-15) → +6; 16 days old.
-    assert (velos["last_value"], velos["committee_value"], velos["change"], velos["days_since_last"]) == (61, 55, 6, 16)
+    assert (velos["last_value"], velos["comite_value"], velos["change"], velos["days_since_last"]) == (61, 55, 6, 16)
     assert velos["target_year"] == 2026 and velos["target"] == 100 and not velos["stale"]
     # part-voiture's only value (2024-12-31) is 182 days old on 2025-07-01 (31+28+31+30+31+30+1):
     # stale, and one value cannot be projected.
     assert overview.loc["part-voiture", "days_since_last"] == 182 and overview.loc["part-voiture", "stale"]
     assert overview.loc["part-voiture", "status"] == "données insuffisantes"
     assert overview.loc["part-voiture-agents", "status"] == "pas de cible"
-    assert services.indicator_targets(dbp, "velos-libre-service").values.tolist() == [[2026, 100.0]]
-    assert services.indicator_values(dbp, "velos-libre-service")["valeur"].tolist() == [40, 55, 61]
+    assert services.indicateur_targets(dbp, "velos-libre-service").values.tolist() == [[2026, 100.0]]
+    assert services.indicateur_values(dbp, "velos-libre-service")["valeur"].tolist() == [40, 55, 61]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -512,32 +512,32 @@ def test_overview_and_reads_for_pages(dbp):
 def demo_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "pcaet.duckdb"
     services.init_database(path, demo=False)
-    install_demo_indicators(path, TODAY)
+    install_demo_indicateurs(path, TODAY)
     return path
 
 
 def test_demo_shows_every_flag(demo_db):
-    overview = services.indicator_overview(demo_db, today=TODAY).set_index("indicateur_id")
+    overview = services.indicateur_overview(demo_db, today=TODAY).set_index("indicateur_id")
     assert overview.loc[CHARTE, "status"] == "atteinte"
     assert overview.loc[CLUB, "status"] == "en retard" and overview.loc[CLUB, "behind_trajectory"]
     # collective actions: last counted 2026-06-30, 148 days before 2026-11-25 (31 + 31 + 30 + 31 + 25).
     actions = overview.loc[ACTIONS]
     assert actions["stale"] and actions["days_since_last"] == 148 and actions["status"] == "en bonne voie"
     assert not actions["behind_trajectory"]
-    assert services.indicator_targets(demo_db, CHARTE).values.tolist() == [[2023, 15.0], [2026, 40.0]]
+    assert services.indicateur_targets(demo_db, CHARTE).values.tolist() == [[2023, 15.0], [2026, 40.0]]
 
 
-def test_demo_values_move_between_the_weekly_committees(demo_db):
+def test_demo_values_move_between_the_weekly_comites(demo_db):
     for indicateur_id in (CHARTE, CLUB):
-        values = services.indicator_values(demo_db, indicateur_id)
-        seen = [indicator_status(values, {}, "hausse", TODAY, committee_date=c).committee_value for c in COMMITTEE_DATES]
+        values = services.indicateur_values(demo_db, indicateur_id)
+        seen = [indicateur_status(values, {}, "hausse", TODAY, comite_date=c).comite_value for c in COMITE_DATES]
         assert len(set(seen)) == 3, (indicateur_id, seen)
         assert values["valeur"].iloc[0] >= 0 and values["date"].min() >= pd.Timestamp("2021-01-01")
 
 
 def test_demo_install_is_idempotent_and_respects_today(demo_db, tmp_path):
     before = counts(demo_db)
-    assert "déjà installées" in install_demo_indicators(demo_db, TODAY)[0]
+    assert "déjà installées" in install_demo_indicateurs(demo_db, TODAY)[0]
     assert counts(demo_db) == before
     early = pd.read_csv(io.BytesIO(demo_csv(date(2026, 3, 1))), sep=";", dtype=str, keep_default_na=False)
     measured = early[early["valeur"] != ""]
@@ -546,7 +546,7 @@ def test_demo_install_is_idempotent_and_respects_today(demo_db, tmp_path):
     shutil.copy(demo_db, path)
     with store.writing(path) as con:
         con.execute("DELETE FROM indicateur_valeurs")
-    install_demo_indicators(path, date(2026, 3, 1))
+    install_demo_indicateurs(path, date(2026, 3, 1))
     with store.reading(path) as con:
         assert con.execute("SELECT max(date) FROM indicateur_valeurs").fetchone()[0] <= date(2026, 3, 1)
 
@@ -556,8 +556,8 @@ def test_the_documented_example_imports_on_the_seed_fiche(demo_db, tmp_path):
     example = text.split("### Exemple", 1)[1].split("```", 2)[1].strip() + "\n"
     path = tmp_path / "pcaet.duckdb"
     shutil.copy(demo_db, path)
-    result = services.import_indicator_values(path, example.encode("utf-8"), "exemple.csv", today=TODAY)
+    result = services.import_indicateur_values(path, example.encode("utf-8"), "exemple.csv", today=TODAY)
     # 4 values on dates the demo already has: the charter's 34 on 2026-06-30 is the demo's own value
     # (unchanged), the 3 others replace the demo's; the 2026 target (12) is the demo's, 2030 is new.
     assert (result.created, result.replaced, result.unchanged, result.targets) == (0, 3, 1, 1)
-    assert services.indicator_targets(path, ACTIONS).values.tolist() == [[2026, 12.0], [2030, 20.0]]
+    assert services.indicateur_targets(path, ACTIONS).values.tolist() == [[2026, 12.0], [2030, 20.0]]

@@ -56,10 +56,10 @@ def test_an_unknown_action_is_a_programming_error(seeded_db):
 def test_reads_refusals_and_no_change_imports_are_not_journaled(seeded_db):
     before = count(seeded_db)
     services.compute_scores(seeded_db)
-    services.stars_for_all(seeded_db)
+    services.etoiles_for_all(seeded_db)
     services.list_comites(seeded_db)
-    services.committee_history(seeded_db)
-    services.export_indicators(seeded_db)
+    services.comite_history(seeded_db)
+    services.export_indicateurs(seeded_db)
     services.list_uploads(seeded_db)
     auth.authenticate(seeded_db, "personne", "mot-de-passe")
     services.journal_entries(seeded_db, actions=["evaluation"])
@@ -75,9 +75,9 @@ def test_reads_refusals_and_no_change_imports_are_not_journaled(seeded_db):
     assert count(seeded_db) == before + 1
     again = services.import_evaluation(seeded_db, good, "eval.csv", "CAPSO", EVAL_DAY, user="claire", today=TODAY)
     assert not again.changed and count(seeded_db) == before + 1
-    assert services.add_indicator_value(seeded_db, "nombre-actions-collectives-portees", EVAL_DAY, "5",
+    assert services.add_indicateur_value(seeded_db, "nombre-actions-collectives-portees", EVAL_DAY, "5",
                                         user="claire", today=TODAY) == "créée"
-    assert services.add_indicator_value(seeded_db, "nombre-actions-collectives-portees", EVAL_DAY, "5",
+    assert services.add_indicateur_value(seeded_db, "nombre-actions-collectives-portees", EVAL_DAY, "5",
                                         user="claire", today=TODAY) == "identique"
     assert count(seeded_db) == before + 2
 
@@ -89,7 +89,7 @@ def test_every_imported_file_comes_back_exactly_from_its_journal_row(seeded_db):
     services.import_evaluation(seeded_db, evaluation, "bom.csv", "CAPSO", EVAL_DAY, user="claire", today=TODAY)
     services.import_evaluation(seeded_db, cp1252, "windows.csv", "CAPSO", EVAL_DAY - timedelta(days=1),
                                user="paul", today=TODAY)
-    services.import_indicator_values(seeded_db, indicators, "valeurs.csv", user="claire", today=TODAY)
+    services.import_indicateur_values(seeded_db, indicators, "valeurs.csv", user="claire", today=TODAY)
     rows = services.journal_entries(seeded_db).head(3)
     assert rows["filename"].tolist() == ["valeurs.csv", "windows.csv", "bom.csv"]
     assert rows["utilisateur"].tolist() == ["claire", "paul", "claire"]

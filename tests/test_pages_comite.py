@@ -97,7 +97,7 @@ def download_labels(at: AppTest) -> list[str]:
 
 # --- the committee page ----------------------------------------------------------------------------
 
-def test_lists_the_three_demo_committees_latest_first(demo_db, monkeypatch):
+def test_lists_the_three_demo_comites_latest_first(demo_db, monkeypatch):
     at = start(demo_db, monkeypatch, "ui/pages/comite.py")
     assert at.title[0].value == "Comité de pilotage"
     assert "3 comités enregistrés" in texts(at)
@@ -111,7 +111,7 @@ def test_lists_the_three_demo_committees_latest_first(demo_db, monkeypatch):
     assert "Club climat en retard sur sa trajectoire (35 membres pour 60 visés en 2026)" in texts(at)
 
 
-def test_changes_since_the_previous_committee_match_the_demo(demo_db, monkeypatch):
+def test_changes_since_the_previous_comite_match_the_demo(demo_db, monkeypatch):
     # the two evaluations in force differ by one status only (read from the database)
     before = services.statuses_at(demo_db, "CAPSO", date(2026, 11, 10)).set_index("action_id")
     after = services.statuses_at(demo_db, "CAPSO", date(2026, 11, 17)).set_index("action_id")
@@ -120,7 +120,7 @@ def test_changes_since_the_previous_committee_match_the_demo(demo_db, monkeypatc
     assert changed == ["6.1.1.2"]
     assert (before.loc["6.1.1.2", "fait"], after.loc["6.1.1.2", "fait"]) == (0.8, 0.9)
     # by hand: +10 % of the 25 points of 6.1.1.2 = +2,5 points faits, out of 300
-    changes = services.committee_changes(demo_db)
+    changes = services.comite_changes(demo_db)
     assert changes.delta_points_fait == pytest.approx(2.5)
     assert changes.apres.point_potentiel == 300
     assert changes.delta_part_fait == pytest.approx(2.5 / 300)
@@ -164,7 +164,7 @@ def test_changes_since_the_previous_committee_match_the_demo(demo_db, monkeypatc
     assert len(at.get("plotly_chart")) == 3  # points per axe, per mesure, radar
 
 
-def test_launch_the_presentation_of_the_committee_shown(demo_db, monkeypatch):
+def test_launch_the_presentation_of_the_comite_shown(demo_db, monkeypatch):
     at = start(demo_db, monkeypatch, "ui/pages/comite.py")
     at.selectbox(key="comite_page_date").set_value(date(2026, 11, 12)).run()
     at.button(key="comite_presentation").click().run()
@@ -174,7 +174,7 @@ def test_launch_the_presentation_of_the_committee_shown(demo_db, monkeypatch):
     assert (at.query_params["presentation"], at.query_params["comite"]) == ("1", "2026-11-12")
 
 
-def test_first_committee_has_nothing_to_compare(demo_db, monkeypatch):
+def test_first_comite_has_nothing_to_compare(demo_db, monkeypatch):
     at = start(demo_db, monkeypatch, "ui/pages/comite.py")
     at.selectbox(key="comite_page_date").set_value(date(2026, 11, 5)).run()
     assert not at.exception, at.exception
@@ -186,7 +186,7 @@ def test_first_committee_has_nothing_to_compare(demo_db, monkeypatch):
     assert not [m for m in at.metric if m.label == "Statuts modifiés"]
 
 
-def test_add_a_committee_through_the_form(demo_db, monkeypatch):
+def test_add_a_comite_through_the_form(demo_db, monkeypatch):
     at = start(demo_db, monkeypatch, "ui/pages/comite.py")
     when = clock.today() + timedelta(days=1)
     at.date_input(key="comite_new_date").set_value(when)
@@ -213,7 +213,7 @@ def test_add_a_committee_through_the_form(demo_db, monkeypatch):
     assert set(uploads["Type"]) == {"Évaluation", "Valeurs d'indicateurs"}
 
 
-def test_a_second_committee_on_the_same_day_is_refused_in_french(demo_db, monkeypatch):
+def test_a_second_comite_on_the_same_day_is_refused_in_french(demo_db, monkeypatch):
     at = start(demo_db, monkeypatch, "ui/pages/comite.py")
     at.date_input(key="comite_new_date").set_value(date(2026, 11, 12))
     at.text_input(key="comite_new_titre").input("Doublon")
@@ -230,7 +230,7 @@ def test_a_second_committee_on_the_same_day_is_refused_in_french(demo_db, monkey
     assert [e.value for e in at.error] == ["Comité non enregistré. Titre : titre du comité obligatoire"]
 
 
-def test_edit_the_notes_of_the_committee_shown(demo_db, monkeypatch):
+def test_edit_the_notes_of_the_comite_shown(demo_db, monkeypatch):
     at = start(demo_db, monkeypatch, "ui/pages/comite.py")
     at.text_area(key="comite_edit_notes_2026-11-19").input("Décisions :\n• Dossier envoyé le 20/11.")
     button(at, "Enregistrer les notes").click().run()
@@ -246,7 +246,7 @@ def test_report_downloads(demo_db, monkeypatch):
     at = start(demo_db, monkeypatch, "ui/pages/comite.py")
     assert "Télécharger le classeur XLSX" in download_labels(at)
     # the workbook the button serves: the five sheets, the committee's global score
-    book = openpyxl.load_workbook(io.BytesIO(services.committee_report(demo_db, "xlsx")))
+    book = openpyxl.load_workbook(io.BytesIO(services.comite_report(demo_db, "xlsx")))
     assert book.sheetnames == ["Scores", "Statuts", "Indicateurs", "Évolutions", "Comité"]
     scores = [row for row in book["Scores"].iter_rows(values_only=True) if row and row[0] == "Total"]
     assert scores and scores[0][4] == 200 and scores[0][5] == pytest.approx(200 / 300)
@@ -267,7 +267,7 @@ def test_chart_png_is_made_on_the_server(demo_db, monkeypatch):
     monkeypatch.setenv("PCAET_DB", str(demo_db))
     categories = pd.DataFrame({"serie": ["A", "A", "A"], "categorie": ["bases", "mise en œuvre", "effets"],
                                "part_fait": [0.5, 0.25, 0.0]})
-    png = widgets_comite.chart_png(charts.committee_radar(categories), 800, 600)
+    png = widgets_comite.chart_png(charts.comite_radar(categories), 800, 600)
     assert png.startswith(b"\x89PNG")
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (1600, 1200)  # scale 2
@@ -399,7 +399,7 @@ def test_leave_the_presentation(demo_db, monkeypatch):
     assert "presentation" not in at.query_params
 
 
-def test_presentation_without_committee(tmp_path, monkeypatch):
+def test_presentation_without_comite(tmp_path, monkeypatch):
     bare = tmp_path / "pcaet.duckdb"
     services.init_database(bare, demo=False)
     at = start(bare, monkeypatch, "ui/pages/presentation.py")

@@ -59,7 +59,7 @@ def texts(at: AppTest) -> str:
 
 
 def count(db_path: Path, indicateur_id: str) -> int:
-    return len(services.indicator_values(db_path, indicateur_id))
+    return len(services.indicateur_values(db_path, indicateur_id))
 
 
 def uploads(db_path: Path) -> int:
@@ -68,7 +68,7 @@ def uploads(db_path: Path) -> int:
 
 # --- the list and the charts ----------------------------------------------------------------
 
-def test_list_shows_the_three_indicators_with_the_demo_flags(seeded_db, monkeypatch):
+def test_list_shows_the_three_indicateurs_with_the_demo_flags(seeded_db, monkeypatch):
     at = start(seeded_db, monkeypatch, FICHES)
     table = at.dataframe[0].value
     assert list(table["Indicateur"]) == [
@@ -126,7 +126,7 @@ def test_a_valid_value_adds_one_row_and_updates_the_metric(seeded_db, monkeypatc
     at = start(seeded_db, monkeypatch, FICHES)
     before = count(seeded_db, CLUB)
     enter(at, CLUB, "45")
-    values = services.indicator_values(seeded_db, CLUB)
+    values = services.indicateur_values(seeded_db, CLUB)
     assert len(values) == before + 1
     last = values.iloc[-1]
     assert pd.Timestamp(last["date"]).date() == clock.today() and last["valeur"] == 45

@@ -241,7 +241,7 @@ def test_the_journal_page_names_who_imported_a_file(accounts_db, monkeypatch):
     assert first.startswith("comite-mars.csv — import d'évaluation du ") and first.endswith(", par claire")
 
 
-def test_a_reader_sees_the_committees_but_not_their_forms(accounts_db, monkeypatch):
+def test_a_reader_sees_the_comites_but_not_their_forms(accounts_db, monkeypatch):
     reader = start(accounts_db, monkeypatch, user="elu", page=COMITE)
     editor = start(accounts_db, monkeypatch, user="claire", page=COMITE)
     for at in (reader, editor):
@@ -271,11 +271,11 @@ def test_a_role_withdrawn_during_the_click_gives_a_french_refusal(accounts_db, m
         return original(source, user, needed)
 
     at = start(accounts_db, monkeypatch, user="claire", page=FICHES)
-    before = services.indicator_values(accounts_db, "nombre-actions-collectives-portees")
+    before = services.indicateur_values(accounts_db, "nombre-actions-collectives-portees")
     monkeypatch.setattr(auth, "require_role", withdrawn)
     at.radio(key="saisie_indicateur").set_value("nombre-actions-collectives-portees")
     at.text_input(key="saisie_valeur").set_value("12")
     next(b for b in at.button if b.label == "Enregistrer la valeur").click().run()
     assert not at.exception
     assert at.error[0].value == "Le compte « claire » a le rôle lecture : cette opération demande le rôle édition."
-    assert len(services.indicator_values(accounts_db, "nombre-actions-collectives-portees")) == len(before)
+    assert len(services.indicateur_values(accounts_db, "nombre-actions-collectives-portees")) == len(before)

@@ -114,7 +114,7 @@ def test_home_page_is_the_score_overview(hand_db, monkeypatch):
     assert not (PROJECT_ROOT / "pages" / "accueil.py").exists()
 
 
-def test_overview_score_stars_split_and_moves(hand_db, monkeypatch):
+def test_overview_score_etoiles_split_and_moves(hand_db, monkeypatch):
     at = ville_test(start(hand_db, monkeypatch, "ui/pages/vue_ensemble.py"), "vue")
     assert at.selectbox(key="vue_date").value == DATE_B  # the latest by default
     score = metric(at, "Score réalisé")
@@ -337,7 +337,7 @@ def test_score_page_without_referential(tmp_path, monkeypatch):
 
 # --- full referential ---------------------------------------------------------------------
 
-def test_overview_with_the_full_referential_shows_stars(full_referentiel_db, monkeypatch):
+def test_overview_with_the_full_referential_shows_etoiles(full_referentiel_db, monkeypatch):
     """The demo evaluations of the seeds, on the official referential: no status on any star
     criterion, so 0 stars; the 1st star's threshold is 0 %, so no points are missing, only its
     mandatory actions."""

@@ -1,4 +1,4 @@
-"""Committee reports (cae_data/rapports/, services.committee_report, `pcaet comite`) on the demo
+"""Committee reports (cae_data/rapports/, services.comite_report, `pcaet comite`) on the demo
 database: the CAPSO, its evaluations of 10 and 17 November 2026, the weekly indicator values
 and the demo committees of 5, 12 and 19 November 2026.
 
@@ -58,7 +58,7 @@ def demo_db(demo_template, tmp_path) -> Path:
 def demo_pdf(demo_template) -> bytes:
     if not CHROMIUM.exists():
         pytest.skip(needs_chromium.kwargs["reason"])
-    return services.committee_report(demo_template, "pdf")
+    return services.comite_report(demo_template, "pdf")
 
 
 def workbook(data: bytes) -> openpyxl.Workbook:
@@ -77,7 +77,7 @@ def spaces(text: str) -> str:
 
 
 def test_xlsx_sheets_headers_and_types(demo_db):
-    book = workbook(services.committee_report(demo_db, "xlsx"))
+    book = workbook(services.comite_report(demo_db, "xlsx"))
     assert book.sheetnames == SHEETS
     scores = book["Scores"]
     assert scores["A1"].value == "CAPSO"
@@ -115,7 +115,7 @@ def test_xlsx_sheets_headers_and_types(demo_db):
 
 
 def test_xlsx_scores_are_the_services_scores(demo_db):
-    book = workbook(services.committee_report(demo_db, "xlsx"))
+    book = workbook(services.comite_report(demo_db, "xlsx"))
     expected = services.compute_scores(demo_db, collectivite="CAPSO", on_date=date(2026, 11, 17))
     expected = expected.assign(action_id=expected["action_id"].astype(str).replace("", "Total")).set_index("action_id")
     seen = 0
@@ -128,7 +128,7 @@ def test_xlsx_scores_are_the_services_scores(demo_db):
 
 
 def test_xlsx_scores_sheet_imports_back_as_the_same_evaluation(demo_db, tmp_path):
-    data = services.committee_report(demo_db, "xlsx")
+    data = services.comite_report(demo_db, "xlsx")
     fresh = tmp_path / "fresh" / "pcaet.duckdb"
     services.init_database(fresh, demo=False, today=TODAY)
     services.set_collectivites(fresh, [(b"nom: CAPSO\ntype: EPCI\npopulation: 105000\nlocalisation: Metropole\n",
@@ -141,7 +141,7 @@ def test_xlsx_scores_sheet_imports_back_as_the_same_evaluation(demo_db, tmp_path
 
 
 def test_xlsx_changes_sheet(demo_db):
-    book = workbook(services.committee_report(demo_db, "xlsx"))
+    book = workbook(services.comite_report(demo_db, "xlsx"))
     texts = [v for row in rows_of(book["Évolutions"]) for v in row if isinstance(v, str)]
     assert ("Nouvelle évaluation depuis le comité du 12/11/2026 : évaluation du 17/11/2026 (au comité précédent : "
             "évaluation du 10/11/2026).") in texts
@@ -155,8 +155,8 @@ def test_xlsx_changes_sheet(demo_db):
     assert new_values[0][2] == dt.datetime(2026, 11, 17) and new_values[0][3] == 40
 
 
-def test_xlsx_first_committee(demo_db):
-    book = workbook(services.committee_report(demo_db, "xlsx", date(2026, 11, 5)))
+def test_xlsx_first_comite(demo_db):
+    book = workbook(services.comite_report(demo_db, "xlsx", date(2026, 11, 5)))
     assert book["Comité"]["C4"].value == "Premier comité : aucun comité précédent."
     assert book["Scores"]["B2"].value == dt.datetime(2026, 9, 14)
     texts = [v for row in rows_of(book["Évolutions"]) for v in row if isinstance(v, str)]
@@ -171,9 +171,9 @@ def test_xlsx_never_writes_a_formula(demo_db):
     services.add_comite(demo_db, Comite(date=date(2026, 11, 26), titre=FORMULA_TEXTS[0],
                                         participants=[FORMULA_TEXTS[1], FORMULA_TEXTS[2]], notes=FORMULA_TEXTS[3]),
                         today=TODAY)
-    services.add_indicator_value(demo_db, "nombre-actions-collectives-portees", date(2026, 11, 24), 12,
+    services.add_indicateur_value(demo_db, "nombre-actions-collectives-portees", date(2026, 11, 24), 12,
                                  commentaire=FORMULA_TEXTS[4], today=TODAY)
-    book = workbook(services.committee_report(demo_db, "xlsx"))
+    book = workbook(services.comite_report(demo_db, "xlsx"))
     found = {}
     for sheet in book:
         for row in sheet.iter_rows():
@@ -238,10 +238,10 @@ def test_pdf_pages_as_png(demo_pdf):
 
 
 @needs_chromium
-def test_pdf_of_the_first_committee(demo_db):
+def test_pdf_of_the_first_comite(demo_db):
     import pypdf
 
-    reader = pypdf.PdfReader(io.BytesIO(services.committee_report(demo_db, "pdf", date(2026, 11, 5))))
+    reader = pypdf.PdfReader(io.BytesIO(services.comite_report(demo_db, "pdf", date(2026, 11, 5))))
     texts = [spaces(p.extract_text()) for p in reader.pages]
     assert "Premier comité" in texts[0] and "58,3 %" in texts[0]  # 175 / 300 on 14/09/2026
     assert "Premier comité : pas de comité précédent, donc pas de décisions à suivre." in texts[-1]
@@ -255,7 +255,7 @@ def test_pdf_without_a_font_says_so(demo_db, monkeypatch):
     monkeypatch.setattr(pdf, "_fc_match", lambda: None)
     monkeypatch.delenv(pdf.FONT_ENV, raising=False)
     with pytest.raises(services.Refused, match="^Aucune police Unicode \\(TrueType\\) trouvée pour écrire le PDF"):
-        services.committee_report(demo_db, "pdf")
+        services.comite_report(demo_db, "pdf")
 
 
 def test_chart_export_failure_says_so(demo_db, monkeypatch):
@@ -269,7 +269,7 @@ def test_chart_export_failure_says_so(demo_db, monkeypatch):
     monkeypatch.setattr(charts, "_server_started", True)
     monkeypatch.setattr(kaleido, "calc_fig_sync", broken)
     with pytest.raises(services.Refused) as excinfo:
-        services.committee_report(demo_db, "pdf")
+        services.comite_report(demo_db, "pdf")
     assert str(excinfo.value) == (
         "Export des graphiques impossible : le navigateur Chromium est introuvable ou ne démarre pas (installez-le "
         "avec scripts/ensure-chromium.sh). Détail : BrowserFailedError: no browser")
@@ -277,7 +277,7 @@ def test_chart_export_failure_says_so(demo_db, monkeypatch):
 
 def test_unknown_format_is_refused(demo_db):
     with pytest.raises(services.Refused, match=r"^Format de rapport inconnu « docx » \(attendu : pdf, xlsx\)\.$"):
-        services.committee_report(demo_db, "docx")
+        services.comite_report(demo_db, "docx")
 
 
 # --------------------------------------------------------------------------- CLI
@@ -340,10 +340,10 @@ def test_report_display_helpers():
     """rapports.tables, shared by the committee page, its slides and the PDF."""
     import pandas as pd
 
-    from cae_data.formatting import stars_text
+    from cae_data.formatting import etoiles_text
     from cae_data.rapports.tables import category_change_rows, compact_status
 
-    assert stars_text(3) == "★★★☆☆"
+    assert etoiles_text(3) == "★★★☆☆"
     assert compact_status("detaille", "Détaillé (…)", 0.8, 0.2) == f"Détaillé : fait 80{NBSP}%, programmé 20{NBSP}%"
     assert compact_status("detaille", "Détaillé (…)", 0.0, 0.0) == f"Détaillé : pas fait 100{NBSP}%"
     assert compact_status("fait", "Fait", None, None) == "Fait"

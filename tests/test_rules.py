@@ -348,7 +348,7 @@ def test_soustype_and_the_platform_rewrite_of_type_syndicat():
         parse_rule("identite(soustype, ville)")
 
 
-def test_indicator_functions_only_in_score_indicatif_formulas():
+def test_indicateur_functions_only_in_score_indicatif_formulas():
     formula = parse_rule("si val(cae_15.a_dom) > cible(cae_15.a_dom) alors 1 sinon opt_val(te_6) / limite(te_6)",
                          "2.1.1.7.a", "indicatif")
     assert formula.kind == "indicatif"

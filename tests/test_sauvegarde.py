@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cae_data import services, store
 from cae_data import sauvegarde as backup_module
+from cae_data import services, store
 from cae_data.cli.sauvegarde import restauration as restauration_command
 from cae_data.cli.sauvegarde import sauvegarde as sauvegarde_command
 from cae_data.errors import InvalidInput
@@ -321,7 +321,7 @@ def test_backup_leaves_out_altered_or_foreign_archive_files_with_a_warning(seede
 
 def test_restore_needs_the_admin_role_and_is_journalled(tmp_path):
     """A reader (or an editor) cannot replace the database; an admin can, and it is recorded."""
-    from cae_data import auth, journal
+    from cae_data import auth
     from cae_data.sauvegarde import restauration, sauvegarde
 
     base = tmp_path / "p.duckdb"

@@ -28,7 +28,7 @@ import pytest
 
 from cae_data.personnalisation.profile import Profile
 from cae_data.referentiel.loader import read_referentiel
-from cae_data.scoring import criteres, score_one, stars
+from cae_data.scoring import criteres, etoiles, score_one
 from cae_data.scoring.indicatif import INDICATIF_COLUMNS, scores_indicatifs
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "referentiel" / "te-mini-structure.csv"
@@ -104,17 +104,17 @@ def test_status_on_sous_mesure_wins_over_its_taches(te):
     assert scores.loc["1.1.1.3", ["point_fait", "point_programme", "point_pas_fait"]].tolist() == [0.5, 1.0, 0.5]
 
 
-def test_stars_same_thresholds_without_mandatory_actions(te):
+def test_etoiles_same_thresholds_without_mandatory_actions(te):
     # potential with PCAET_1 = OUI: 19 − 3 (alter) = 16; fait: 1.1.1 (6) + 1.1.2.1 (2) = 8 → 50 %
     rows = {"1.1.1.1": "fait", "1.1.1.2": "fait", "1.1.1.3": "fait", "1.1.2.1": "fait"}
-    result = stars(te, score_one(te, PCAET_OUI, statuses(rows)), statuses(rows)).iloc[0]
+    result = etoiles(te, score_one(te, PCAET_OUI, statuses(rows)), statuses(rows)).iloc[0]
     assert result["score_realise"] == pytest.approx(8 / 16)
     assert result["etoiles"] == 3 and result["prochaine_etoile"] == 4
     assert result["points_manquants"] == pytest.approx(0.65 * 16 - 8)   # 2.4 points fait to reach 65 %
     table = criteres(te, score_one(te, PCAET_OUI, statuses(rows)), statuses(rows))
     assert table["action_id"].tolist() == ["", "", "", ""]          # thresholds of stars 2–5 only
     # nothing done: 1 star (0 %), no élu référent needed
-    nothing = stars(te, score_one(te, PCAET_OUI, statuses({})), statuses({})).iloc[0]
+    nothing = etoiles(te, score_one(te, PCAET_OUI, statuses({})), statuses({})).iloc[0]
     assert nothing["etoiles"] == 1 and nothing["prochaine_etoile"] == 2
 
 

@@ -29,10 +29,10 @@ from cae_data import simulation
 from cae_data.personnalisation.profile import Profile
 from cae_data.referentiel.model import NODE_COLUMNS, RULE_COLUMNS, Referentiel, niveau_for_depth, parent_of
 from cae_data.scoring.engine import score_evaluations
-from cae_data.scoring.stars import CRITERES, criteres, stars
+from cae_data.scoring.etoiles import CRITERES, criteres, etoiles
 from cae_data.scoring.tree import tree_of
 
-STAR_TREE = {
+ETOILE_TREE = {
     "": 40, "1": 20, "1.1": 20,
     "1.1.1": 10, "1.1.1.1": 4, "1.1.1.1.1": 2, "1.1.1.1.2": 2, "1.1.1.2": 6,
     "1.1.2": 10, "1.1.2.0": 0, "1.1.2.0.1": 0, "1.1.2.0.2": 0, "1.1.2.1": 2, "1.1.2.2": 8,
@@ -41,7 +41,7 @@ STAR_TREE = {
     "5.1.1.3": 4, "5.1.1.3.1": 2, "5.1.1.3.2": 2,
     "5.1.2": 10, "5.1.2.1": 4, "5.1.2.1.1": 2, "5.1.2.1.2": 2, "5.1.2.2": 6,
 }
-STAR_SHARES = {"1.1.1.1": 40, "1.1.1.2": 60, "1.1.2.0": 0, "1.1.2.1": 20, "1.1.2.2": 80,
+ETOILE_SHARES = {"1.1.1.1": 40, "1.1.1.2": 60, "1.1.2.0": 0, "1.1.2.1": 20, "1.1.2.2": 80,
                "5.1.1.1": 30, "5.1.1.2": 30, "5.1.1.3": 40, "5.1.2.1": 40, "5.1.2.2": 60}
 
 # PLAIN tree (no node a star criterion names: only the thresholds count):
@@ -92,8 +92,8 @@ def criterion(etoile: int, action_id: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def star_ref() -> Referentiel:
-    return make_referentiel(STAR_TREE, STAR_SHARES)
+def etoile_ref() -> Referentiel:
+    return make_referentiel(ETOILE_TREE, ETOILE_SHARES)
 
 
 # Every criterion of stars 1 and 2 met, 9 points fait of 40 (22.5 %): 5.1.2.1.1 (2),
@@ -115,8 +115,8 @@ def replaced(rows, **changes):
 # --------------------------------------------------------------------------- simulate
 
 
-def test_simulate_completing_a_programmed_sous_action_crosses_35_percent(star_ref):
-    result = simulation.simulate(star_ref, EPCI, statuses(*BASE), {"1.1.1.2": "fait"})
+def test_simulate_completing_a_programmed_sous_action_crosses_35_percent(etoile_ref):
+    result = simulation.simulate(etoile_ref, EPCI, statuses(*BASE), {"1.1.1.2": "fait"})
     # before: 9 / 40 = 22.5 %, 1 star; after: 9 + 6 = 15 / 40 = 37.5 % ≥ 35 %: 2 stars
     assert result.score_realise_avant == pytest.approx(0.225)
     assert result.etoiles_avant == 1
@@ -131,38 +131,38 @@ def test_simulate_completing_a_programmed_sous_action_crosses_35_percent(star_re
     assert result.resume["point_fait"] == pytest.approx(15)
     assert set(result.criteres["satisfait"]) == {True, False}  # 50 %, 65 %, 75 % not reached
     assert "subject" not in result.criteres.columns
-    unchanged = simulation.simulate(star_ref, EPCI, statuses(*BASE), {})
+    unchanged = simulation.simulate(etoile_ref, EPCI, statuses(*BASE), {})
     assert (unchanged.score_realise, unchanged.etoiles) == (pytest.approx(0.225), 1)
 
 
-def test_simulate_sous_action_status_wins_over_its_taches(star_ref):
+def test_simulate_sous_action_status_wins_over_its_taches(etoile_ref):
     # 5.1.2.1 set to pas fait: its fait tâche 5.1.2.1.1 no longer counts (9 − 2 = 7 points),
     # and the élu référent criterion is judged on the sous-action: not met, 0 stars.
-    result = simulation.simulate(star_ref, EPCI, statuses(*BASE), {"5.1.2.1": "Pas fait"})
+    result = simulation.simulate(etoile_ref, EPCI, statuses(*BASE), {"5.1.2.1": "Pas fait"})
     assert result.point_fait == pytest.approx(7)
     assert result.etoiles == 0
     table = result.criteres.set_index(["etoile", "action_id"])
     assert not table.loc[(1, "5.1.2.1.1"), "satisfait"]
     # « non renseigné » on the sous-action lets the tâches count again
-    back = simulation.simulate(star_ref, EPCI, statuses(*BASE), {"5.1.2.1": "non_renseigne"})
+    back = simulation.simulate(etoile_ref, EPCI, statuses(*BASE), {"5.1.2.1": "non_renseigne"})
     assert back.point_fait == pytest.approx(9)
     assert back.etoiles == 1
 
 
-def test_simulate_refuses_unknown_ids_and_statuses(star_ref):
+def test_simulate_refuses_unknown_ids_and_statuses(etoile_ref):
     with pytest.raises(ValueError, match="9.9.9"):
-        simulation.simulate(star_ref, EPCI, statuses(*BASE), {"9.9.9": "fait"})
+        simulation.simulate(etoile_ref, EPCI, statuses(*BASE), {"9.9.9": "fait"})
     with pytest.raises(ValueError, match="statuts impossibles"):
-        simulation.simulate(star_ref, EPCI, statuses(*BASE), {"1.1.1.2": "presque"})
+        simulation.simulate(etoile_ref, EPCI, statuses(*BASE), {"1.1.1.2": "presque"})
     with pytest.raises(ValueError, match="statuts impossibles"):
-        simulation.simulate(star_ref, EPCI, statuses(*BASE), {"1.1.1.2": "detaille"})
+        simulation.simulate(etoile_ref, EPCI, statuses(*BASE), {"1.1.1.2": "detaille"})
 
 
 # --------------------------------------------------------------------------- smallest set
 
 
-def test_one_programmed_sous_action_of_6_points_reaches_the_second_star(star_ref):
-    plan = simulation.smallest_completion_set(star_ref, EPCI, statuses(*BASE))
+def test_one_programmed_sous_action_of_6_points_reaches_the_second_etoile(etoile_ref):
+    plan = simulation.smallest_completion_set(etoile_ref, EPCI, statuses(*BASE))
     # 14 points needed, 9 fait: 1.1.1.2 (+6 → 15) is enough alone, 5.1.1.2 (+3 → 12) is not
     assert (plan.etoiles, plan.etoile_visee, plan.atteignable) == (1, 2, True)
     assert plan.action_ids == ["1.1.1.2"]
@@ -174,11 +174,11 @@ def test_one_programmed_sous_action_of_6_points_reaches_the_second_star(star_ref
     assert plan.message == "Réaliser 1 sous-action programmée suffit pour atteindre la 2e étoile."
 
 
-def test_a_missing_programmed_criterion_is_in_the_set(star_ref):
+def test_a_missing_programmed_criterion_is_in_the_set(etoile_ref):
     # 1.1.1.1.1 (star 2 needs it fait) is only programmé: 9 − 2 = 7 points fait.
     # Completing its sous-action 1.1.1.1 meets the criterion (+2 → 9); 5 more points are needed
     # for 14: 1.1.1.2 (+6). 5.1.1.2 (+3) would not do.
-    plan = simulation.smallest_completion_set(star_ref, EPCI, statuses(*replaced(BASE, **{"1.1.1.1.1": "programme"})))
+    plan = simulation.smallest_completion_set(etoile_ref, EPCI, statuses(*replaced(BASE, **{"1.1.1.1.1": "programme"})))
     assert (plan.etoiles, plan.etoile_visee, plan.atteignable) == (1, 2, True)
     assert plan.action_ids == ["1.1.1.1", "1.1.1.2"]
     reasons = dict(zip(plan.detail["action_id"], plan.detail["raison"]))
@@ -187,18 +187,18 @@ def test_a_missing_programmed_criterion_is_in_the_set(star_ref):
     assert plan.message == "Réaliser 2 sous-actions programmées suffit pour atteindre la 2e étoile."
 
 
-def test_first_star_needs_only_its_criteria(star_ref):
+def test_first_etoile_needs_only_its_criteria(etoile_ref):
     # élu référent (5.1.2.1.1) programmé instead of fait: 0 stars; star 1 has no threshold,
     # so completing 5.1.2.1 alone gives it.
-    plan = simulation.smallest_completion_set(star_ref, EPCI, statuses(*replaced(BASE, **{"5.1.2.1.1": "programme"})))
+    plan = simulation.smallest_completion_set(etoile_ref, EPCI, statuses(*replaced(BASE, **{"5.1.2.1.1": "programme"})))
     assert (plan.etoiles, plan.etoile_visee, plan.atteignable) == (0, 1, True)
     assert plan.action_ids == ["5.1.2.1"]
     assert plan.message == "Réaliser 1 sous-action programmée suffit pour atteindre la 1re étoile."
 
 
-def test_unreachable_with_programmees_only_threshold(star_ref):
+def test_unreachable_with_programmees_only_threshold(etoile_ref):
     # 1.1.1.2 pas fait: only 5.1.1.2 (+3) is programmé: 9 + 3 = 12 < 14, 2 points missing
-    plan = simulation.smallest_completion_set(star_ref, EPCI, statuses(*replaced(BASE, **{"1.1.1.2": "pas_fait"})))
+    plan = simulation.smallest_completion_set(etoile_ref, EPCI, statuses(*replaced(BASE, **{"1.1.1.2": "pas_fait"})))
     assert (plan.etoile_visee, plan.atteignable) == (2, False)
     assert plan.action_ids == ["5.1.1.2"]
     assert plan.points_manquants == pytest.approx(2)
@@ -207,10 +207,10 @@ def test_unreachable_with_programmees_only_threshold(star_ref):
                             "il manquerait encore 2,0 points.")
 
 
-def test_unreachable_when_a_criterion_is_not_programmed(star_ref):
+def test_unreachable_when_a_criterion_is_not_programmed(etoile_ref):
     # 1.1.1.1.1 pas fait: star 2 cannot be had by completing programmées. The points would be
     # there (7 + 6 + 3 = 16 ≥ 14) but the criterion stays unmet.
-    plan = simulation.smallest_completion_set(star_ref, EPCI, statuses(*replaced(BASE, **{"1.1.1.1.1": "pas_fait"})))
+    plan = simulation.smallest_completion_set(etoile_ref, EPCI, statuses(*replaced(BASE, **{"1.1.1.1.1": "pas_fait"})))
     assert (plan.etoile_visee, plan.atteignable) == (2, False)
     assert plan.points_manquants == 0
     assert plan.criteres_manquants == [criterion(2, "1.1.1.1.1")]
@@ -218,9 +218,9 @@ def test_unreachable_when_a_criterion_is_not_programmed(star_ref):
     assert criterion(2, "1.1.1.1.1") in plan.message
 
 
-def test_five_stars_has_no_next_star(star_ref):
-    everything = [(a, "fait") for a in STAR_TREE if a.count(".") == 3]
-    plan = simulation.smallest_completion_set(star_ref, EPCI, statuses(*everything))
+def test_five_etoiles_has_no_next_etoile(etoile_ref):
+    everything = [(a, "fait") for a in ETOILE_TREE if a.count(".") == 3]
+    plan = simulation.smallest_completion_set(etoile_ref, EPCI, statuses(*everything))
     assert (plan.etoiles, plan.etoile_visee, plan.action_ids) == (5, None, [])
     assert plan.message == "Cinq étoiles : il n'y a pas d'étoile suivante."
 
@@ -245,17 +245,17 @@ def test_non_additive_score_rule_is_fixed_by_verification():
     assert both.point_fait == pytest.approx(13)
 
 
-def test_stars_read_from_the_reduced_rows_are_the_same(star_ref):
-    # _star_inputs keeps only the rows the star rules read: same tables as with every row
-    tree = tree_of(star_ref)
+def test_etoiles_read_from_the_reduced_rows_are_the_same(etoile_ref):
+    # _etoile_inputs keeps only the rows the star rules read: same tables as with every row
+    tree = tree_of(etoile_ref)
     rows = pd.concat([statuses(*BASE).assign(subject=0),
                       statuses(*replaced(BASE, **{"5.1.2.1.1": "programme", "1.1.2.1": "pas_fait"})).assign(subject=1)],
                      ignore_index=True)
-    scores = score_evaluations(star_ref, [EPCI], pd.DataFrame({"subject": [0, 1], "profile": 0}), rows)
-    reduced = simulation._star_inputs(scores, tree, 2)
+    scores = score_evaluations(etoile_ref, [EPCI], pd.DataFrame({"subject": [0, 1], "profile": 0}), rows)
+    reduced = simulation._etoile_inputs(scores, tree, 2)
     assert len(reduced) < len(scores)
-    pd.testing.assert_frame_equal(criteres(star_ref, reduced, rows), criteres(star_ref, scores, rows))
-    pd.testing.assert_frame_equal(stars(star_ref, reduced, rows), stars(star_ref, scores, rows))
+    pd.testing.assert_frame_equal(criteres(etoile_ref, reduced, rows), criteres(etoile_ref, scores, rows))
+    pd.testing.assert_frame_equal(etoiles(etoile_ref, reduced, rows), etoiles(etoile_ref, scores, rows))
 
 
 # --------------------------------------------------------------------------- full referential
@@ -298,14 +298,14 @@ def test_full_referential_plans_are_verified(full):
         assert result.score_realise == pytest.approx(plan.score_apres)
 
 
-def test_full_referential_star_rows_equivalence(full):
+def test_full_referential_etoile_rows_equivalence(full):
     ref, profile, by_date = full
     tree = tree_of(ref)
     rows = pd.concat([frame.assign(subject=i) for i, frame in enumerate(by_date.values())], ignore_index=True)
     n = len(by_date)
     scores = score_evaluations(ref, [profile], pd.DataFrame({"subject": range(n), "profile": 0}), rows)
-    reduced = simulation._star_inputs(scores, tree, n)
-    pd.testing.assert_frame_equal(stars(ref, reduced, rows), stars(ref, scores, rows))
+    reduced = simulation._etoile_inputs(scores, tree, n)
+    pd.testing.assert_frame_equal(etoiles(ref, reduced, rows), etoiles(ref, scores, rows))
 
 
 # --------------------------------------------------------------------------- the simulator's table

@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from cae_data import analyses, services
-from cae_data.scoring.stars import criteres
+from cae_data.scoring.etoiles import criteres
 from ui.textes import fold
 
 
@@ -121,7 +121,7 @@ outils = cached_read(services.load_outils)  # the cooperation tools, in deck ord
 fiches_for_mesure = cached_read(services.fiches_for_mesure, max_entries=64)  # (action_id, nom="cae")
 profiles = cached_read(services.load_profiles)  # collectivity name → Profile
 all_scores = cached_read(services.all_scores, max_entries=2)  # (nom) the long scores of every evaluation
-stars_for_all = cached_read(services.stars_for_all)  # (nom) the stars of every evaluation
+etoiles_for_all = cached_read(services.etoiles_for_all)  # (nom) the stars of every evaluation
 statuses_at = cached_read(services.statuses_at, max_entries=32)  # (collectivite, on_date, nom="cae")
 evaluation_dates_of = cached_read(services.evaluation_dates, max_entries=16)  # (collectivite, nom="cae")
 collectivite_names = cached_read(services.collectivite_names)
@@ -129,12 +129,12 @@ collectivite_names = cached_read(services.collectivite_names)
 # tree and the personnalisation by the identity of the referential's frames. (collectivite, referentiel=nom)
 simulation_inputs = cached_read(services.simulation_inputs, max_entries=4, resource=True)
 uploads = cached_read(services.list_uploads)  # every archived file, newest first
-indicator_overview = cached_read(services.indicator_overview)  # (today, committee_date)
-indicator_values = cached_read(services.indicator_values, max_entries=64)  # (indicateur_id)
-indicator_targets = cached_read(services.indicator_targets, max_entries=64)  # (indicateur_id)
+indicateur_overview = cached_read(services.indicateur_overview)  # (today, comite_date)
+indicateur_values = cached_read(services.indicateur_values, max_entries=64)  # (indicateur_id)
+indicateur_targets = cached_read(services.indicateur_targets, max_entries=64)  # (indicateur_id)
 comites = cached_read(services.list_comites)  # every committee (comites.Comite), oldest first
-committee_history = cached_read(services.committee_history, max_entries=4)  # (comite_date, collectivite)
-committee_report = cached_read(services.committee_report, max_entries=4)  # (fmt, comite_date, collectivite)
+comite_history = cached_read(services.comite_history, max_entries=4)  # (comite_date, collectivite)
+comite_report = cached_read(services.comite_report, max_entries=4)  # (fmt, comite_date, collectivite)
 journal_entries = cached_read(services.journal_entries, max_entries=16)  # (depuis, jusqu_au, utilisateurs, actions)
 accounts = cached_read(services.list_accounts)  # nom, role… of every account
 
@@ -202,15 +202,15 @@ def evaluations(base: Base, nom: str = "cae") -> pd.DataFrame:
 
 
 @derived_read()
-def stars_table(base: Base, nom: str = "cae") -> pd.DataFrame:
-    """services.stars_for_all, dates as datetime.date."""
-    table = stars_for_all.on(base, nom)
+def etoiles_table(base: Base, nom: str = "cae") -> pd.DataFrame:
+    """services.etoiles_for_all, dates as datetime.date."""
+    table = etoiles_for_all.on(base, nom)
     return table.assign(date=pd.to_datetime(table["date"]).dt.date)
 
 
 @derived_read(max_entries=16)
-def star_criteria(base: Base, collectivite: str, on_date, nom: str = "cae") -> pd.DataFrame:
-    """scoring.stars.criteres of one evaluation: every criterion of stars 1 to 5, met or not."""
+def etoile_criteria(base: Base, collectivite: str, on_date, nom: str = "cae") -> pd.DataFrame:
+    """scoring.etoiles.criteres of one evaluation: every criterion of stars 1 to 5, met or not."""
     scores = scores_of.on(base, nom, collectivite)
     at_date = scores[(scores["date"] == pd.Timestamp(on_date)).to_numpy()]
     return criteres(referentiel.on(base, nom), at_date, statuses_at.on(base, collectivite, on_date, nom))

@@ -17,6 +17,7 @@ from cae_data.formatting import (  # noqa: F401  (re-exported for the pages)
     date_fr,
     ecart_points,
     ecart_pourcentage,
+    etoiles_text,
     nombre,
     periode,
     points,
@@ -25,7 +26,6 @@ from cae_data.formatting import (  # noqa: F401  (re-exported for the pages)
     pourcentage,
     shorten,
     signed_value,
-    stars_text,
     valeur_text,
 )
 from cae_data.safe_markdown import escape_markdown, sanitize_markdown

@@ -11,7 +11,7 @@ import plotly.io as pio
 import streamlit as st
 
 from cae_data import charts, services
-from cae_data.comites import committee_diff
+from cae_data.comites import comite_diff
 from cae_data.errors import InvalidInput
 from cae_data.rapports import category_frame
 from ui import lecture
@@ -23,25 +23,25 @@ COMITE_FIELDS = {"date": "Date", "titre": "Titre", "participants": "Participants
 
 
 @derived_read()
-def committee_changes(base: Base, comite_date, collectivite: str | None = None):
-    """« Depuis le dernier comité » (cae_data.comites.CommitteeChanges) of the committee of
+def comite_changes(base: Base, comite_date, collectivite: str | None = None):
+    """« Depuis le dernier comité » (cae_data.comites.ComiteChanges) of the committee of
     that date against the one before it."""
-    return committee_diff(lecture.committee_history.on(base, comite_date, collectivite))
+    return comite_diff(lecture.comite_history.on(base, comite_date, collectivite))
 
 
 @derived_read()
-def committee_categories(base: Base, comite_date, collectivite: str | None = None):
+def comite_categories(base: Base, comite_date, collectivite: str | None = None):
     """% fait by category at the previous committee and at this one (serie, categorie,
     part_fait; the previous committee's series first), as in the committee's PDF."""
-    history = lecture.committee_history.on(base, comite_date, collectivite)
-    return category_frame(history, committee_changes.on(base, comite_date, collectivite))
+    history = lecture.comite_history.on(base, comite_date, collectivite)
+    return category_frame(history, comite_changes.on(base, comite_date, collectivite))
 
 
-def committee_report(fmt: str, comite_date, collectivite: str | None = None) -> tuple[bytes | None, str | None]:
+def comite_report(fmt: str, comite_date, collectivite: str | None = None) -> tuple[bytes | None, str | None]:
     """(the report's bytes, None), or (None, the French reason) when it cannot be made (no
     browser for the charts, no font…). Cached by data version and committee."""
     try:
-        return lecture.committee_report.on(lecture.current_base(), fmt, comite_date, collectivite), None
+        return lecture.comite_report.on(lecture.current_base(), fmt, comite_date, collectivite), None
     except (services.Refused, services.DatabaseBusy) as exc:
         return None, str(exc)
 

@@ -30,17 +30,17 @@ def last_comite_before(today: dt.date) -> dt.date | None:
 
 # Not a read of the database alone: keyed by the file's digest and content.
 @st.cache_data(show_spinner=False, max_entries=8)
-def _check_indicator_file(path: str, version: tuple, digest: str, filename: str, data: bytes, today):
+def _check_indicateur_file(path: str, version: tuple, digest: str, filename: str, data: bytes, today):
     try:
-        return services.read_indicator_file(Path(path), data, filename, today), []
+        return services.read_indicateur_file(Path(path), data, filename, today), []
     except InvalidInput as exc:
         return None, exc.problems
 
 
-def check_indicator_file(data: bytes, filename: str, today: dt.date | None = None):
+def check_indicateur_file(data: bytes, filename: str, today: dt.date | None = None):
     """(rows, problems) of an indicator values file, validated without writing."""
     base = lecture.current_base()
-    return _check_indicator_file(str(base.path), base.version, services.sha256_of(data), filename, data,
+    return _check_indicateur_file(str(base.path), base.version, services.sha256_of(data), filename, data,
                                  today or clock.today())
 
 

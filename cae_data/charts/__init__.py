@@ -23,9 +23,9 @@ from .base import (
     points_words,
     share_text,
 )
-from .comites import committee_points_bars, committee_radar
+from .comites import comite_points_bars, comite_radar
 from .export import ChartExportError, figure_png, static_export_available
-from .indicateurs import indicator_chart, indicator_slide_chart
+from .indicateurs import indicateur_chart, indicateur_slide_chart
 from .scores import (
     MIN_SHARE_FOR_TEXT,
     SEGMENT_TEXT,
@@ -41,8 +41,8 @@ from .scores import (
 __all__ = [
     "FONT", "FONT_PAPIER", "GRID", "PERCENT_TICKS", "SEPARATORS", "base_layout", "chart_config", "paper_layout",
     "percent_texts", "percent_ticks", "points_words", "share_text",
-    "committee_points_bars", "committee_radar", "ChartExportError", "figure_png", "static_export_available",
-    "indicator_chart", "indicator_slide_chart",
+    "comite_points_bars", "comite_radar", "ChartExportError", "figure_png", "static_export_available",
+    "indicateur_chart", "indicateur_slide_chart",
     "MIN_SHARE_FOR_TEXT", "SEGMENT_TEXT", "STATUT_SEGMENTS", "history_lines", "points_delta_bars", "radar",
     "share_bars", "simulation_radar", "status_bars",
 ]

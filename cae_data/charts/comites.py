@@ -14,7 +14,7 @@ from .scores import points_delta_bars, radar
 SUPPORTS = ("ecran", "projecteur", "papier")
 
 
-def committee_radar(frame: pd.DataFrame, presentation: bool = False, support: str | None = None) -> go.Figure:
+def comite_radar(frame: pd.DataFrame, presentation: bool = False, support: str | None = None) -> go.Figure:
     """% fait by category (`serie`, `categorie`, `part_fait`, the previous committee's series
     first as rapports.category_frame gives): this committee is drawn first (blue, filled), the
     previous one dashed. `support`: « ecran » (the page), « projecteur » (the presentation mode,
@@ -49,7 +49,7 @@ def committee_radar(frame: pd.DataFrame, presentation: bool = False, support: st
     return fig
 
 
-def committee_points_bars(frame: pd.DataFrame, label_column: str, title: str | None = None) -> go.Figure:
-    """Points faits gained or lost per row (CommitteeChanges.axes or .mesures with a label
+def comite_points_bars(frame: pd.DataFrame, label_column: str, title: str | None = None) -> go.Figure:
+    """Points faits gained or lost per row (ComiteChanges.axes or .mesures with a label
     column), largest first as the frame gives them."""
     return points_delta_bars(frame, label_column=label_column, hover_column="nom", title=title)

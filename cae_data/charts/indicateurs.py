@@ -1,8 +1,8 @@
 """The chart of one indicator of a fiche-action: its measured values, its yearly targets, the
 trajectory towards the next target and the straight-line projection of its trend
 (cae_data.fiches.indicateurs). One set of traces, drawn on the Fiches-actions page
-(`indicator_chart`) and, over the last years before a committee, on the committee's PDF
-(`indicator_slide_chart`)."""
+(`indicateur_chart`) and, over the last years before a committee, on the committee's PDF
+(`indicateur_slide_chart`)."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def _traces(values: pd.DataFrame, targets: pd.DataFrame, trajectory: pd.DataFram
     return traces
 
 
-def indicator_chart(values: pd.DataFrame, targets: pd.DataFrame, trajectory: pd.DataFrame,
+def indicateur_chart(values: pd.DataFrame, targets: pd.DataFrame, trajectory: pd.DataFrame,
                     projection: pd.DataFrame, nom: str, unite: str = "", height: int = 420) -> go.Figure:
     """The Fiches-actions page's chart: every value, target, the trajectory and the projection,
     the indicator's name as title (kept in the PNG download), the legend under the plot."""
@@ -87,7 +87,7 @@ def indicator_chart(values: pd.DataFrame, targets: pd.DataFrame, trajectory: pd.
     return fig
 
 
-def indicator_slide_chart(values: pd.DataFrame, targets: pd.DataFrame, trajectory: pd.DataFrame, unite: str,
+def indicateur_slide_chart(values: pd.DataFrame, targets: pd.DataFrame, trajectory: pd.DataFrame, unite: str,
                           comite_date: dt.date, precedent_date: dt.date | None = None, years: int = 2) -> go.Figure:
     """The same indicator on a committee's slide (PDF): its values over the last `years` years
     up to the committee (the last one written above its point), the targets of those years and

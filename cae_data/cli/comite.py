@@ -65,7 +65,7 @@ def comite_liste(db_option):
 @fail_on_refused_input
 def comite_rapport(output_format, sortie, comite_date, collectivite_nom, db_option):
     """Écrire le rapport du comité de pilotage (PDF ou XLSX)."""
-    data = services.committee_report(store.resolve_db_path(db_option), output_format, comite_date, collectivite_nom)
+    data = services.comite_report(store.resolve_db_path(db_option), output_format, comite_date, collectivite_nom)
     _write_atomically(sortie, data)
     click.echo(f"Rapport {output_format.upper()} écrit : {sortie} ({len(data) // 1024 + 1} Ko).")
 

@@ -32,7 +32,7 @@ def indicateurs():
 def indicateurs_import(file, db_option, user):
     """Importer un fichier de valeurs d'indicateurs, CSV ou XLSX (tout ou rien)."""
 
-    result = services.import_indicator_values(store.resolve_db_path(db_option), file.read_bytes(), file.name,
+    result = services.import_indicateur_values(store.resolve_db_path(db_option), file.read_bytes(), file.name,
                                               user=user)
     for message in result.messages:
         click.echo(f"{file.name} : {message}")
@@ -44,7 +44,7 @@ def indicateurs_import(file, db_option, user):
 @fail_on_refused_input
 def indicateurs_export(output_format, db_option):
     """Afficher chaque indicateur avec ses valeurs et ses cibles (fiche, indicateur, date, valeur, cible)."""
-    out = services.export_indicators(store.resolve_db_path(db_option))
+    out = services.export_indicateurs(store.resolve_db_path(db_option))
     if output_format == "json":
         records = out.astype(object).where(out.notna(), None)
         records["date"] = records["date"].map(lambda d: d or None)

@@ -33,8 +33,8 @@ EVALUATION_DATES = [
 ]
 
 # Nodes the first two stars require (scoring.md §5): the demo reaches them over time.
-STAR_TASKS_EARLY = ["5.1.2.1.1", "5.1.1.1.3", "5.1.1.3.2", "1.1.2.0.1", "1.1.2.0.2"]
-STAR_TASKS_LATER = ["1.1.1.1.1"]
+ETOILE_TASKS_EARLY = ["5.1.2.1.1", "5.1.1.1.3", "5.1.1.3.2", "1.1.2.0.1", "1.1.2.0.2"]
+ETOILE_TASKS_LATER = ["1.1.1.1.1"]
 
 LEVELS = ["non_renseigne", "pas_fait", "programme", "fait"]
 
@@ -70,15 +70,15 @@ def demo_statuses(ref: Referentiel, dates: list[date] = EVALUATION_DATES) -> dic
     levels = _progress_levels(rng, count, dates)
     # A few sous-actions are not relevant for an EPCI, one is detailed by shares, and about a
     # fifth are evaluated task by task.
-    star_parents = {t.rsplit(".", 1)[0] for t in STAR_TASKS_EARLY + STAR_TASKS_LATER}
-    eligible = [i for i, a in enumerate(sous_actions["action_id"]) if a not in star_parents
+    etoile_parents = {t.rsplit(".", 1)[0] for t in ETOILE_TASKS_EARLY + ETOILE_TASKS_LATER}
+    eligible = [i for i, a in enumerate(sous_actions["action_id"]) if a not in etoile_parents
                 and not a.startswith("1.1.2")]
     pick = random.Random(42)
     non_concerne = set(pick.sample(eligible, max(1, count // 25)))
     remaining = [i for i in eligible if i not in non_concerne]
     detaille = pick.choice(remaining)
     by_tasks = set(pick.sample([i for i in remaining if i != detaille], max(1, count // 5)))
-    by_tasks |= {i for i, a in enumerate(sous_actions["action_id"]) if a in star_parents}
+    by_tasks |= {i for i, a in enumerate(sous_actions["action_id"]) if a in etoile_parents}
     children = taches.groupby("parent_id")["action_id"].apply(list).to_dict()
 
     result = {}
@@ -97,7 +97,7 @@ def demo_statuses(ref: Referentiel, dates: list[date] = EVALUATION_DATES) -> dic
             elif levels[i, t] > 0:
                 rows.append((action_id, LEVELS[levels[i, t]], None, None, None, ""))
         frame = pd.DataFrame(rows, columns=["action_id", "statut", "fait", "programme", "pas_fait", "commentaire"])
-        result[when] = _force_star_tasks(frame, ref, t)
+        result[when] = _force_etoile_tasks(frame, ref, t)
     return result
 
 
@@ -115,16 +115,16 @@ def _task_rows(rng: random.Random, tasks: list[str], level: int, t: int, dates: 
     return rows
 
 
-def _force_star_tasks(frame: pd.DataFrame, ref: Referentiel, t: int) -> pd.DataFrame:
+def _force_etoile_tasks(frame: pd.DataFrame, ref: Referentiel, t: int) -> pd.DataFrame:
     """The star criteria become fait over time so that the demo gains its first stars."""
     known = set(ref.nodes["action_id"])
     wanted = {}
     if t >= 2:
-        wanted.update({a: "fait" for a in STAR_TASKS_EARLY})
+        wanted.update({a: "fait" for a in ETOILE_TASKS_EARLY})
     elif t >= 1:
-        wanted.update({a: "programme" for a in STAR_TASKS_EARLY})
+        wanted.update({a: "programme" for a in ETOILE_TASKS_EARLY})
     if t >= 4:
-        wanted.update({a: "fait" for a in STAR_TASKS_LATER})
+        wanted.update({a: "fait" for a in ETOILE_TASKS_LATER})
     wanted = {a: s for a, s in wanted.items() if a in known}
     if not wanted:
         return frame

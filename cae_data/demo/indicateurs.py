@@ -13,7 +13,7 @@ In November 2026 the two first indicators get a value every week, before each we
 committee (5, 12 and 19 November), so that the change since the previous committee differs
 from one committee to the next.
 
-The values go through `services.import_indicator_values` as a CSV file, archived like any
+The values go through `services.import_indicateur_values` as a CSV file, archived like any
 upload; deterministic, so installing twice changes nothing."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ DEMO_TARGETS = {
     CLUB: {2026: 60},
     ACTIONS: {2026: 12},
 }
-COMMITTEE_DATES = [date(2026, 11, 5), date(2026, 11, 12), date(2026, 11, 19)]
+COMITE_DATES = [date(2026, 11, 5), date(2026, 11, 12), date(2026, 11, 19)]
 
 # Anchors (date, level) of each indicator, joined by straight lines and read once a month;
 # November 2026 values are given one by one.

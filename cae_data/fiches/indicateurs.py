@@ -216,7 +216,7 @@ def _parse_numbers(raw: pd.Series, what: str) -> tuple[pd.Series, pd.Series, dic
     return numbers, raw.isin(list(problems)), problems
 
 
-def read_indicator_values(data: bytes, filename: str, known: pd.DataFrame, today: dt.date | None = None,
+def read_indicateur_values(data: bytes, filename: str, known: pd.DataFrame, today: dt.date | None = None,
                           max_rows: int = MAX_ROWS, explicit_sheet: str | None = None) -> pd.DataFrame:
     """Read and validate a whole file of indicator values (CSV or XLSX): one row per VALUE_COLUMNS.
     Raises InvalidInput with every problem of the file, in file order. `known` holds the
@@ -532,14 +532,14 @@ def value_at(values: pd.DataFrame, on: dt.date | pd.Timestamp) -> tuple[pd.Times
 
 
 @dataclass
-class IndicatorStatus:
+class IndicateurStatus:
     """What the steering committee reads about one indicator. Dates are datetime.date."""
 
     nb_values: int
     last_date: dt.date | None
     last_value: float | None
-    committee_date: dt.date | None  # the previous committee, as given
-    committee_value: float | None  # the value at or before that date
+    comite_date: dt.date | None  # the previous committee, as given
+    comite_value: float | None  # the value at or before that date
     change: float | None  # last value minus committee value
     days_since_last: int | None
     stale: bool  # no value for more than STALE_DAYS days (or none at all)
@@ -554,13 +554,13 @@ class IndicatorStatus:
         return dict(self.__dict__)
 
 
-def indicator_status(values: pd.DataFrame, cibles, sens: str, today: dt.date,
-                     committee_date: dt.date | None = None, points: int = PROJECTION_POINTS) -> IndicatorStatus:
+def indicateur_status(values: pd.DataFrame, cibles, sens: str, today: dt.date,
+                     comite_date: dt.date | None = None, points: int = PROJECTION_POINTS) -> IndicateurStatus:
     """Last value, change since the previous committee, staleness, trajectory and projection of
     one indicator as of `today` (values dated after it are ignored, so the status a past
     committee saw can be computed again). `values` has `date` and `valeur`; `cibles` maps years
     to targets (or is a DataFrame with `annee`, `valeur`); `sens` is « hausse » or « baisse »;
-    `committee_date` is the date of the previous committee.
+    `comite_date` is the date of the previous committee.
 
     Status: « pas de cible » without any target; « atteinte » when the last value already meets
     the target; otherwise, a past target is « en retard »; fewer than two dated values give
@@ -576,12 +576,12 @@ def indicator_status(values: pd.DataFrame, cibles, sens: str, today: dt.date,
         days = int((today_ts - last_ts) / _DAY)
     stale = days is None or days > STALE_DAYS
 
-    committee_value = change = None
-    if committee_date is not None:
-        found = value_at(frame, committee_date)
+    comite_value = change = None
+    if comite_date is not None:
+        found = value_at(frame, comite_date)
         if found is not None:
-            committee_value = found[1]
-            change = last_value - committee_value
+            comite_value = found[1]
+            change = last_value - comite_value
 
     target = next_target(cibles, today)
     target_year = target_value = trajectory = behind = projection = None
@@ -602,34 +602,34 @@ def indicator_status(values: pd.DataFrame, cibles, sens: str, today: dt.date,
             status = DONNEES_INSUFFISANTES
         else:
             status = EN_BONNE_VOIE if better_or_equal(projection, target_value, sens) else EN_RETARD
-    return IndicatorStatus(
+    return IndicateurStatus(
         nb_values=len(frame), last_date=last_date, last_value=last_value,
-        committee_date=committee_date, committee_value=committee_value, change=change,
+        comite_date=comite_date, comite_value=comite_value, change=change,
         days_since_last=days, stale=stale, target_year=target_year, target=target_value,
         trajectory_value=trajectory, behind_trajectory=behind, projected_value=projection, status=status,
     )
 
 
-STATUS_COLUMNS = list(IndicatorStatus.__dataclass_fields__)
+STATUS_COLUMNS = list(IndicateurStatus.__dataclass_fields__)
 STATUS_DTYPES = {
-    "nb_values": "int64", "last_value": "float64", "committee_value": "float64", "change": "float64",
+    "nb_values": "int64", "last_value": "float64", "comite_value": "float64", "change": "float64",
     "days_since_last": "Int64", "stale": "bool", "target_year": "Int64", "target": "float64",
     "trajectory_value": "float64", "behind_trajectory": "boolean", "projected_value": "float64",
     "status": "object",
 }
 
 
-def indicator_statuses(indicators: pd.DataFrame, values: pd.DataFrame, targets: pd.DataFrame, today: dt.date,
-                       committee_date: dt.date | None = None) -> pd.DataFrame:
-    """`indicator_status` of every indicator (`indicateur_id`, `sens`), one row each, the
+def indicateur_statuses(indicators: pd.DataFrame, values: pd.DataFrame, targets: pd.DataFrame, today: dt.date,
+                       comite_date: dt.date | None = None) -> pd.DataFrame:
+    """`indicateur_status` of every indicator (`indicateur_id`, `sens`), one row each, the
     indicator's columns first. `values` and `targets` hold every indicator's rows."""
     by_values = {k: g for k, g in values.groupby("indicateur_id", sort=False)} if len(values) else {}
     by_targets = {k: g for k, g in targets.groupby("indicateur_id", sort=False)} if len(targets) else {}
     empty_values = pd.DataFrame({"date": [], "valeur": []})
     rows = []
     for indicateur_id, sens in zip(indicators["indicateur_id"], indicators["sens"]):
-        status = indicator_status(by_values.get(indicateur_id, empty_values), by_targets.get(indicateur_id),
-                                  sens, today, committee_date)
+        status = indicateur_status(by_values.get(indicateur_id, empty_values), by_targets.get(indicateur_id),
+                                  sens, today, comite_date)
         rows.append(status.as_dict())
     statuses = pd.DataFrame(rows, columns=STATUS_COLUMNS).astype(STATUS_DTYPES)
     return pd.concat([indicators.reset_index(drop=True), statuses], axis=1)
@@ -701,8 +701,8 @@ FLAG_BEHIND = "En retard sur la trajectoire"
 PLAN_DEBUT, PLAN_FIN = 2020, 2026  # the PCAET's years when a sous-action has no calendar
 
 
-def indicator_flags(row) -> list[str]:
-    """The alerts of one indicator_overview row (`stale`, `behind_trajectory`): no value for too
+def indicateur_flags(row) -> list[str]:
+    """The alerts of one indicateur_overview row (`stale`, `behind_trajectory`): no value for too
     long, behind its trajectory."""
     flags = []
     if bool(row["stale"]):
@@ -714,7 +714,7 @@ def indicator_flags(row) -> list[str]:
 
 
 def projection_sentence(row) -> str:
-    """Whether the target will be met, in one French sentence, from an indicator_overview row
+    """Whether the target will be met, in one French sentence, from an indicateur_overview row
     (`status`, `unite`, `target`, `target_year`, `last_value`, `projected_value`)."""
     unite = row["unite"]
     if row["status"] == PAS_DE_CIBLE:
@@ -747,12 +747,12 @@ def elapsed_share(debut: int | None, fin: int | None, today: dt.date) -> float:
     return (today - start).days / (end - start).days
 
 
-def indicator_trajectory(values: pd.DataFrame, targets: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+def indicateur_trajectory(values: pd.DataFrame, targets: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     """The trajectory line to draw (`trajectory_line`)."""
     return trajectory_line(values, targets, today)
 
 
-def indicator_projection(values: pd.DataFrame, targets: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+def indicateur_projection(values: pd.DataFrame, targets: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     """The straight-line projection up to the next target's year (or the PCAET's last year)."""
     target = next_target(targets, today)
     return projection_line(values, target[0] if target else max(PLAN_FIN, today.year))

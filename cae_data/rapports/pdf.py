@@ -23,8 +23,8 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from .. import clock, palette
-from ..charts import ChartExportError, committee_radar, figure_png, indicator_slide_chart
-from ..comites import CommitteeChanges, CommitteeHistory, points_text
+from ..charts import ChartExportError, comite_radar, figure_png, indicateur_slide_chart
+from ..comites import ComiteChanges, ComiteHistory, points_text
 from ..fiches.indicateurs import trajectory_line
 from ..formatting import (
     date_fr,
@@ -67,14 +67,14 @@ VERMILLON = palette.rgb(palette.COULEUR_PAS_FAIT)
 NOIR = palette.rgb(palette.COULEUR_TEXTE)
 GRIS = palette.rgb(palette.GRIS)
 GRIS_CLAIR = palette.rgb(palette.FOND_TITRE)
-INDICATOR_STATUS = {statut: (label, palette.rgb(palette.STATUT_INDICATEUR_COULEURS[statut]))
+INDICATEUR_STATUS = {statut: (label, palette.rgb(palette.STATUT_INDICATEUR_COULEURS[statut]))
                     for statut, label in STATUT_INDICATEUR_RAPPORT.items()}
 
 MARGIN = 14
 TOP = 30  # below the header band
 BOTTOM = 192  # above the footer
 MAX_ROWS = 9  # rows of a table on a slide; the rest is in the XLSX
-INDICATORS_PER_PAGE = 3
+INDICATEURS_PER_PAGE = 3
 
 
 class FontMissing(ReportError):
@@ -126,7 +126,7 @@ def _fc_match() -> str | None:
 
 
 class _Deck(FPDF):
-    def __init__(self, changes: CommitteeChanges, fonts: Fonts, generated: dt.date):
+    def __init__(self, changes: ComiteChanges, fonts: Fonts, generated: dt.date):
         super().__init__(orientation="L", unit="mm", format="A4")
         self.changes = changes
         self.generated = generated
@@ -245,7 +245,7 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _short(c: CommitteeChanges, phrase: str) -> str:
+def _short(c: ComiteChanges, phrase: str) -> str:
     """A phrase without « depuis le comité du … » where the slide's title already says it."""
     return phrase.replace(f" depuis le {c.precedent.libelle}", "") if c.precedent else phrase
 
@@ -264,19 +264,19 @@ def _delta_colour(value: float | None):
     return VERT if value > 0 else VERMILLON
 
 
-def build_pdf(history: CommitteeHistory, changes: CommitteeChanges, generated: dt.date | None = None) -> bytes:
+def build_pdf(history: ComiteHistory, changes: ComiteChanges, generated: dt.date | None = None) -> bytes:
     deck = _Deck(changes, find_fonts(), generated or clock.today())
     _slide_score(deck, changes)
     _slide_radar(deck, history, changes)
     _slide_moves(deck, changes)
-    _slide_indicators(deck, history, changes)
+    _slide_indicateurs(deck, history, changes)
     _slide_decisions(deck, changes)
     return bytes(deck.output())
 
 
 # --- slide 1: score and stars --------------------------------------------------------------
 
-def _slide_score(deck: _Deck, c: CommitteeChanges) -> None:
+def _slide_score(deck: _Deck, c: ComiteChanges) -> None:
     deck.add_page()
     deck.slide_title("Score global et étoiles")
     left, width = MARGIN, 135
@@ -299,7 +299,7 @@ def _slide_score(deck: _Deck, c: CommitteeChanges) -> None:
         deck.text_block(left, width, f"Points faits : {points(c.apres.point_fait)} sur "
                                      f"{points(c.apres.point_potentiel)} points de potentiel", 14)
         deck.ln(5)
-        _stars(deck, c, left, width)
+        _etoiles(deck, c, left, width)
 
     # right column: since the last committee
     x, width = 160, 297 - MARGIN - 160
@@ -328,7 +328,7 @@ def _slide_score(deck: _Deck, c: CommitteeChanges) -> None:
     deck.line(x - 5, top, x - 5, max(deck.get_y(), top + 60))
 
 
-def _stars(deck: _Deck, c: CommitteeChanges, left: float, width: float) -> None:
+def _etoiles(deck: _Deck, c: ComiteChanges, left: float, width: float) -> None:
     stars = c.apres.etoiles
     if stars is None:
         return
@@ -356,14 +356,14 @@ def _stars(deck: _Deck, c: CommitteeChanges, left: float, width: float) -> None:
 
 # --- slide 2: radar by category and axes ---------------------------------------------------
 
-def _slide_radar(deck: _Deck, history: CommitteeHistory, c: CommitteeChanges) -> None:
+def _slide_radar(deck: _Deck, history: ComiteHistory, c: ComiteChanges) -> None:
     deck.add_page()
     deck.slide_title("Score par catégorie et par axe")
     frame = category_frame(history, c)
     if frame.empty:
         deck.text_block(MARGIN, 269, "Aucune évaluation en vigueur : pas de score par catégorie.", 16)
         return
-    png = _chart(committee_radar(frame, support="papier"), 800, 660)
+    png = _chart(comite_radar(frame, support="papier"), 800, 660)
     _image(deck, png, x=MARGIN - 4, y=TOP + 1, w=162, h=162 * 660 / 800)
     x, width = 176, 297 - MARGIN - 176
     deck.set_y(TOP + 2)
@@ -423,7 +423,7 @@ def _moves_table(deck: _Deck, phrase: str, rows: list[list[str]], columns: tuple
                                       "feuille « Évolutions ».", 10.5, colour=GRIS)
 
 
-def _slide_moves(deck: _Deck, c: CommitteeChanges) -> None:
+def _slide_moves(deck: _Deck, c: ComiteChanges) -> None:
     deck.add_page()
     deck.slide_title("Mesures qui ont bougé")
     if c.premier_comite:
@@ -444,7 +444,7 @@ def _slide_moves(deck: _Deck, c: CommitteeChanges) -> None:
 
 # --- slide 4: indicators -------------------------------------------------------------------
 
-def _slide_indicators(deck: _Deck, history: CommitteeHistory, c: CommitteeChanges) -> None:
+def _slide_indicateurs(deck: _Deck, history: ComiteHistory, c: ComiteChanges) -> None:
     table = c.indicateurs
     if table.empty:
         deck.add_page()
@@ -452,9 +452,9 @@ def _slide_indicators(deck: _Deck, history: CommitteeHistory, c: CommitteeChange
         deck.text_block(MARGIN, 269, c.phrases["indicateurs"], 15)
         return
     values = values_until(history, c.comite.date)
-    pages = [table.iloc[i:i + INDICATORS_PER_PAGE] for i in range(0, len(table), INDICATORS_PER_PAGE)]
+    pages = [table.iloc[i:i + INDICATEURS_PER_PAGE] for i in range(0, len(table), INDICATEURS_PER_PAGE)]
     gap = 6
-    width = (297 - 2 * MARGIN - gap * (INDICATORS_PER_PAGE - 1)) / INDICATORS_PER_PAGE
+    width = (297 - 2 * MARGIN - gap * (INDICATEURS_PER_PAGE - 1)) / INDICATEURS_PER_PAGE
     for number, chunk in enumerate(pages, start=1):
         deck.add_page()
         title = "Indicateurs des fiches-actions"
@@ -466,17 +466,17 @@ def _slide_indicators(deck: _Deck, history: CommitteeHistory, c: CommitteeChange
             own = own[["date", "valeur"]].sort_values("date") if len(own) else pd.DataFrame({"date": [], "valeur": []})
             targets = history.targets[(history.targets["indicateur_id"] == ind.indicateur_id).to_numpy()]
             trajectory = trajectory_line(own, targets, c.comite.date)
-            fig = indicator_slide_chart(own, targets, trajectory, ind.unite, c.comite.date,
+            fig = indicateur_slide_chart(own, targets, trajectory, ind.unite, c.comite.date,
                                         c.precedent.date if c.precedent else None)
             png = _chart(fig, 620, 500)
             deck.set_y(TOP + 13)
             deck.text_block(x, width, shorten(ind.nom, 80), 12, bold=True, line=5.5)
             _image(deck, png, x=x, y=TOP + 31, w=width, h=width * 500 / 620)
             deck.set_y(TOP + 33 + width * 500 / 620)
-            _indicator_caption(deck, x, width, ind, c)
+            _indicateur_caption(deck, x, width, ind, c)
 
 
-def _indicator_caption(deck: _Deck, x: float, width: float, ind, c: CommitteeChanges) -> None:
+def _indicateur_caption(deck: _Deck, x: float, width: float, ind, c: ComiteChanges) -> None:
     unit = f" {ind.unite}" if isinstance(ind.unite, str) and ind.unite and ind.unite != "nombre" else ""
     if ind.valeur_apres == ind.valeur_apres and ind.valeur_apres is not None:
         deck.text_block(x, width, f"Dernière valeur : {nombre_court(ind.valeur_apres)}{unit} "
@@ -494,7 +494,7 @@ def _indicator_caption(deck: _Deck, x: float, width: float, ind, c: CommitteeCha
         else:
             deck.text_block(x, width, "Depuis le comité précédent : pas de valeur à comparer", 11.5, colour=GRIS)
     if ind.cible == ind.cible and ind.cible is not None:
-        label, colour = INDICATOR_STATUS.get(ind.statut, (ind.statut, GRIS))
+        label, colour = INDICATEUR_STATUS.get(ind.statut, (ind.statut, GRIS))
         deck.text_block(x, width, f"Cible {int(ind.cible_annee)} : {nombre_court(ind.cible)}{unit} — {label}", 11.5,
                         bold=True, colour=colour)
     else:
@@ -503,13 +503,13 @@ def _indicator_caption(deck: _Deck, x: float, width: float, ind, c: CommitteeCha
 
 # --- slide 5: decisions of the previous committee ------------------------------------------
 
-def _slide_decisions(deck: _Deck, c: CommitteeChanges) -> None:
+def _slide_decisions(deck: _Deck, c: ComiteChanges) -> None:
     deck.add_page()
     deck.slide_title("Décisions du comité précédent")
     if c.precedent is None:
         deck.text_block(MARGIN, 269, "Premier comité : pas de comité précédent, donc pas de décisions à suivre.", 15)
     else:
-        _committee_block(deck, c.precedent)
+        _comite_block(deck, c.precedent)
     if c.comite.notes:
         deck.ln(6)
         deck.set_draw_color(200, 200, 200)
@@ -520,7 +520,7 @@ def _slide_decisions(deck: _Deck, c: CommitteeChanges) -> None:
         deck.text_block(MARGIN, 269, c.comite.notes, 12.5, line=6.5)
 
 
-def _committee_block(deck: _Deck, comite) -> None:
+def _comite_block(deck: _Deck, comite) -> None:
     deck.text_block(MARGIN, 269, f"{comite.libelle[:1].upper()}{comite.libelle[1:]} — {comite.titre}", 16, bold=True)
     deck.ln(1)
     if comite.participants:

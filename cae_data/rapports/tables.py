@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 
 from .. import analyses
-from ..comites import CommitteeChanges, CommitteeHistory, evaluation_rows
+from ..comites import ComiteChanges, ComiteHistory, evaluation_rows
 from ..fiches.indicateurs import STATUT_INDICATEUR_LABELS
 from ..formatting import date_fr, ecart_points, ecart_pourcentage, pourcentage, signed_value, valeur_text
 
 
-def report_title(changes: CommitteeChanges) -> str:
+def report_title(changes: ComiteChanges) -> str:
     """« CAPSO — Comité de pilotage du 19/11/2026 »."""
     return f"{changes.collectivite} — Comité de pilotage du {date_fr(changes.comite.date)}"
 
@@ -31,7 +31,7 @@ SCORE_HEADERS = ["N°", "Intitulé", "Potentiel max", "Potentiel personnalisé",
                  "Points programmés", "% programmé", "Points pas faits", "% pas fait", "Statut", "Commentaire"]
 
 
-def scores_table(history: CommitteeHistory, changes: CommitteeChanges) -> pd.DataFrame:
+def scores_table(history: ComiteHistory, changes: ComiteChanges) -> pd.DataFrame:
     """Every node of the evaluation in force at the committee, in referential order: action_id
     (« Total » for the root), nom, niveau, point_referentiel, point_potentiel, point_fait,
     part_fait, point_programme, part_programme, point_pas_fait, part_pas_fait, statut (the
@@ -65,7 +65,7 @@ def scores_table(history: CommitteeHistory, changes: CommitteeChanges) -> pd.Dat
     return out[columns].reset_index(drop=True)
 
 
-def statuses_table(history: CommitteeHistory, changes: CommitteeChanges) -> pd.DataFrame:
+def statuses_table(history: ComiteHistory, changes: ComiteChanges) -> pd.DataFrame:
     """The status rows of the evaluation in force, in referential order: action_id, nom,
     niveau, statut (French text, shares of a détaillé), fait, programme, pas_fait (shares 0–1
     of a détaillé, else NaN), commentaire."""
@@ -89,7 +89,7 @@ def series_label(comite_label: str, evaluation: dt.date | None) -> str:
     return f"{comite_label} (évaluation du {date_fr(evaluation)})"
 
 
-def category_frame(history: CommitteeHistory, changes: CommitteeChanges) -> pd.DataFrame:
+def category_frame(history: ComiteHistory, changes: ComiteChanges) -> pd.DataFrame:
     """% fait by category (bases, mise en œuvre, effets) of the evaluations in force at the
     previous committee and at this one: serie (French label), categorie, part_fait, in that
     order (the previous committee first when there is one)."""
@@ -113,7 +113,7 @@ def category_frame(history: CommitteeHistory, changes: CommitteeChanges) -> pd.D
     return pd.concat(parts, ignore_index=True)
 
 
-def values_until(history: CommitteeHistory, when: dt.date) -> pd.DataFrame:
+def values_until(history: ComiteHistory, when: dt.date) -> pd.DataFrame:
     """Indicator values dated on or before `when` (what the committee of that day could see)."""
     values = history.values
     if values.empty:
@@ -160,7 +160,7 @@ def compact_status(code: str, text: str, fait, programme) -> str:
 
 
 def level_change_rows(frame: pd.DataFrame, label: str) -> pd.DataFrame:
-    """CommitteeChanges.axes / .mesures for a table: N°, `label`, % fait avant, % fait après,
+    """ComiteChanges.axes / .mesures for a table: N°, `label`, % fait avant, % fait après,
     Évolution (points of %), Points faits (signed), Points programmés (signed)."""
     return pd.DataFrame({
         "N°": frame["action_id"].astype(str).to_numpy(),
@@ -191,7 +191,7 @@ def category_change_rows(categories: pd.DataFrame) -> pd.DataFrame:
 
 
 def status_change_rows(statuts: pd.DataFrame) -> pd.DataFrame:
-    """CommitteeChanges.statuts for a table: Action, Intitulé, Avant, Après, Points faits
+    """ComiteChanges.statuts for a table: Action, Intitulé, Avant, Après, Points faits
     (gained + / lost −), Points programmés."""
     return pd.DataFrame({
         "Action": statuts["action_id"].astype(str).to_numpy(),
@@ -205,8 +205,8 @@ def status_change_rows(statuts: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def indicator_change_rows(indicateurs: pd.DataFrame) -> pd.DataFrame:
-    """CommitteeChanges.indicateurs for a table: Indicateur, Au comité précédent, Dernière
+def indicateur_change_rows(indicateurs: pd.DataFrame) -> pd.DataFrame:
+    """ComiteChanges.indicateurs for a table: Indicateur, Au comité précédent, Dernière
     valeur, Évolution, Nouvelles valeurs, Cible, Statut."""
     rows = []
     for ind in indicateurs.itertuples(index=False):
@@ -226,7 +226,7 @@ def indicator_change_rows(indicateurs: pd.DataFrame) -> pd.DataFrame:
 
 
 def new_value_rows(valeurs: pd.DataFrame) -> pd.DataFrame:
-    """CommitteeChanges.valeurs for a table: Date, Indicateur, Valeur, Commentaire, Saisie par."""
+    """ComiteChanges.valeurs for a table: Date, Indicateur, Valeur, Commentaire, Saisie par."""
     return pd.DataFrame({
         "Date": [date_fr(d) for d in valeurs["date"]],
         "Indicateur": valeurs["nom"].astype(str).to_numpy(),
@@ -238,7 +238,7 @@ def new_value_rows(valeurs: pd.DataFrame) -> pd.DataFrame:
 
 
 def upload_rows(imports: pd.DataFrame) -> pd.DataFrame:
-    """CommitteeChanges.imports for a table: Fichier, Type, Par, Le (jj/mm/aaaa à hh:mm), Résumé."""
+    """ComiteChanges.imports for a table: Fichier, Type, Par, Le (jj/mm/aaaa à hh:mm), Résumé."""
     return pd.DataFrame({
         "Fichier": imports["filename"].astype(str).to_numpy(),
         "Type": [UPLOAD_KINDS.get(k, str(k)) for k in imports["kind"]],

@@ -15,7 +15,7 @@ import math
 import pandas as pd
 import xlsxwriter
 
-from ..comites import CommitteeChanges, CommitteeHistory
+from ..comites import ComiteChanges, ComiteHistory
 from ..formatting import date_fr
 from ..palette import COULEUR_FAIT, FOND_TITRE_CLASSEUR
 from .tables import SCORE_HEADERS, STATUT_INDICATEUR_RAPPORT, scores_table, statuses_table, values_until
@@ -80,7 +80,7 @@ class _Writer:
             sheet.write_string(row, col, name, self.formats["header"])
 
 
-def build_xlsx(history: CommitteeHistory, changes: CommitteeChanges) -> bytes:
+def build_xlsx(history: ComiteHistory, changes: ComiteChanges) -> bytes:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {
         "in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
@@ -93,16 +93,16 @@ def build_xlsx(history: CommitteeHistory, changes: CommitteeChanges) -> bytes:
     w = _Writer(workbook)
     _scores_sheet(w, workbook.add_worksheet(SHEETS[0]), history, changes)
     _statuses_sheet(w, workbook.add_worksheet(SHEETS[1]), history, changes)
-    _indicators_sheet(w, workbook.add_worksheet(SHEETS[2]), history, changes)
+    _indicateurs_sheet(w, workbook.add_worksheet(SHEETS[2]), history, changes)
     _changes_sheet(w, workbook.add_worksheet(SHEETS[3]), changes)
-    _committee_sheet(w, workbook.add_worksheet(SHEETS[4]), changes)
+    _comite_sheet(w, workbook.add_worksheet(SHEETS[4]), changes)
     workbook.close()
     return buffer.getvalue()
 
 
 # --- Scores: the official platform's score export columns ----------------------------------
 
-def _scores_sheet(w: _Writer, sheet, history: CommitteeHistory, changes: CommitteeChanges) -> None:
+def _scores_sheet(w: _Writer, sheet, history: ComiteHistory, changes: ComiteChanges) -> None:
     # Title rows as the platform writes them: the collectivity, then « Date d'export » holding the
     # date of the scores (the evaluation in force), so the sheet imports back at that date.
     w.text(sheet, 0, 0, changes.collectivite, style="title")
@@ -141,7 +141,7 @@ STATUS_HEADERS = ["N°", "Intitulé", "Niveau", "Statut", "Part faite", "Part pr
                   "Commentaire"]
 
 
-def _statuses_sheet(w: _Writer, sheet, history: CommitteeHistory, changes: CommitteeChanges) -> None:
+def _statuses_sheet(w: _Writer, sheet, history: ComiteHistory, changes: ComiteChanges) -> None:
     if changes.evaluation_apres is None:
         w.text(sheet, 0, 0, f"Aucune évaluation en vigueur au comité du {date_fr(changes.comite.date)}.",
                style="title")
@@ -168,13 +168,13 @@ def _statuses_sheet(w: _Writer, sheet, history: CommitteeHistory, changes: Commi
     sheet.freeze_panes(3, 2)
 
 
-INDICATOR_HEADERS = ["Fiche-action", "Indicateur", "Identifiant", "Unité", "Date", "Valeur", "Cible de l'année",
+INDICATEUR_HEADERS = ["Fiche-action", "Indicateur", "Identifiant", "Unité", "Date", "Valeur", "Cible de l'année",
                      "Commentaire", "Saisi par"]
 
 
-def _indicators_sheet(w: _Writer, sheet, history: CommitteeHistory, changes: CommitteeChanges) -> None:
+def _indicateurs_sheet(w: _Writer, sheet, history: ComiteHistory, changes: ComiteChanges) -> None:
     w.text(sheet, 0, 0, f"Valeurs des indicateurs connues au comité du {date_fr(changes.comite.date)}", style="title")
-    w.header(sheet, 2, INDICATOR_HEADERS)
+    w.header(sheet, 2, INDICATEUR_HEADERS)
     values = values_until(history, changes.comite.date)
     targets = {(i, int(a)): float(v) for i, a, v in
                history.targets[["indicateur_id", "annee", "valeur"]].itertuples(index=False)}
@@ -219,7 +219,7 @@ def _section(w: _Writer, sheet, row: int, title: str, headers: list[str] | None,
     return row
 
 
-def _changes_sheet(w: _Writer, sheet, c: CommitteeChanges) -> None:
+def _changes_sheet(w: _Writer, sheet, c: ComiteChanges) -> None:
     before_label = f"Comité du {date_fr(c.precedent.date)}" if c.precedent else "Comité précédent"
     after_label = f"Comité du {date_fr(c.comite.date)}"
     w.text(sheet, 0, 0, f"Évolutions depuis le comité précédent — {c.collectivite}", style="title")
@@ -349,7 +349,7 @@ def _changes_sheet(w: _Writer, sheet, c: CommitteeChanges) -> None:
 
 # --- Comité ------------------------------------------------------------------------------
 
-def _committee_sheet(w: _Writer, sheet, c: CommitteeChanges) -> None:
+def _comite_sheet(w: _Writer, sheet, c: ComiteChanges) -> None:
     w.text(sheet, 0, 0, f"Comité de pilotage — {c.collectivite}", style="title")
     w.header(sheet, 2, ["", "Ce comité", "Comité précédent"])
     rows = [("Date", "date", lambda k: k.date), ("Titre", "text", lambda k: k.titre),

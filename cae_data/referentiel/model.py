@@ -113,7 +113,7 @@ class Regles:
       below the action level; False (TE): the parent's potential simply shrinks.
     - `points_sur_sous_actions`: points are read on the sous-actions (TE's sous-mesures) only;
       mesures and above are sums, tâches share their sous-action's points equally.
-    - `criteres_etoiles`: the stars need CAE's mandatory actions (stars.CRITERES) on top of the
+    - `criteres_etoiles`: the stars need CAE's mandatory actions (etoiles.CRITERES) on top of the
       thresholds; False (TE): thresholds only.
     - `detaille_a_la_tache`: a sous-action may be detailed by the statuses of its tâches;
       False (TE): statuses go to sous-mesures (for the evaluation reader; the engine scores

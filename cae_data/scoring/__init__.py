@@ -5,11 +5,11 @@ are silent.
 """
 
 from .engine import OUTPUT_COLUMNS, STATUTS, score_evaluations, score_one
+from .etoiles import CRITERES, criteres, etoiles, referentiel_complet
 from .indicatif import INDICATIF_COLUMNS, scores_indicatifs
 from .rounding import round_exact, round_scores
-from .stars import CRITERES, criteres, referentiel_complet, stars
 
 __all__ = [
     "CRITERES", "INDICATIF_COLUMNS", "OUTPUT_COLUMNS", "STATUTS", "criteres", "referentiel_complet", "round_exact",
-    "round_scores", "score_evaluations", "score_one", "scores_indicatifs", "stars",
+    "round_scores", "score_evaluations", "score_one", "scores_indicatifs", "etoiles",
 ]

@@ -15,9 +15,9 @@ from .collectivites import collectivite_names, known_questions, load_profiles, s
 from .comites import (
     REPORT_FORMATS,
     add_comite,
-    committee_changes,
-    committee_history,
-    committee_report,
+    comite_changes,
+    comite_history,
+    comite_report,
     list_comites,
     update_comite,
 )
@@ -38,32 +38,32 @@ from .evaluations import (
 )
 from .fiches import cooperation_intro, fiches_for_mesure, load_fiches, load_outils, save_fiche_yaml
 from .indicateurs import (
-    IndicatorImportResult,
-    add_indicator_value,
-    export_indicators,
-    import_indicator_values,
-    indicator_overview,
-    indicator_targets,
-    indicator_values,
-    read_indicator_file,
+    IndicateurImportResult,
+    add_indicateur_value,
+    export_indicateurs,
+    import_indicateur_values,
+    indicateur_overview,
+    indicateur_targets,
+    indicateur_values,
+    read_indicateur_file,
 )
-from .indicatif import label_indicator_values, score_indicatif
+from .indicatif import label_indicateur_values, score_indicatif
 from .init import init_database, install_demo
 from .journal import entries as journal_entries
 from .presentation import PRESENTATION_SLIDES, presentation_settings_path, save_slide_order, slide_order
 from .referentiels import import_referentiel, load_referentiel, referentiel_names
 from .scores import (
+    ETOILES_COLUMNS,
     POINT_FIELDS,
     SCORE_FIELDS,
-    STARS_COLUMNS,
     SimulationInputs,
     all_scores,
     compute_scores,
+    etoiles_for_all,
     score_subjects,
     scores_csv,
     scores_for_output,
     simulation_inputs,
-    stars_for_all,
 )
 from .uploads import ArchivedUpload, list_uploads, read_upload
 
@@ -73,16 +73,16 @@ __all__ = [
     "set_collectivites", "known_questions", "load_profiles", "collectivite_names",
     "read_evaluation_file", "import_evaluation", "evaluation_template", "plan_import", "ImportPlan", "Bilan", "SEUIL_CONFIRMATION", "evaluation_dates", "statuses_at", "EvaluationOutcome",
     "ImportResult",
-    "compute_scores", "scores_for_output", "scores_csv", "score_subjects", "all_scores", "stars_for_all", "simulation_inputs",
-    "SimulationInputs", "SCORE_FIELDS", "POINT_FIELDS", "STARS_COLUMNS",
+    "compute_scores", "scores_for_output", "scores_csv", "score_subjects", "all_scores", "etoiles_for_all", "simulation_inputs",
+    "SimulationInputs", "SCORE_FIELDS", "POINT_FIELDS", "ETOILES_COLUMNS",
     "list_uploads", "read_upload", "ArchivedUpload",
-    "import_indicator_values", "read_indicator_file", "add_indicator_value", "export_indicators",
-    "indicator_overview", "indicator_values", "indicator_targets", "IndicatorImportResult",
+    "import_indicateur_values", "read_indicateur_file", "add_indicateur_value", "export_indicateurs",
+    "indicateur_overview", "indicateur_values", "indicateur_targets", "IndicateurImportResult",
     "save_fiche_yaml", "load_fiches", "load_outils", "fiches_for_mesure", "cooperation_intro",
-    "add_comite", "update_comite", "list_comites", "committee_history", "committee_changes", "committee_report",
+    "add_comite", "update_comite", "list_comites", "comite_history", "comite_changes", "comite_report",
     "REPORT_FORMATS",
     "PRESENTATION_SLIDES", "slide_order", "save_slide_order", "presentation_settings_path",
-    "journal_entries", "init_database", "install_demo", "score_indicatif", "label_indicator_values",
+    "journal_entries", "init_database", "install_demo", "score_indicatif", "label_indicateur_values",
     "database_path", "data_version", "is_ready", "sha256_of",
     "list_accounts", "authenticate", "has_role", "ROLES", "ROLE_LABELS", "LECTURE", "EDITION", "ADMIN",
 ]

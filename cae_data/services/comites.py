@@ -9,12 +9,12 @@ from pathlib import Path
 import pandas as pd
 
 from .. import auth, store
-from ..comites import ComiteResult, CommitteeHistory, check_comite, comite_at, committee_diff, evaluation_in_force
+from ..comites import ComiteHistory, ComiteResult, check_comite, comite_at, comite_diff, evaluation_in_force
 from ..errors import Refused
 from ..rapports import ReportError, build_report
-from ..scoring.stars import referentiel_complet, stars
+from ..scoring.etoiles import etoiles, referentiel_complet
 from .common import require_referentiel
-from .scores import SCORE_FIELDS, STARS_COLUMNS, only_collectivite, score_subjects
+from .scores import ETOILES_COLUMNS, SCORE_FIELDS, only_collectivite, score_subjects
 
 
 def add_comite(db_path: Path, comite, user: str | None = None, today: date | None = None):
@@ -59,10 +59,10 @@ def list_comites(db_path: Path) -> list:
         return store.load_comites(con)
 
 
-def committee_history(db_path: Path, comite_date: date | None = None, collectivite: str | None = None,
+def comite_history(db_path: Path, comite_date: date | None = None, collectivite: str | None = None,
                       referentiel: str = "cae"):
     """Everything « depuis le dernier comité » and the reports read, in one read-only connection:
-    a `comites.CommitteeHistory` for the committee of `comite_date` (the latest when None), the
+    a `comites.ComiteHistory` for the committee of `comite_date` (the latest when None), the
     committee before it and the collectivity (the only one when None), with the scores and
     stars of the evaluations in force at both committees."""
     with store.reading(db_path) as con:
@@ -84,46 +84,46 @@ def committee_history(db_path: Path, comite_date: date | None = None, collectivi
         keys["subject"] = range(len(keys))
         engine_statuses = store.statuses_for(con, referentiel, keys) if len(keys) else None
         statuses = store.statuses_on_days(con, collectivite, referentiel, sorted(wanted))
-        indicators = store.indicator_table(con)
+        indicators = store.indicateur_table(con)
         # the indicators of this collectivity's fiches (and of fiches that name none)
         owners = store.fiche_collectivites(con)
         indicators = indicators[[owners.get(f) in (None, collectivite) for f in indicators["fiche_id"]]]
         indicators = indicators.reset_index(drop=True)
-        values = store.indicator_values(con)
-        targets = store.indicator_targets(con)
+        values = store.indicateur_values(con)
+        targets = store.indicateur_targets(con)
         uploads = store.list_uploads(con)[["filename", "kind", "uploaded_at", "uploaded_by", "summary"]]
     score_columns = ["collectivite", "date", *SCORE_FIELDS]
     if len(keys):
         scores = score_subjects(ref, profiles, keys, engine_statuses)
-        star_table = keys.merge(stars(ref, scores, engine_statuses), on="subject", how="left")
+        etoile_table = keys.merge(etoiles(ref, scores, engine_statuses), on="subject", how="left")
     else:
         scores = pd.DataFrame(columns=score_columns)
-        star_table = pd.DataFrame(columns=STARS_COLUMNS)
-    return CommitteeHistory(
+        etoile_table = pd.DataFrame(columns=ETOILES_COLUMNS)
+    return ComiteHistory(
         collectivite=collectivite, comite=comite, precedent=precedent, nodes=ref.nodes, evaluation_dates=dates,
-        scores=scores, statuses=statuses, stars=star_table, indicators=indicators, values=values,
+        scores=scores, statuses=statuses, stars=etoile_table, indicators=indicators, values=values,
         targets=targets, uploads=uploads, referentiel_complet=referentiel_complet(ref),
     )
 
 
-def committee_changes(db_path: Path, comite_date: date | None = None, collectivite: str | None = None,
+def comite_changes(db_path: Path, comite_date: date | None = None, collectivite: str | None = None,
                       referentiel: str = "cae"):
-    """« Depuis le dernier comité » (`comites.CommitteeChanges`) of the committee of
+    """« Depuis le dernier comité » (`comites.ComiteChanges`) of the committee of
     `comite_date` (the latest when None) against the one before it."""
-    return committee_diff(committee_history(db_path, comite_date, collectivite, referentiel))
+    return comite_diff(comite_history(db_path, comite_date, collectivite, referentiel))
 
 
 REPORT_FORMATS = ("pdf", "xlsx")
 
 
-def committee_report(db_path: Path, fmt: str, comite_date: date | None = None, collectivite: str | None = None,
+def comite_report(db_path: Path, fmt: str, comite_date: date | None = None, collectivite: str | None = None,
                      referentiel: str = "cae") -> bytes:
     """The committee's report as a file's bytes: `pdf` (one A4 landscape slide a page) or
     `xlsx` (sheets Scores, Statuts, Indicateurs, Évolutions, Comité)."""
     if fmt not in REPORT_FORMATS:
         raise Refused(f"Format de rapport inconnu « {fmt} » (attendu : {', '.join(REPORT_FORMATS)}).")
-    history = committee_history(db_path, comite_date, collectivite, referentiel)
+    history = comite_history(db_path, comite_date, collectivite, referentiel)
     try:
-        return build_report(fmt, history, committee_diff(history))
+        return build_report(fmt, history, comite_diff(history))
     except ReportError as exc:
         raise Refused(str(exc)) from None

@@ -17,7 +17,7 @@ from ..evaluation.reader import read_evaluation
 from ..evaluation.templates import template_csv, template_xlsx
 from ..formatting import points
 from ..referentiel.model import regles_for
-from ..scoring.stars import referentiel_complet, stars
+from ..scoring.etoiles import etoiles, referentiel_complet
 from .common import check_size, record_archived, require_referentiel
 from .scores import compute_scores, score_subjects
 
@@ -79,7 +79,7 @@ class Bilan:
     potentiel_apres: float
     etoiles_avant: int
     etoiles_apres: int
-    etoiles_significatives: bool  # the referential is complete enough for stars (scoring.stars.referentiel_complet)
+    etoiles_significatives: bool  # the referential is complete enough for stars (scoring.etoiles.referentiel_complet)
     axes: pd.DataFrame
     natures: dict[str, int]
 
@@ -157,7 +157,7 @@ def _bilans(refs: dict, profiles: dict, before: pd.DataFrame, after: pd.DataFram
                 parts.append(own[fields].assign(subject=2 * i + side))
         statuses = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*fields, "subject"])
         scores = score_subjects(ref, profiles, subjects, statuses)
-        table = stars(ref, scores, statuses).set_index("subject")
+        table = etoiles(ref, scores, statuses).set_index("subject")
         root = scores[scores["niveau"].astype(str) == "referentiel"].set_index("subject")
         axes = scores[scores["niveau"].astype(str) == "axe"]
         complete = referentiel_complet(ref)

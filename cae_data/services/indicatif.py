@@ -18,7 +18,7 @@ from .common import require_referentiel
 VALEUR_COLUMNS = ["indicateur", "indicateur_id", "valeur", "date_valeur", "cible", "annee_cible", "limite"]
 
 
-def label_indicator_values(db_path: Path, collectivite: str, today: date | None = None) -> pd.DataFrame:
+def label_indicateur_values(db_path: Path, collectivite: str, today: date | None = None) -> pd.DataFrame:
     """One row per label indicator (« te_6 ») that an indicator of the collectivity's fiches (or
     of a fiche naming no collectivity) measures: VALEUR_COLUMNS — its latest value up to today
     and its date, the target of the first year from this one on (else the last target) and its
@@ -26,9 +26,9 @@ def label_indicator_values(db_path: Path, collectivite: str, today: date | None 
     id) is read."""
     today = today or clock.today()
     with store.reading(db_path) as con:
-        links = store.indicator_label_links(con)
-        values = store.indicator_values(con)
-        targets = store.indicator_targets(con)
+        links = store.indicateur_label_links(con)
+        values = store.indicateur_values(con)
+        targets = store.indicateur_targets(con)
     links = links[links["collectivite"].isna() | links["collectivite"].eq(collectivite)]
     links = links.drop_duplicates("code").rename(columns={"code": "indicateur"})
     values = values[pd.to_datetime(values["date"]).dt.date <= today]
@@ -55,7 +55,7 @@ def score_indicatif(db_path: Path, collectivite: str, referentiel: str = "te",
     with store.reading(db_path) as con:
         ref = require_referentiel(con, referentiel)
         profile = store.load_profiles(con).get(collectivite) or Profile(nom=collectivite)
-    valeurs = label_indicator_values(db_path, collectivite, today)
+    valeurs = label_indicateur_values(db_path, collectivite, today)
     table = scores_indicatifs(ref, valeurs[["indicateur", "valeur", "cible", "limite"]].assign(subject=0),
                               [profile], pd.DataFrame({"subject": [0], "profile": [0]}))
     return table.drop(columns="subject").reset_index(drop=True)

@@ -13,7 +13,7 @@ from ..referentiel.seed_markdown import read_seed_referentiel
 from ..seeds import FICHE_MARKER, OUTILS_MARKER, seed_document, seeds_dir
 from .collectivites import set_collectivites
 from .evaluations import import_evaluation
-from .indicateurs import import_indicator_values
+from .indicateurs import import_indicateur_values
 from .referentiels import load_referentiel
 
 # The seed fiche is about partnership and concertation: these are the measures it serves,
@@ -70,22 +70,22 @@ def install_demo(db_path: Path, today: date | None = None, user: str | None = No
         imported += result.changed
     report = [f"Démonstration : collectivité {demo_data.DEMO_COLLECTIVITE}, "
               f"{len(demo_data.EVALUATION_DATES)} évaluations ({imported} nouvelles ou mises à jour)."]
-    report.extend(install_demo_indicators(db_path, today, user=user))
+    report.extend(install_demo_indicateurs(db_path, today, user=user))
     report.extend(install_demo_comites(db_path, user=user))
     return report
 
 
-def install_demo_indicators(db_path: Path, today: date | None = None, user: str | None = None) -> list[str]:
+def install_demo_indicateurs(db_path: Path, today: date | None = None, user: str | None = None) -> list[str]:
     """Import the demo file (values up to `today`) for the seed indicators present in the
     database, as `user` (auth, journal), recorded as brought by « démo »; installing again the
     same day changes nothing."""
     today = today or clock.today()
     with store.reading(db_path) as con:
-        known = set(store.indicator_table(con)["indicateur_id"])
+        known = set(store.indicateur_table(con)["indicateur_id"])
     present = known & set(demo_data.DEMO_TARGETS)
     if not present:
         return ["Démonstration : les indicateurs de la fiche de départ sont absents, aucune valeur d'indicateur installée."]
-    result = import_indicator_values(db_path, demo_data.demo_csv(today, present), demo_data.DEMO_FILENAME,
+    result = import_indicateur_values(db_path, demo_data.demo_csv(today, present), demo_data.DEMO_FILENAME,
                                      user=user, today=today, auteur=demo_data.DEMO_USER)
     state = "installées" if result.changed else "déjà installées"
     return [f"Démonstration : {result.created + result.replaced + result.unchanged} valeurs et "

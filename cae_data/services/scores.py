@@ -13,8 +13,8 @@ from ..errors import Refused
 from ..personnalisation.profile import Profile
 from ..referentiel.model import Referentiel
 from ..scoring.engine import score_evaluations
+from ..scoring.etoiles import CRITERES, etoiles, referentiel_complet
 from ..scoring.rounding import round_exact
-from ..scoring.stars import CRITERES, referentiel_complet, stars
 from .common import require_referentiel
 
 SCORE_FIELDS = [
@@ -22,7 +22,7 @@ SCORE_FIELDS = [
     "point_programme", "point_pas_fait", "point_non_renseigne", "desactive", "concerne",
 ]
 POINT_FIELDS = [f for f in SCORE_FIELDS if f.startswith("point_")]
-STARS_COLUMNS = ["collectivite", "date", "score_realise", "score_programme", "etoiles", "prochaine_etoile",
+ETOILES_COLUMNS = ["collectivite", "date", "score_realise", "score_programme", "etoiles", "prochaine_etoile",
                  "points_manquants", "criteres_manquants", "actions_manquantes", "referentiel_complet"]
 STATUS_FIELDS = ["subject", "action_id", "statut", "fait", "programme", "pas_fait"]
 
@@ -135,24 +135,24 @@ def all_scores(db_path: Path, referentiel: str = "cae") -> pd.DataFrame:
     return scores
 
 
-def stars_for_all(db_path: Path, referentiel: str = "cae") -> pd.DataFrame:
+def etoiles_for_all(db_path: Path, referentiel: str = "cae") -> pd.DataFrame:
     """Stars of every evaluation (scoring.md §5), one row per (collectivite, date), oldest
     first: score réalisé and programmé at the root, etoiles, prochaine_etoile, points_manquants
     and criteres_manquants for the next star, and whether the referential is complete enough
     for stars to mean anything (the seed measures alone are not)."""
     ref, profiles, keys, statuses = _all_evaluations(db_path, referentiel)
     if keys.empty:
-        return pd.DataFrame(columns=STARS_COLUMNS)
+        return pd.DataFrame(columns=ETOILES_COLUMNS)
     scores = score_subjects(ref, profiles, keys, statuses)
     # The star rules read only the root, the criterion nodes and their parents (a tâche may be
     # judged on its sous-action): passing just those rows keeps this fast for hundreds of dates.
     wanted = {"", *(c.action_id for c in CRITERES)}
     wanted |= {a.rsplit(".", 1)[0] for a in wanted if "." in a}
-    table = stars(ref, scores[scores["action_id"].astype(str).isin(wanted)], statuses)
+    table = etoiles(ref, scores[scores["action_id"].astype(str).isin(wanted)], statuses)
     out = keys.merge(table, on="subject", how="left")
     out["prochaine_etoile"] = out["prochaine_etoile"].astype("Int64")
     out["referentiel_complet"] = referentiel_complet(ref)
-    return out[STARS_COLUMNS]
+    return out[ETOILES_COLUMNS]
 
 
 @dataclass

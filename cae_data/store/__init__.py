@@ -59,13 +59,13 @@ from .fiches import (
     save_outils,
 )
 from .indicateurs import (
-    indicator_label_links,
-    indicator_table,
-    indicator_targets,
-    indicator_value_at,
-    indicator_values,
-    save_indicator_values,
-    set_indicator_targets,
+    indicateur_label_links,
+    indicateur_table,
+    indicateur_targets,
+    indicateur_value_at,
+    indicateur_values,
+    save_indicateur_values,
+    set_indicateur_targets,
 )
 from .journal import journal_rows, record_journal
 from .referentiels import (
@@ -109,8 +109,8 @@ __all__ = [
     "evaluation_keys", "statuses_for", "evaluation_digests", "replace_evaluations", "evaluation_dates",
     "latest_evaluation_date", "statuses_at", "statuses_before", "statuses_on_days",
     "record_upload", "list_uploads", "upload_file",
-    "indicator_table", "indicator_label_links", "indicator_values", "indicator_targets", "indicator_value_at", "save_indicator_values",
-    "set_indicator_targets",
+    "indicateur_table", "indicateur_label_links", "indicateur_values", "indicateur_targets", "indicateur_value_at", "save_indicateur_values",
+    "set_indicateur_targets",
     "save_fiche", "load_fiches", "fiches_for_mesure", "fiche_exists", "fiche_collectivites", "save_outils",
     "load_outils",
     "load_comites", "save_comite", "replace_comite",

@@ -14,7 +14,7 @@ from .codec import to_json
 from .sql import run
 
 
-def indicator_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def indicateur_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every indicator with its fiche: indicateur_id, fiche_id, fiche_titre, nom, unite, sens,
     source, description; ordered by fiche title then the fiche's own order of indicators."""
     return con.execute(
@@ -25,7 +25,7 @@ def indicator_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def indicator_values(con: duckdb.DuckDBPyConnection, indicateur_id: str | None = None) -> pd.DataFrame:
+def indicateur_values(con: duckdb.DuckDBPyConnection, indicateur_id: str | None = None) -> pd.DataFrame:
     """Measured values (all indicators, or one): indicateur_id, date, valeur, commentaire,
     saisi_par, saisi_le, upload_id; by indicator then date."""
     where, params = ("WHERE indicateur_id = ?", [indicateur_id]) if indicateur_id is not None else ("", [])
@@ -36,7 +36,7 @@ def indicator_values(con: duckdb.DuckDBPyConnection, indicateur_id: str | None =
     ).df()
 
 
-def indicator_targets(con: duckdb.DuckDBPyConnection, indicateur_id: str | None = None) -> pd.DataFrame:
+def indicateur_targets(con: duckdb.DuckDBPyConnection, indicateur_id: str | None = None) -> pd.DataFrame:
     """Targets (all indicators, or one): indicateur_id, annee, valeur; by indicator then year."""
     where, params = ("WHERE indicateur_id = ?", [indicateur_id]) if indicateur_id is not None else ("", [])
     return con.execute(
@@ -45,7 +45,7 @@ def indicator_targets(con: duckdb.DuckDBPyConnection, indicateur_id: str | None 
     ).df()
 
 
-def save_indicator_values(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, upload_id: int | None,
+def save_indicateur_values(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, upload_id: int | None,
                           user: str | None, when: datetime) -> None:
     """Insert or replace values (indicateur_id, date, valeur, commentaire), one per
     (indicateur_id, date), inside the caller's transaction."""
@@ -61,20 +61,20 @@ def save_indicator_values(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, up
     incoming["saisi_le"] = when
     incoming["upload_id"] = upload_id
     incoming = incoming.astype({"saisi_par": object, "upload_id": "Int64"})
-    con.register("incoming_indicator_values", incoming)
+    con.register("incoming_indicateur_values", incoming)
     run(con, 
-        "DELETE FROM indicateur_valeurs v USING incoming_indicator_values i "
+        "DELETE FROM indicateur_valeurs v USING incoming_indicateur_values i "
         "WHERE v.indicateur_id = i.indicateur_id AND v.date = i.date"
     )
     run(con, 
         "INSERT INTO indicateur_valeurs BY NAME SELECT indicateur_id, CAST(date AS DATE) AS date, valeur, "
         "commentaire, CAST(saisi_par AS VARCHAR) AS saisi_par, saisi_le, CAST(upload_id AS BIGINT) AS upload_id "
-        "FROM incoming_indicator_values"
+        "FROM incoming_indicateur_values"
     )
-    con.unregister("incoming_indicator_values")
+    con.unregister("incoming_indicateur_values")
 
 
-def set_indicator_targets(con: duckdb.DuckDBPyConnection, targets: pd.DataFrame) -> None:
+def set_indicateur_targets(con: duckdb.DuckDBPyConnection, targets: pd.DataFrame) -> None:
     """Insert or replace targets (indicateur_id, annee, valeur), and write them into the YAML of
     the fiches that own those indicators: the fiche's YAML is the source of truth that
     `save_fiche` restores targets from, so a target set here survives the fiche's next save."""
@@ -104,7 +104,7 @@ def set_indicator_targets(con: duckdb.DuckDBPyConnection, targets: pd.DataFrame)
         )
 
 
-def indicator_value_at(con: duckdb.DuckDBPyConnection, indicateur_id: str, on_date) -> tuple[float, str] | None:
+def indicateur_value_at(con: duckdb.DuckDBPyConnection, indicateur_id: str, on_date) -> tuple[float, str] | None:
     """(valeur, commentaire) of one indicator at one date, or None."""
     rows = con.execute(
         "SELECT valeur, coalesce(commentaire, '') FROM indicateur_valeurs WHERE indicateur_id = ? AND date = ?",
@@ -113,7 +113,7 @@ def indicator_value_at(con: duckdb.DuckDBPyConnection, indicateur_id: str, on_da
     return (float(rows[0][0]), rows[0][1]) if rows else None
 
 
-def indicator_label_links(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def indicateur_label_links(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per (indicator, the label's indicator it measures): indicateur_id, fiche_id,
     collectivite (of its fiche, None when the fiche names none), code (« te_6 »), limite."""
     return con.execute(

@@ -25,7 +25,7 @@ def metric_values(tab) -> list[str]:
     return [m.inner_text() for m in tab.page.locator('[data-testid="stMetricValue"]').all()]
 
 
-def test_fiche_indicators_and_value_entry(chromium_browser, writable_server):
+def test_fiche_indicateurs_and_value_entry(chromium_browser, writable_server):
     with open_tab(chromium_browser, writable_server) as tab:
         tab.open("fiches_actions", "Les fiches du plan")
         tab.wait_for_text("Saisir une valeur d'indicateur")

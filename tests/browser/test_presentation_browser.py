@@ -108,7 +108,7 @@ def test_any_page_with_presentation_switch(dashboard_page):
     assert "2 / 5" in tab.main_text()
 
 
-def test_committee_page(dashboard_page):
+def test_comite_page(dashboard_page):
     tab = dashboard_page
     tab.open("comite", "Depuis le comité du 12/11/2026")
     tab.page.wait_for_selector('[data-testid="stMain"] .main-svg', timeout=20_000)
@@ -163,7 +163,7 @@ def test_presentation_full_referential(chromium_browser, full_demo_server):
                 tab.page.get_by_role("button", name="Suivant ▶").click()
 
 
-def test_committee_page_full_referential(chromium_browser, full_demo_server):
+def test_comite_page_full_referential(chromium_browser, full_demo_server):
     with open_tab(chromium_browser, full_demo_server) as tab:
         tab.open("comite", "Depuis le comité du 12/11/2026")
         tab.page.wait_for_function(

@@ -168,7 +168,7 @@ def chart(figure, filename: str, key: str) -> None:
 def exports(comite: Comite, collectivite: str | None, name: str) -> None:
     left, right = st.columns(2)
     with left:
-        data, problem = widgets_comite.committee_report("xlsx", comite.date, collectivite)
+        data, problem = widgets_comite.comite_report("xlsx", comite.date, collectivite)
         if data is None:
             st.warning(f"Classeur indisponible : {problem}")
         else:
@@ -186,7 +186,7 @@ def exports(comite: Comite, collectivite: str | None, name: str) -> None:
                 prepared = True
         if prepared:
             with st.spinner("Préparation du rapport PDF (graphiques et diapositives)…"):
-                data, problem = widgets_comite.committee_report("pdf", comite.date, collectivite)
+                data, problem = widgets_comite.comite_report("pdf", comite.date, collectivite)
             if data is None:
                 st.warning(f"Rapport PDF indisponible : {problem}")
             else:
@@ -226,7 +226,7 @@ def metric_delta(text: str) -> str | None:
 
 
 def changes_section(changes, collectivite: str | None) -> None:
-    """`collectivite` as asked of committee_changes (None: the only one), for the cached reads."""
+    """`collectivite` as asked of comite_changes (None: the only one), for the cached reads."""
     c = changes
     since = f"depuis le {c.precedent.libelle}" if c.precedent else ""
     st.header(f"Depuis le {c.precedent.libelle}" if c.precedent else "Depuis le dernier comité", anchor=False)
@@ -273,7 +273,7 @@ def changes_section(changes, collectivite: str | None) -> None:
                                 for a, n in zip(c.axes["action_id"], c.axes["nom"])])
     table(tables.level_change_rows(c.axes, "Axe"), "comite_axes", {"Axe": st.column_config.TextColumn(width="large")})
     if (axes["delta_point_fait"] != 0).any():
-        chart(charts.committee_points_bars(axes, "label", "Points faits gagnés ou perdus par axe"),
+        chart(charts.comite_points_bars(axes, "label", "Points faits gagnés ou perdus par axe"),
               f"points-par-axe-{stamp}", "comite_axes_chart")
     else:
         st.info(f"Aucun point fait gagné ni perdu sur les axes {since}.")
@@ -288,20 +288,20 @@ def changes_section(changes, collectivite: str | None) -> None:
         if len(shown):
             shown = shown.assign(label=[f"{a} {textes.shorten(n, 50)}"
                                         for a, n in zip(shown["action_id"], shown["nom"])])
-            chart(charts.committee_points_bars(shown, "label", "Points faits gagnés ou perdus par mesure"),
+            chart(charts.comite_points_bars(shown, "label", "Points faits gagnés ou perdus par mesure"),
                   f"points-par-mesure-{stamp}", "comite_mesures_chart")
             if len(moved) > len(shown):
                 st.caption("Le graphique montre les plus grands mouvements de points faits ; le tableau montre "
                            "toutes les mesures qui ont bougé (points programmés compris).")
 
     st.subheader("Score par catégorie", anchor=False)
-    categories = widgets_comite.committee_categories(c.comite.date, collectivite)
+    categories = widgets_comite.comite_categories(c.comite.date, collectivite)
     if categories.empty:
         st.info("Aucune évaluation en vigueur : pas de score par catégorie.")
     else:
         left, right = st.columns(2, gap="large")
         with left:
-            chart(charts.committee_radar(categories), f"radar-categories-{stamp}", "comite_radar")
+            chart(charts.comite_radar(categories), f"radar-categories-{stamp}", "comite_radar")
         with right:
             table(tables.category_change_rows(categories), "comite_categories")
             st.caption("Bases : connaître et organiser ; mise en œuvre : agir ; effets : résultats mesurés.")
@@ -309,7 +309,7 @@ def changes_section(changes, collectivite: str | None) -> None:
     st.subheader("Indicateurs des fiches-actions", anchor=False)
     st.markdown(textes.plain(c.phrases["indicateurs"]))
     if len(c.indicateurs):
-        table(tables.indicator_change_rows(c.indicateurs), "comite_indicateurs")
+        table(tables.indicateur_change_rows(c.indicateurs), "comite_indicateurs")
     if len(c.valeurs):
         st.markdown(f"**Valeurs saisies {since}**")
         table(tables.new_value_rows(c.valeurs), "comite_valeurs")
@@ -371,7 +371,7 @@ if not names:
                 "évaluation pour le voir.")
     st.page_link(routes.IMPORT_EVALUATION.path, label="Importer une évaluation", icon=":material/upload_file:")
 else:
-    changes = widgets_comite.committee_changes(comite.date, collectivite)
+    changes = widgets_comite.comite_changes(comite.date, collectivite)
     changes_section(changes, collectivite)
 
 if not session.can_write():  # readers see the committees, not the forms (docs/securite.md)

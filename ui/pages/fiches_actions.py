@@ -24,22 +24,22 @@ if not fiches:
 
 today = clock.today()
 comite = widgets_indicateurs.last_comite_before(today)
-overview = lecture.indicator_overview(today, comite)
+overview = lecture.indicateur_overview(today, comite)
 by_id = {fiche.fiche_id: fiche for fiche in fiches}
 
 
-def indicator_rows(fiche_id: str) -> pd.DataFrame:
+def indicateur_rows(fiche_id: str) -> pd.DataFrame:
     """The list's table of one fiche's indicators: last value, trend, status, alerts."""
     rows = overview[overview["fiche_id"] == fiche_id]
     return pd.DataFrame({
         "Indicateur": rows["nom"].astype(str).to_numpy(),
         "Dernière valeur": [textes.valeur_text(v, u) + ("" if d is None or pd.isna(d) else f" au {textes.date_fr(d)}")
                             for v, u, d in zip(rows["last_value"], rows["unite"], rows["last_date"])],
-        "Évolution": [lecture.indicator_values(i)["valeur"].astype(float).tolist() for i in rows["indicateur_id"]],
+        "Évolution": [lecture.indicateur_values(i)["valeur"].astype(float).tolist() for i in rows["indicateur_id"]],
         "Cible": [textes.valeur_text(v, u) + ("" if pd.isna(y) else f" en {int(y)}")
                   for v, u, y in zip(rows["target"], rows["unite"], rows["target_year"])],
         "Statut": [indicateurs.STATUT_INDICATEUR_LABELS.get(s, s) for s in rows["status"]],
-        "Alertes": [" ; ".join(indicateurs.indicator_flags(row)) or "—" for _, row in rows.iterrows()],
+        "Alertes": [" ; ".join(indicateurs.indicateur_flags(row)) or "—" for _, row in rows.iterrows()],
     })
 
 
@@ -63,7 +63,7 @@ for item in shown:
             f"**Maître d'ouvrage :** {textes.or_missing(item.pilotage.maitre_ouvrage)} &nbsp; "
             f"**Période :** {textes.periode(item.annee_debut, item.annee_fin)}"
         )
-        table = indicator_rows(item.fiche_id)
+        table = indicateur_rows(item.fiche_id)
         if table.empty:
             st.caption("Aucun indicateur dans cette fiche.")
         else:
@@ -106,7 +106,7 @@ def show_indicateur(indicateur) -> None:
     against its targets, then its unit, direction and targets."""
     found = overview[overview["indicateur_id"] == indicateur.indicateur_id]
     row = found.iloc[0] if len(found) else None
-    values = lecture.indicator_values(indicateur.indicateur_id)
+    values = lecture.indicateur_values(indicateur.indicateur_id)
     with st.container(border=True):
         st.markdown(f"**{textes.plain(indicateur.nom)}**")
         left, right = st.columns([1, 2], gap="large")
@@ -116,7 +116,7 @@ def show_indicateur(indicateur) -> None:
                 badge = textes.badge_markdown(indicateurs.STATUT_INDICATEUR_LABELS.get(row["status"], row["status"]),
                                            palette.STATUT_INDICATEUR_BADGES.get(row["status"], "gray"))
                 flags = " ".join(textes.badge_markdown(flag, "red", ":material/warning:")
-                                 for flag in indicateurs.indicator_flags(row))
+                                 for flag in indicateurs.indicateur_flags(row))
                 st.markdown(f"{badge} {flags}")
                 st.markdown(textes.plain(indicateurs.projection_sentence(row)))
             else:
@@ -124,10 +124,10 @@ def show_indicateur(indicateur) -> None:
             show_description(indicateur)
         with right:
             if len(values):
-                targets = lecture.indicator_targets(indicateur.indicateur_id)
-                figure = charts.indicator_chart(
-                    values, targets, indicateurs.indicator_trajectory(values, targets, today),
-                    indicateurs.indicator_projection(values, targets, today), indicateur.nom, indicateur.unite)
+                targets = lecture.indicateur_targets(indicateur.indicateur_id)
+                figure = charts.indicateur_chart(
+                    values, targets, indicateurs.indicateur_trajectory(values, targets, today),
+                    indicateurs.indicateur_projection(values, targets, today), indicateur.nom, indicateur.unite)
                 st.plotly_chart(figure, width="stretch", key=f"graphique-{indicateur.indicateur_id}",
                                 config=charts.chart_config(f"indicateur-{indicateur.indicateur_id}"))
 
@@ -262,7 +262,7 @@ if fiche.indicateurs and session.can_write():  # readers see the values, not the
         submitted = st.form_submit_button("Enregistrer la valeur", type="primary")
     if submitted:
         try:
-            outcome = services.add_indicator_value(lecture.database_path(), indicateur_id, when, valeur, commentaire,
+            outcome = services.add_indicateur_value(lecture.database_path(), indicateur_id, when, valeur, commentaire,
                                                    user=session.current_user(), today=today)
         except InvalidInput as exc:
             st.error("La valeur n'a pas été enregistrée :\n\n"
@@ -288,7 +288,7 @@ if fiche.indicateurs and session.can_write():  # readers see the values, not the
     upload = st.file_uploader("Fichier de valeurs (CSV ou XLSX)", type=["csv", "xlsx", "xls"], key="import_valeurs")
     if upload is not None:
         data = upload.getvalue()
-        rows, problems = widgets_indicateurs.check_indicator_file(data, upload.name, today)
+        rows, problems = widgets_indicateurs.check_indicateur_file(data, upload.name, today)
         if problems:
             st.error(f"{len(problems)} problème(s) dans « {textes.plain(upload.name)} » : rien n'a été importé.",
                      icon=":material/error:")
@@ -306,7 +306,7 @@ if fiche.indicateurs and session.can_write():  # readers see the values, not the
             st.dataframe(apercu, hide_index=True, width="stretch", height=textes.table_height(len(apercu), 400))
             if st.button("Importer ces valeurs", type="primary", key="importer_valeurs"):
                 try:
-                    result = services.import_indicator_values(lecture.database_path(), data, upload.name,
+                    result = services.import_indicateur_values(lecture.database_path(), data, upload.name,
                                                               user=session.current_user(), today=today)
                 except InvalidInput as exc:
                     st.error("\n".join(f"- {textes.plain(p.message)}" for p in exc.problems))

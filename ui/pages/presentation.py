@@ -101,7 +101,7 @@ collectivite = st.query_params.get("collectivite")
 if collectivite not in names:
     remembered = st.session_state.get("score_collectivite")
     collectivite = remembered if remembered in names else (names[0] if names else None)
-changes = widgets_comite.committee_changes(when, collectivite if len(names) > 1 else None) if names else None
+changes = widgets_comite.comite_changes(when, collectivite if len(names) > 1 else None) if names else None
 
 order = widgets_presentation.slide_order()
 index = widgets_presentation.slide_index(order, st.query_params.get(widgets_presentation.SLIDE_PARAM))
@@ -150,7 +150,7 @@ def slide_score() -> None:
                             "demandent le référentiel complet.")
             return
         styled("libelle", "Étoiles du label")
-        styled("etoiles", textes.stars_text(c.apres.etoiles))
+        styled("etoiles", textes.etoiles_text(c.apres.etoiles))
         count = c.apres.etoiles
         label = f"{count} étoile{'s' if count > 1 else ''} sur 5"
         delta = c.delta_etoiles
@@ -174,13 +174,13 @@ def slide_radar() -> None:
     if c is None:
         no_evaluation()
         return
-    categories = widgets_comite.committee_categories(when, collectivite if len(names) > 1 else None)
+    categories = widgets_comite.comite_categories(when, collectivite if len(names) > 1 else None)
     if categories.empty:
         st.markdown("Aucune évaluation en vigueur : pas de score par catégorie.")
         return
     chart, figures = st.columns([3, 2], gap="large")
     with chart:
-        st.plotly_chart(charts.committee_radar(categories, presentation=True), theme=None, key="diapo_radar",
+        st.plotly_chart(charts.comite_radar(categories, presentation=True), theme=None, key="diapo_radar",
                         config={"displaylogo": False, "displayModeBar": False, "staticPlot": True})
     series = list(dict.fromkeys(categories["serie"]))
     current = categories[categories["serie"] == series[-1]]
@@ -253,14 +253,14 @@ def slide_indicateurs() -> None:
         cells = st.columns(3, gap="medium")
         for cell, ind in zip(cells, shown.iloc[start:start + 3].itertuples(index=False)):
             with cell, st.container(border=True, height="stretch"):
-                indicator_card(ind, c, compact)
+                indicateur_card(ind, c, compact)
     if len(table) > len(shown):
         rest = len(table) - len(shown)
         styled("remarque", f"… et {rest} autre{'s' if rest > 1 else ''} indicateur{'s' if rest > 1 else ''} : "
                            "page « Fiches-actions ».")
 
 
-def indicator_card(ind, c, compact: bool) -> None:
+def indicateur_card(ind, c, compact: bool) -> None:
     unite = ind.unite if isinstance(ind.unite, str) else ""
     styled("nom", textes.plain(textes.shorten(ind.nom, 52 if compact else 70)))
     if pd.isna(ind.valeur_apres):

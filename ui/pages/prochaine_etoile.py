@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from cae_data import charts, simulation
-from cae_data.scoring.stars import referentiel_complet
+from cae_data.scoring.etoiles import referentiel_complet
 from ui import lecture, textes, widgets_scores, widgets_simulation
 
 COLUMN = "Statut simulé"
@@ -165,10 +165,10 @@ with summary_area:
              f"{textes.points(baseline.point_fait)}.", border=True,
     )
     if complete:
-        star_delta = result.etoiles - baseline.etoiles
+        etoile_delta = result.etoiles - baseline.etoiles
         metrics[2].metric(
             f"Étoiles simulées : {result.etoiles} sur 5", "★" * result.etoiles + "☆" * (5 - result.etoiles),
-            delta=signed(star_delta, "étoile", 0), **delta_style(star_delta, 0),
+            delta=signed(etoile_delta, "étoile", 0), **delta_style(etoile_delta, 0),
             help=f"Étoiles actuelles : {baseline.etoiles} sur 5.", border=True,
         )
         if result.prochaine_etoile is None:

@@ -6,7 +6,7 @@ before."""
 import streamlit as st
 
 from cae_data import charts
-from cae_data.scoring.stars import SEUILS
+from cae_data.scoring.etoiles import SEUILS
 from ui import lecture, routes, textes, widgets_scores
 
 st.title("Vue d'ensemble du label Climat-Air-Énergie")
@@ -27,7 +27,7 @@ st.markdown(
 )
 
 # --- score, stars, programmé --------------------------------------------------------------
-score_column, stars_column, prog_column = st.columns([1, 1.35, 1], gap="medium")
+score_column, etoiles_column, prog_column = st.columns([1, 1.35, 1], gap="medium")
 with score_column, st.container(border=True, height="stretch"):
     delta = None
     if before is not None:
@@ -45,8 +45,8 @@ with score_column, st.container(border=True, height="stretch"):
     st.markdown(f"**{textes.points_faits(now['point_fait'])}** sur "
                 f"**{textes.points_label(now['point_potentiel'])}** de potentiel")
 
-with stars_column, st.container(border=True, height="stretch"):
-    stars = lecture.stars_table(ref.nom)
+with etoiles_column, st.container(border=True, height="stretch"):
+    stars = lecture.etoiles_table(ref.nom)
     row = stars[(stars["collectivite"] == collectivite) & (stars["date"] == when)]
     if len(row) and bool(row["referentiel_complet"].iloc[0]):
         row = row.iloc[0]
@@ -57,7 +57,7 @@ with stars_column, st.container(border=True, height="stretch"):
             st.markdown("Toutes les étoiles du label sont atteintes.")
         else:
             prochaine = int(row["prochaine_etoile"])
-            missing = lecture.star_criteria(collectivite, when, ref.nom)
+            missing = lecture.etoile_criteria(collectivite, when, ref.nom)
             missing = missing[(missing["etoile"] == prochaine) & ~missing["satisfait"] & (missing["action_id"] != "")]
             rang = "1ʳᵉ" if prochaine == 1 else f"{prochaine}ᵉ"
             parts = []

@@ -24,7 +24,7 @@ from support.shared import EXAMPLES, REFERENTIELS
 from cae_data.personnalisation.profile import Profile
 from cae_data.referentiel.model import NODE_COLUMNS, RULE_COLUMNS, Referentiel, niveau_for_depth, parent_of
 from cae_data.scoring.engine import score_evaluations, score_one
-from cae_data.scoring.stars import CRITERE_COLUMNS, STAR_COLUMNS, criteres, referentiel_complet, stars
+from cae_data.scoring.etoiles import CRITERE_COLUMNS, ETOILE_COLUMNS, criteres, etoiles, referentiel_complet
 
 POINTS = {
     "": 100, "1": 2, "1.1": 2,
@@ -96,10 +96,10 @@ def run(score_share: float, changes: dict | None = None, profile=EPCI, rules=())
     return referentiel, scores, rows
 
 
-def star_row(score_share: float, changes: dict | None = None, profile=EPCI, rules=()) -> pd.Series:
+def etoile_row(score_share: float, changes: dict | None = None, profile=EPCI, rules=()) -> pd.Series:
     referentiel, scores, rows = run(score_share, changes, profile, rules)
-    result = stars(referentiel, scores, rows)
-    assert list(result.columns) == STAR_COLUMNS and len(result) == 1
+    result = etoiles(referentiel, scores, rows)
+    assert list(result.columns) == ETOILE_COLUMNS and len(result) == 1
     return result.iloc[0]
 
 
@@ -108,18 +108,18 @@ def star_row(score_share: float, changes: dict | None = None, profile=EPCI, rule
     (1.0, 5),
 ])
 def test_thresholds(share, expected):
-    row = star_row(share)
+    row = etoile_row(share)
     assert row["score_realise"] == pytest.approx(share)
     assert row["etoiles"] == expected
 
 
-def test_next_star_and_points_still_needed():
-    row = star_row(0.349)
+def test_next_etoile_and_points_still_needed():
+    row = etoile_row(0.349)
     assert row["prochaine_etoile"] == 2
     assert row["points_manquants"] == pytest.approx(0.1)  # 35 − 34.9 points of 100
     assert row["criteres_manquants"] == 1  # the 35 % threshold
     assert row["actions_manquantes"] == 0  # … which is no mandatory action (issue 16: no « 1 action obligatoire »)
-    top = star_row(0.8)
+    top = etoile_row(0.8)
     assert pd.isna(top["prochaine_etoile"]) and top["points_manquants"] == 0
 
 
@@ -136,7 +136,7 @@ def test_next_star_and_points_still_needed():
 ])
 def test_each_mandatory_criterion(changes, expected, missing):
     referentiel, scores, rows = run(0.8, changes)
-    assert stars(referentiel, scores, rows).iloc[0]["etoiles"] == expected
+    assert etoiles(referentiel, scores, rows).iloc[0]["etoiles"] == expected
     table = criteres(referentiel, scores, rows)
     assert list(table.columns) == CRITERE_COLUMNS
     unmet = table[~table["satisfait"]]
@@ -145,37 +145,37 @@ def test_each_mandatory_criterion(changes, expected, missing):
 
 
 def test_programme_is_enough_for_the_project_team_and_20_percent_for_1_1_2():
-    assert star_row(0.8, {"5.1.1.3.2": "programme"})["etoiles"] == 5
+    assert etoile_row(0.8, {"5.1.1.3.2": "programme"})["etoiles"] == 5
     referentiel = make_referentiel(POINTS, SHARES)
     rows = evaluation(0.8, {"1.1.2.1.1": None})
     rows = pd.concat([rows, statuses(("1.1.2.1.1", "detaille", 0.2, 0.0, 0.8))], ignore_index=True)
     scores = score_one(referentiel, EPCI, rows)
-    assert stars(referentiel, scores, rows).iloc[0]["etoiles"] == 5
+    assert etoiles(referentiel, scores, rows).iloc[0]["etoiles"] == 5
     rows.loc[rows["action_id"] == "1.1.2.1.1", ["fait", "pas_fait"]] = [0.19, 0.81]
     scores = score_one(referentiel, EPCI, rows)
-    assert stars(referentiel, scores, rows).iloc[0]["etoiles"] == 0
+    assert etoiles(referentiel, scores, rows).iloc[0]["etoiles"] == 0
 
 
 def test_a_criterion_on_a_desactivated_node_is_dropped():
     rules = [("1.1.2.0.1", "desactivation", "identite(type, commune)")]
     referentiel, scores, rows = run(0.8, {"1.1.2.0.1": None}, profile=COMMUNE, rules=rules)
-    assert stars(referentiel, scores, rows).iloc[0]["etoiles"] == 5
+    assert etoiles(referentiel, scores, rows).iloc[0]["etoiles"] == 5
     table = criteres(referentiel, scores, rows)
     dropped = table[table["action_id"] == "1.1.2.0.1"]
     assert len(dropped) == 2 and not dropped["applicable"].any() and dropped["satisfait"].all()
     # the same profile without the rule: the criterion counts, and is missing
     referentiel, scores, rows = run(0.8, {"1.1.2.0.1": None}, profile=COMMUNE)
-    assert stars(referentiel, scores, rows).iloc[0]["etoiles"] == 0
+    assert etoiles(referentiel, scores, rows).iloc[0]["etoiles"] == 0
 
 
 def test_a_tache_criterion_uses_its_sous_action_own_status():
     # 5.1.2.1 fait: the élu référent counts as fait although its tâche has no status
-    assert star_row(0.8, {"5.1.2.1.1": None, "5.1.2.1": "fait"})["etoiles"] == 5
+    assert etoile_row(0.8, {"5.1.2.1.1": None, "5.1.2.1": "fait"})["etoiles"] == 5
     # 5.1.2.1 programmé wins over a tâche marked fait
-    assert star_row(0.8, {"5.1.2.1": "programme"})["etoiles"] == 0
+    assert etoile_row(0.8, {"5.1.2.1": "programme"})["etoiles"] == 0
     # conformity tâches worth 0 points, judged on 1.1.2.0's own status
-    assert star_row(0.8, {"1.1.2.0.1": None, "1.1.2.0.2": None, "1.1.2.0": "fait"})["etoiles"] == 5
-    assert star_row(0.8, {"1.1.2.0.1": None, "1.1.2.0.2": None, "1.1.2.0": "programme"})["etoiles"] == 1
+    assert etoile_row(0.8, {"1.1.2.0.1": None, "1.1.2.0.2": None, "1.1.2.0": "fait"})["etoiles"] == 5
+    assert etoile_row(0.8, {"1.1.2.0.1": None, "1.1.2.0.2": None, "1.1.2.0": "programme"})["etoiles"] == 1
 
 
 def test_several_subjects():
@@ -184,7 +184,7 @@ def test_several_subjects():
                       evaluation(0.55).assign(subject=5)], ignore_index=True)
     subjects = pd.DataFrame({"subject": [3, 4, 5], "profile": [0, 0, 0]})
     scores = score_evaluations(referentiel, [EPCI], subjects, rows)
-    result = stars(referentiel, scores, rows)
+    result = etoiles(referentiel, scores, rows)
     assert result["subject"].tolist() == [3, 4, 5]
     assert result["etoiles"].tolist() == [5, 0, 3]
     assert result["prochaine_etoile"].tolist()[1:] == [1, 4]
@@ -205,7 +205,7 @@ EXAMPLE_08 = EXAMPLES / "08-etat-des-lieux-complet"
 
 
 @pytest.mark.shared("referentiels/cae", "formats/scoring-examples/08-etat-des-lieux-complet")
-def test_stars_of_scenario_08():
+def test_etoiles_of_scenario_08():
     from cae_data.personnalisation.profile import read_profile
     from cae_data.referentiel.loader import read_referentiel
 
@@ -229,7 +229,7 @@ def test_stars_of_scenario_08():
     for column in ("fait", "programme", "pas_fait"):
         rows[column] = pd.to_numeric(frame[column], errors="coerce") / 100
     scores = score_one(referentiel, profile, rows)
-    row = stars(referentiel, scores, rows).iloc[0]
+    row = etoiles(referentiel, scores, rows).iloc[0]
     assert row["score_realise"] == pytest.approx(295.07 / 500, abs=1e-5)
     assert row["etoiles"] == 0 and row["prochaine_etoile"] == 1 and row["criteres_manquants"] == 1
     table = criteres(referentiel, scores, rows)
@@ -240,14 +240,14 @@ def test_stars_of_scenario_08():
     # still waits for the conformity tâches fait → 1 star
     rows.loc[rows["action_id"] == "5.1.2.1", "statut"] = "fait"
     scores = score_one(referentiel, profile, rows)
-    row = stars(referentiel, scores, rows).iloc[0]
+    row = etoiles(referentiel, scores, rows).iloc[0]
     assert row["score_realise"] == pytest.approx(297.17 / 500, abs=1e-5)
     assert row["etoiles"] == 1
     # conformity fait too (1.1.2.0 is worth 0 points: the score does not move) → 3 stars;
     # star 4 needs 65 % of 500 = 325 points fait: 27.83 more
     rows.loc[rows["action_id"] == "1.1.2.0", "statut"] = "fait"
     scores = score_one(referentiel, profile, rows)
-    row = stars(referentiel, scores, rows).iloc[0]
+    row = etoiles(referentiel, scores, rows).iloc[0]
     assert row["etoiles"] == 3 and row["prochaine_etoile"] == 4
     assert row["points_manquants"] == pytest.approx(325 - 297.17, abs=1e-3)
     assert np.isclose(row["score_realise"], 297.17 / 500, atol=1e-5)
@@ -257,8 +257,8 @@ def test_missing_mandatory_actions_are_counted_apart_from_the_threshold():
     # 30 % réalisé with the élu référent's tâche only programmé: star 1 (no threshold) misses one
     # action; with 5.1.2.1.1 fait, star 2 misses its 35 % threshold and no action.
     referentiel, scores, rows = run(0.30, {"5.1.2.1.1": "programme"})
-    row = stars(referentiel, scores, rows).iloc[0]
+    row = etoiles(referentiel, scores, rows).iloc[0]
     assert (row["etoiles"], row["prochaine_etoile"]) == (0, 1)
     assert (row["criteres_manquants"], row["actions_manquantes"]) == (1, 1)
-    row = star_row(0.30)
+    row = etoile_row(0.30)
     assert (row["etoiles"], row["prochaine_etoile"], row["criteres_manquants"], row["actions_manquantes"]) == (1, 2, 1, 0)

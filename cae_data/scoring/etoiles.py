@@ -55,7 +55,7 @@ CRITERES = (
 )
 CRITERE_COLUMNS = ["subject", "etoile", "critere", "action_id", "applicable", "satisfait",
                    "part_fait", "part_programme"]
-STAR_COLUMNS = ["subject", "score_realise", "score_programme", "etoiles", "prochaine_etoile",
+ETOILE_COLUMNS = ["subject", "score_realise", "score_programme", "etoiles", "prochaine_etoile",
                 "points_manquants", "criteres_manquants", "actions_manquantes"]
 
 
@@ -179,7 +179,7 @@ def criteres(referentiel: Referentiel, scores: pd.DataFrame,
     return result.iloc[np.lexsort((result["etoile"].to_numpy(), order))].reset_index(drop=True)
 
 
-def stars(referentiel: Referentiel, scores: pd.DataFrame, statuses: pd.DataFrame | None = None) -> pd.DataFrame:
+def etoiles(referentiel: Referentiel, scores: pd.DataFrame, statuses: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per subject: score_realise and score_programme (root shares), etoiles (0–5),
     prochaine_etoile (<NA> at 5), points_manquants (points fait still needed at the root for
     the next star's threshold), criteres_manquants (criteria of the next star not met,
@@ -216,4 +216,4 @@ def stars(referentiel: Referentiel, scores: pd.DataFrame, statuses: pd.DataFrame
         "points_manquants": np.where(manquants < TOLERANCE, 0.0, manquants),
         "criteres_manquants": missing_next,
         "actions_manquantes": actions_next,
-    })[STAR_COLUMNS]
+    })[ETOILE_COLUMNS]
