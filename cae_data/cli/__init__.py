@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from .. import services, store
+from .bascule import bascule
 from .collectivite import collectivite
 from .comite import comite
 from .common import acting_user, db_option, fail_on_refused_input
@@ -38,5 +39,5 @@ def init(db_option, demo, user):
 
 
 for command in (referentiel, collectivite, evaluation, scores, indicateurs, comite, utilisateur, sauvegarde,
-                restauration):
+                restauration, bascule):
     main.add_command(command)

@@ -10,6 +10,17 @@ recorded in the journal (store.record_journal, same transaction). The caller aut
 
 from ..errors import DatabaseBusy, DatabaseMissing, InvalidInput, Refused
 from ..seeds import seeds_dir
+from .bascule import (
+    BasculeEcrite,
+    annuler_bascule,
+    appliquer_bascule,
+    bascule_csv,
+    bascule_json,
+    bascule_scores,
+    bascule_xlsx,
+    simuler_bascule,
+    te_referentiel_name,
+)
 from .collectivites import collectivite_names, known_questions, load_profiles, set_collectivites
 from .comites import (
     REPORT_FORMATS,
@@ -79,4 +90,6 @@ __all__ = [
     "REPORT_FORMATS",
     "PRESENTATION_SLIDES", "slide_order", "save_slide_order", "presentation_settings_path",
     "journal_entries", "init_database", "install_demo",
+    "simuler_bascule", "appliquer_bascule", "annuler_bascule", "bascule_scores", "bascule_csv", "bascule_json", "bascule_xlsx",
+    "BasculeEcrite", "te_referentiel_name",
 ]
