@@ -255,34 +255,45 @@ def _cibles(te: Referentiel, base: pd.DataFrame, origines: pd.DataFrame) -> pd.D
     return cibles[CIBLE_COLUMNS]
 
 
+def statuts_depuis_points(point_fait, point_programme, point_pas_fait, potentiel):
+    """merge-statuts.rules.ts `deriveStatutFromProjection` for cibles with concerné origins, on
+    whole arrays: all three points 0 → no status (None: non renseigné); shares point / potentiel
+    pure within 0.001 → « fait », « programme » or « pas_fait »; otherwise « detaille » with
+    fait and programmé rounded DOWN to 5 % and pas fait the rest to 100 (so a non renseigné
+    part becomes pas fait, as on the platform). Returns (statut, fait, programme, pas_fait), the
+    shares 0–1 of a détaillé status (NaN otherwise)."""
+    points = [np.asarray(v, dtype=np.float64) for v in (point_fait, point_programme, point_pas_fait)]
+    potentiel = np.asarray(potentiel, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f, p, pf = (np.where(potentiel == 0, 0.0, v / potentiel) for v in points)
+    eps = EPSILON_DISCRET
+    all_zero = (points[0] == 0) & (points[1] == 0) & (points[2] == 0)
+    pure_fait = (f >= 1 - eps) & (p <= eps) & (pf <= eps)
+    pure_prog = (p >= 1 - eps) & (f <= eps) & (pf <= eps)
+    pure_pas_fait = (pf >= 1 - eps) & (f <= eps) & (p <= eps)
+    statut = np.select(
+        [all_zero, pure_fait, pure_prog, pure_pas_fait],
+        [np.array(None, dtype=object), np.array("fait", dtype=object), np.array("programme", dtype=object),
+         np.array("pas_fait", dtype=object)],
+        default=np.array("detaille", dtype=object))
+    detaille = statut == "detaille"
+    fait_pct, prog_pct = arrondi_cinq_pourcent(f), arrondi_cinq_pourcent(p)
+    return (statut, np.where(detaille, fait_pct / 100, np.nan), np.where(detaille, prog_pct / 100, np.nan),
+            np.where(detaille, (100 - fait_pct - prog_pct) / 100, np.nan))
+
+
 def _statuts_plateforme(cibles: pd.DataFrame, sums: pd.DataFrame):
-    """merge-statuts.rules.ts `deriveStatutFromProjection`, on the platform's rounded numbers
-    (P of its TE score snapshot, projected points, both to 3 decimals). Decisions
+    """The status each cible gets when the platform switches, on the platform's own rounded
+    numbers (P of its TE score snapshot and the projected points, both to 3 decimals). Decisions
     (docs/bascule.md): a désactivé cible and a non renseigné one get no row (no status means
-    non renseigné here, and the désactivation stays the profile's to decide)."""
+    non renseigné here, and a désactivation stays the profile's to decide)."""
     potentiel = round_js(cibles["potentiel"].to_numpy(dtype=np.float64))
     total = sums["_pts"].to_numpy(dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(total != 0, potentiel / total, 0.0)
-        points = [round_js(ratio * sums[c].to_numpy(dtype=np.float64)) for c in ("_fait", "_programme", "_pas_fait")]
-        triplet = [np.where(potentiel == 0, 0.0, p / potentiel) for p in points]
+    points = [round_js(ratio * sums[c].to_numpy(dtype=np.float64)) for c in ("_fait", "_programme", "_pas_fait")]
+    statut, fait, programme, pas_fait = statuts_depuis_points(*points, potentiel)
     etat = cibles["etat"].to_numpy(dtype=object)
-    f, p, pf = triplet
-    all_zero = (points[0] == 0) & (points[1] == 0) & (points[2] == 0)
-    eps = EPSILON_DISCRET
-    pure_fait = (f >= 1 - eps) & (p <= eps) & (pf <= eps)
-    pure_prog = (p >= 1 - eps) & (f <= eps) & (pf <= eps)
-    pure_pas_fait = (pf >= 1 - eps) & (f <= eps) & (p <= eps)
-    discret = pure_fait | pure_prog | pure_pas_fait
+    statut = np.where(etat == NON_CONCERNEE, "non_concerne", np.where(etat == PROJETEE, statut, None))
     projected = etat == PROJETEE
-    statut = np.select(
-        [etat == NON_CONCERNEE, ~projected | all_zero, discret & (f >= 1 - eps), discret & (p >= 1 - eps), discret],
-        [np.array("non_concerne", dtype=object), np.array(None, dtype=object), np.array("fait", dtype=object),
-         np.array("programme", dtype=object), np.array("pas_fait", dtype=object)],
-        default=np.array("detaille", dtype=object))
-    detaille = statut == "detaille"
-    fait_pct = arrondi_cinq_pourcent(f)
-    prog_pct = arrondi_cinq_pourcent(p)
-    shares = (np.where(detaille, fait_pct / 100, np.nan), np.where(detaille, prog_pct / 100, np.nan),
-              np.where(detaille, (100 - fait_pct - prog_pct) / 100, np.nan))
-    return statut, shares
+    return statut, tuple(np.where(projected, share, np.nan) for share in (fait, programme, pas_fait))
