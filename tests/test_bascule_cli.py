@@ -155,6 +155,18 @@ def test_appliquer_writes_the_platform_statuses_once(db):
     assert len(journal(db)) == 1 and data_version(db) == before + 1
 
 
+def test_a_new_cae_state_replaces_the_projection_written(db):
+    assert run(db, "appliquer").exit_code == 0
+    changed = EVALUATION_CSV.replace(b"2.1.2;pas fait", b"2.1.2;fait")
+    services.import_evaluation(db, changed, "evaluation-2.csv", "Testville", DAY)
+    result = run(db, "appliquer")
+    # 2.1.1.1 ← cae 2.1.2 now fait: 1.5 fait instead of pas fait; written score (9 + 1.5) / 23.5 = 44,7 %
+    assert result.exit_code == 0 and result.stdout.strip().endswith(
+        "remplacée : 7 statut(s) projeté(s), score 44,7\u00a0%, 2 étoile(s).")
+    assert services.statuses_at(db, "Testville", DAY, "te").set_index("action_id").loc["2.1.1.1", "statut"] == "fait"
+    assert journal(db)["detail"].str.contains("remplacée").sum() == 1
+
+
 def test_annuler_removes_the_te_evaluation_and_keeps_the_cae_history(db):
     assert run(db, "appliquer").exit_code == 0
     result = run(db, "annuler", "--date", "2026-11-17")
@@ -186,6 +198,8 @@ def test_a_reader_may_simulate_but_not_apply(db, fast_hashing):
     auth.add_account(db, "admin", "admin", "admin-secret-1")
     auth.add_account(db, "elu", "lecture", "elu-secret-12", by="admin")
     before = data_version(db)
+    nobody = run(db, "appliquer")
+    assert nobody.exit_code == 1 and "identifiez-vous avec --utilisateur" in nobody.stderr
     as_reader = {"PCAET_UTILISATEUR": "elu", "PCAET_MOT_DE_PASSE": "elu-secret-12"}
     assert run(db, "simuler", env=as_reader).exit_code == 0
     for args in (("appliquer",), ("annuler", "--date", "2026-11-17")):
