@@ -368,3 +368,15 @@ def test_formula_like_names_stay_text(te, cae):
     book = openpyxl.load_workbook(io.BytesIO(build_xlsx(synthese(p, "T", pd.Timestamp("2026-11-17").date()))))
     cell = next(row[2] for row in book["Climat Ressources"].iter_rows(min_row=2) if row[0].value == "1.1.1.1")
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK") and cell.quotePrefix
+
+
+def test_a_te_referential_without_origins_is_all_non_renseigne(te, cae):
+    import dataclasses
+
+    from cae_data.referentiel.model import empty_origines
+
+    p = projeter(dataclasses.replace(te, origines=empty_origines()), PROFILE, {"cae": SourceOrigine(cae, EVALUATION)})
+    root = by_id(p.scores).loc[""]
+    # no cible: P = 13 + 9 + 1.5 + 1 + 2 = 26.5 (nothing non concerné), all of it non renseigné
+    assert p.cibles.empty and p.statuts.empty
+    assert [root["point_potentiel"], root["point_non_renseigne"], root["point_fait"]] == [26.5, 26.5, 0]

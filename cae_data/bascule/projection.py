@@ -112,7 +112,7 @@ def _ponderation_text(weights: pd.Series) -> pd.Series:
     from ..formatting import french_number
 
     distinct = {w: ("" if w == 1 else f" (× {french_number(w)})") for w in pd.unique(weights)}
-    return weights.map(distinct)
+    return weights.map(distinct).astype(object).fillna("").astype(str)
 
 
 def origin_rows(te: Referentiel, sources: dict[str, SourceOrigine],

@@ -173,7 +173,7 @@ def raisons(projection: Projection) -> pd.DataFrame:
     etat = origines["etat"]
     by_origin(etat.eq(ORIGINE_NON_CONCERNEE) & cible_etat.ne(NON_CONCERNEE), "origine_non_concernee",
               "origine non concernée laissée de côté : " + origines["libelle"])
-    parent = origines["origine_action_id"].str.rpartition(".")[0]
+    parent = origines["origine_action_id"].str.replace(r"\.[^.]*$", "", regex=True)
     by_origin(etat.eq(CONCERNEE) & origines["sous_statut_parent"],
               "statut_sur_sous_action",
               "statut CAE donné à " + origines["origine_referentiel"] + " " + parent + ", pas à la tâche d'origine "
