@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -55,9 +56,13 @@ def _template(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def db(_template, tmp_path) -> Path:
-    from conftest import copy_database
-
     return copy_database(_template, tmp_path / "db")
+
+
+def copy_database(template: Path, folder: Path) -> Path:
+    """A copy of a template database folder (file and upload archive) that a test may write to."""
+    shutil.copytree(template.parent, folder, dirs_exist_ok=True)
+    return folder / template.name
 
 
 def run(path: Path, *args: str, env: dict | None = None):
@@ -287,8 +292,6 @@ def test_demo_with_the_official_referentials(demo_db):
 
 @pytest.mark.shared("referentiels/te-structure.csv", "referentiels/cae", "referentiels/questions-plateforme")
 def test_demo_appliquer_then_scores(demo_db, tmp_path):
-    from conftest import copy_database
-
     path = copy_database(demo_db, tmp_path / "demo")
     result = run(path, "appliquer")
     assert result.exit_code == 0, result.output
