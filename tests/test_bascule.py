@@ -203,7 +203,7 @@ def test_an_eci_evaluation_counts_when_followed(te, cae, eci):
     c = cible(p, "2.1.1.2")
     # eci 1.1.1 worth 5, programmé: ratio 1 / 5; programmé = 0.2 × (1 × 5) = 1 = P → « programme »
     assert c["ratio"] == 0.2 and c["point_programme"] == 1 and c["statut"] == "programme"
-    # an ECI referential loaded but not evaluated is every node non renseigné: 0 points, no status
+    # a source without any status (engine level): its nodes are non renseigné: 0 points, no status
     p = projeter(te, PROFILE, {"cae": SourceOrigine(cae, EVALUATION), "eci": SourceOrigine(eci, EVALUATION.iloc[:0])})
     assert cible(p, "2.1.1.2")["etat"] == NON_RENSEIGNEE
 

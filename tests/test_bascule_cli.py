@@ -131,6 +131,24 @@ def test_simuler_refuses_in_french(tmp_path, db):
     assert "Traceback" not in result.output
 
 
+def test_an_eci_evaluation_on_or_before_the_date_is_followed(db):
+    services.import_referentiel(db, FIXTURES / "eci-structure.csv")
+    later = "action_id;statut;referentiel\n1.1.1;fait;eci\n".encode("utf-8")
+    services.import_evaluation(db, later, "eci-later.csv", "Testville", date(2026, 11, 20))
+    # an ECI evaluation after the CAE one does not count: ECI not followed at that date, 2.1.1.2 non concerné
+    rows = {r["action_id"]: r for r in csv.DictReader(io.StringIO(run(db, "simuler").stdout))}
+    assert rows["2.1.1.2"]["concerne"] == "false"
+    earlier = "action_id;statut;referentiel\n1.1.1;programmé;eci\n".encode("utf-8")
+    services.import_evaluation(db, earlier, "eci.csv", "Testville", date(2026, 6, 1))
+    result = run(db, "simuler")
+    rows = {r["action_id"]: r for r in csv.DictReader(io.StringIO(result.stdout))}
+    # eci 1.1.1 (5 points) programmé: ratio 1 / 5, programmé 0.2 × 5 = 1 = P
+    assert rows["2.1.1.2"]["point_programme"] == "1.000" and rows["2.1.1.2"]["concerne"] == "true"
+    assert "Évaluation ECI prise en compte : celle du 01/06/2026." in result.stderr
+    # root P 23.5 + 1 = 24.5
+    assert result.stdout.splitlines()[1].startswith("te,,referentiel,28.000,24.500,")
+
+
 # ---------------------------------------------------------------- appliquer, annuler
 
 

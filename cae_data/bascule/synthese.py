@@ -299,7 +299,8 @@ def nouvelles_mesures(projection: Projection) -> pd.DataFrame:
     noms = nodes.set_index("action_id")["nom"]
     niveaux = nodes.set_index("action_id")["niveau"]
     out["nom"] = out["action_id"].map(noms)
-    out["niveau_label"] = out["action_id"].map(niveaux).map(lambda code: te.niveau_label(code))
+    out["niveau_label"] = out["action_id"].map(niveaux).map(
+        {code: te.niveau_label(code) for code in niveaux.unique()})
     mesures = pairs[pairs["ancestor"].map(niveaux).eq("mesure")].drop_duplicates("action_id")
     mesure_of = mesures.set_index("action_id")["ancestor"]
     is_mesure = out["action_id"].map(niveaux).eq("mesure")

@@ -1,6 +1,6 @@
 """What the command line and the dashboard do, as plain functions over a database path: the
 stable entry points, one module per domain (referentiels, collectivites, evaluations, scores,
-uploads, indicateurs, fiches, comites, presentation, journal, init).
+uploads, indicateurs, fiches, comites, presentation, journal, init, bascule).
 
 Each write validates its whole input first, then writes in one transaction (store.writing), so a
 refused file or a crash leaves the database as it was. Each write takes the acting user
