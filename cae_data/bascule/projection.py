@@ -241,7 +241,8 @@ def _cibles(te: Referentiel, base: pd.DataFrame, origines: pd.DataFrame) -> pd.D
         "point_pas_fait": np.where(keep, pas_fait, 0.0),
         "point_non_renseigne": np.where(keep, potentiel - fait - programme - pas_fait,
                                         np.where(etat == NON_RENSEIGNEE, potentiel, 0.0)),
-        "point_fait_origines": sums["_fait_origine"].to_numpy(dtype=np.float64),
+        # a désactivé cible does not count (one of an `alter` pair): neither do the points it maps
+        "point_fait_origines": np.where(desactivee, 0.0, sums["_fait_origine"].to_numpy(dtype=np.float64)),
         "libelle_origines": sums["libelle_origines"].to_numpy(dtype=object),
     })
     statut, shares = _statuts_plateforme(cibles, sums)
