@@ -266,7 +266,7 @@ def test_a_desactivated_cible_writes_nothing(te, cae):
     p = projeter(te2, Profile(nom="T", type="EPCI", reponses={"PCAET_1": "NON"}), {"cae": SourceOrigine(cae, EVALUATION)})
     c = cible(p, "1.1.1.1")
     assert c["etat"] == DESACTIVEE and pd.isna(c["statut"]) and c["potentiel"] == 0
-    assert c["point_fait_origines"] == 0  # cae 1.1.1 brings its 2 points fait elsewhere only
+    assert c["point_fait_origines"] == 0  # désactivé: its origin cae 1.1.1 (2 points fait) counts for nothing
     assert "1.1.1.1" not in set(p.statuts["action_id"])
 
 
