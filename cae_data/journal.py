@@ -18,6 +18,7 @@ ACTIONS = {
     "presentation": "Ordre de présentation",
     "compte": "Compte utilisateur",
     "restauration": "Restauration d'une sauvegarde",
+    "bascule": "Passage à Climat Ressources",
 }
 NON_IDENTIFIE = "non identifié"
 COLUMNS = ["journal_id", "recorded_at", "utilisateur", "action", "libelle", "objet", "detail", "upload_id", "filename"]

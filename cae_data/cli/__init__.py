@@ -13,6 +13,7 @@ _parler_francais()  # before any command is declared below or in the modules imp
 import click  # noqa: E402
 
 from .. import services, store  # noqa: E402
+from .bascule import bascule
 from .collectivite import collectivite
 from .comite import comite
 from .common import SUBCOMMAND_METAVAR, acting_user, db_option, fail_on_refused_input
@@ -43,5 +44,5 @@ def init(db_option, demo, user):
 
 
 for command in (referentiel, collectivite, evaluation, scores, indicateurs, comite, utilisateur, sauvegarde,
-                restauration):
+                restauration, bascule):
     main.add_command(command)

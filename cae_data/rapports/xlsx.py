@@ -27,7 +27,7 @@ NIVEAU_LABELS = {"referentiel": "Référentiel", "axe": "Axe", "sous-axe": "Sous
 KIND_LABELS = {"evaluation": "Évaluation", "indicateurs": "Indicateurs", "fiche": "Fiche-action"}
 
 
-class _Writer:
+class SheetWriter:
     """Typed cell writers over one workbook: text never becomes a formula, NaN leaves a blank."""
 
     def __init__(self, workbook: xlsxwriter.Workbook):
@@ -90,7 +90,7 @@ def build_xlsx(history: ComiteHistory, changes: ComiteChanges) -> bytes:
         "subject": "Suivi du PCAET et du label Territoire Engagé Climat-Air-Énergie",
         "author": "Tableau de bord PCAET",
     })
-    w = _Writer(workbook)
+    w = SheetWriter(workbook)
     _scores_sheet(w, workbook.add_worksheet(SHEETS[0]), history, changes)
     _statuses_sheet(w, workbook.add_worksheet(SHEETS[1]), history, changes)
     _indicateurs_sheet(w, workbook.add_worksheet(SHEETS[2]), history, changes)
@@ -102,7 +102,7 @@ def build_xlsx(history: ComiteHistory, changes: ComiteChanges) -> bytes:
 
 # --- Scores: the official platform's score export columns ----------------------------------
 
-def _scores_sheet(w: _Writer, sheet, history: ComiteHistory, changes: ComiteChanges) -> None:
+def _scores_sheet(w: SheetWriter, sheet, history: ComiteHistory, changes: ComiteChanges) -> None:
     # Title rows as the platform writes them: the collectivity, then « Date d'export » holding the
     # date of the scores (the evaluation in force), so the sheet imports back at that date.
     w.text(sheet, 0, 0, changes.collectivite, style="title")
@@ -141,7 +141,7 @@ STATUS_HEADERS = ["N°", "Intitulé", "Niveau", "Statut", "Part faite", "Part pr
                   "Commentaire"]
 
 
-def _statuses_sheet(w: _Writer, sheet, history: ComiteHistory, changes: ComiteChanges) -> None:
+def _statuses_sheet(w: SheetWriter, sheet, history: ComiteHistory, changes: ComiteChanges) -> None:
     if changes.evaluation_apres is None:
         w.text(sheet, 0, 0, f"Aucune évaluation en vigueur au comité du {date_fr(changes.comite.date)}.",
                style="title")
@@ -172,7 +172,7 @@ INDICATEUR_HEADERS = ["Fiche-action", "Indicateur", "Identifiant", "Unité", "Da
                      "Commentaire", "Saisi par"]
 
 
-def _indicateurs_sheet(w: _Writer, sheet, history: ComiteHistory, changes: ComiteChanges) -> None:
+def _indicateurs_sheet(w: SheetWriter, sheet, history: ComiteHistory, changes: ComiteChanges) -> None:
     w.text(sheet, 0, 0, f"Valeurs des indicateurs connues au comité du {date_fr(changes.comite.date)}", style="title")
     w.header(sheet, 2, INDICATEUR_HEADERS)
     values = values_until(history, changes.comite.date)
@@ -206,7 +206,7 @@ def _indicateurs_sheet(w: _Writer, sheet, history: ComiteHistory, changes: Comit
 
 # --- Évolutions --------------------------------------------------------------------------
 
-def _section(w: _Writer, sheet, row: int, title: str, headers: list[str] | None, empty_phrase: str | None) -> int:
+def _section(w: SheetWriter, sheet, row: int, title: str, headers: list[str] | None, empty_phrase: str | None) -> int:
     """A section title (and its header row); returns the next row."""
     w.text(sheet, row, 0, title, style="section")
     row += 1
@@ -219,7 +219,7 @@ def _section(w: _Writer, sheet, row: int, title: str, headers: list[str] | None,
     return row
 
 
-def _changes_sheet(w: _Writer, sheet, c: ComiteChanges) -> None:
+def _changes_sheet(w: SheetWriter, sheet, c: ComiteChanges) -> None:
     before_label = f"Comité du {date_fr(c.precedent.date)}" if c.precedent else "Comité précédent"
     after_label = f"Comité du {date_fr(c.comite.date)}"
     w.text(sheet, 0, 0, f"Évolutions depuis le comité précédent — {c.collectivite}", style="title")
@@ -349,7 +349,7 @@ def _changes_sheet(w: _Writer, sheet, c: ComiteChanges) -> None:
 
 # --- Comité ------------------------------------------------------------------------------
 
-def _comite_sheet(w: _Writer, sheet, c: ComiteChanges) -> None:
+def _comite_sheet(w: SheetWriter, sheet, c: ComiteChanges) -> None:
     w.text(sheet, 0, 0, f"Comité de pilotage — {c.collectivite}", style="title")
     w.header(sheet, 2, ["", "Ce comité", "Comité précédent"])
     rows = [("Date", "date", lambda k: k.date), ("Titre", "text", lambda k: k.titre),

@@ -1,6 +1,6 @@
 """What the command line and the dashboard do, as plain functions over a database path: the
 stable entry points, one module per domain (referentiels, collectivites, evaluations, scores,
-uploads, indicateurs, fiches, comites, presentation, journal, init).
+uploads, indicateurs, fiches, comites, presentation, journal, init, bascule).
 
 Each write validates its whole input first, then writes in one transaction (store.writing), so a
 refused file or a crash leaves the database as it was. Each write takes the acting user
@@ -10,6 +10,17 @@ recorded in the journal (store.record_journal, same transaction). The caller aut
 
 from ..errors import DatabaseBusy, DatabaseMissing, InvalidInput, Refused
 from ..seeds import seeds_dir
+from .bascule import (
+    BasculeEcrite,
+    annuler_bascule,
+    appliquer_bascule,
+    bascule_csv,
+    bascule_json,
+    bascule_scores,
+    bascule_xlsx,
+    simuler_bascule,
+    te_referentiel_name,
+)
 from .base import data_version, database_path, is_ready, sha256_of
 from .collectivites import collectivite_names, known_questions, load_profiles, set_collectivites
 from .comites import (
@@ -85,4 +96,6 @@ __all__ = [
     "journal_entries", "init_database", "install_demo", "score_indicatif", "label_indicateur_values",
     "database_path", "data_version", "is_ready", "sha256_of",
     "list_accounts", "authenticate", "has_role", "ROLES", "ROLE_LABELS", "LECTURE", "EDITION", "ADMIN",
+    "simuler_bascule", "appliquer_bascule", "annuler_bascule", "bascule_scores", "bascule_csv", "bascule_json",
+    "bascule_xlsx", "BasculeEcrite", "te_referentiel_name",
 ]

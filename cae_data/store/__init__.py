@@ -39,9 +39,11 @@ from .connexion import (
     writing,
 )
 from .evaluations import (
+    delete_evaluation,
     evaluation_dates,
     evaluation_digests,
     evaluation_keys,
+    evaluation_upload,
     latest_evaluation_date,
     replace_evaluations,
     statuses_at,
@@ -108,6 +110,7 @@ __all__ = [
     "save_profile", "ensure_collectivite", "load_profiles", "collectivite_names",
     "evaluation_keys", "statuses_for", "evaluation_digests", "replace_evaluations", "evaluation_dates",
     "latest_evaluation_date", "statuses_at", "statuses_before", "statuses_on_days",
+    "evaluation_upload", "delete_evaluation",
     "record_upload", "list_uploads", "upload_file",
     "indicateur_table", "indicateur_label_links", "indicateur_values", "indicateur_targets", "indicateur_value_at", "save_indicateur_values",
     "set_indicateur_targets",

@@ -135,3 +135,29 @@ def statuses_before(con: duckdb.DuckDBPyConnection, keys: pd.DataFrame, inclusiv
         ).df()
     finally:
         con.unregister("wanted_keys")
+
+
+def evaluation_upload(con: duckdb.DuckDBPyConnection, collectivite: str, on_date: date,
+                      referentiel: str) -> tuple[bool, int | None]:
+    """(whether the evaluation exists, the upload it came from: None when it was written
+    without a file, as `pcaet bascule appliquer` writes it)."""
+    rows = con.execute(
+        "SELECT upload_id FROM evaluations WHERE collectivite = ? AND date = ? AND referentiel = ?",
+        [collectivite, on_date, referentiel],
+    ).fetchall()
+    if not rows:
+        return False, None
+    return True, None if rows[0][0] is None else int(rows[0][0])
+
+
+def delete_evaluation(con: duckdb.DuckDBPyConnection, collectivite: str, on_date: date, referentiel: str) -> int:
+    """Remove one evaluation and its statuses inside the caller's transaction; returns the
+    number of status rows removed."""
+    count = con.execute(
+        "SELECT count(*) FROM evaluation_statuses WHERE collectivite = ? AND date = ? AND referentiel = ?",
+        [collectivite, on_date, referentiel],
+    ).fetchall()[0][0]
+    for table in ("evaluation_statuses", "evaluations"):
+        con.execute(f"DELETE FROM {table} WHERE collectivite = ? AND date = ? AND referentiel = ?",
+                    [collectivite, on_date, referentiel]).fetchall()
+    return int(count)
