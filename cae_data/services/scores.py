@@ -15,6 +15,7 @@ from ..referentiel.model import Referentiel
 from ..scoring.engine import score_evaluations
 from ..scoring.rounding import round_exact
 from ..scoring.stars import CRITERES, referentiel_complet, stars
+from ..store.evaluations import evaluation_keys_of, statuses_of_collectivite
 from .common import require_referentiel
 
 SCORE_FIELDS = [
@@ -108,20 +109,28 @@ def scores_csv(scores: pd.DataFrame, with_keys: bool) -> bytes:
     return store.export.csv_bytes(scores_for_output(scores, with_keys), {column: 3 for column in POINT_FIELDS})
 
 
-def _all_evaluations(db_path: Path, referentiel: str):
-    """Referential, profiles, evaluation keys (with `subject`) and their statuses, in one read."""
+def _all_evaluations(db_path: Path, referentiel: str, collectivite: str | None = None):
+    """Referential, profiles, evaluation keys (with `subject`) and their statuses, in one read:
+    every evaluation of the referential, or only those of `collectivite` (only its statuses are
+    read then)."""
     with store.reading(db_path) as con:
         ref = require_referentiel(con, referentiel)
         profiles = store.load_profiles(con)
-        keys = _numbered(store.evaluation_keys(con, referentiel))
-        statuses = _statuses(con, referentiel, keys) if len(keys) else None
+        if collectivite is None:
+            keys = _numbered(store.evaluation_keys(con, referentiel))
+            statuses = _statuses(con, referentiel, keys) if len(keys) else None
+        else:
+            keys = _numbered(evaluation_keys_of(con, referentiel, collectivite))
+            statuses = statuses_of_collectivite(con, referentiel, collectivite, keys) if len(keys) else None
     return ref, profiles, keys, statuses
 
 
-def all_scores(db_path: Path, referentiel: str = "cae") -> pd.DataFrame:
+def all_scores(db_path: Path, referentiel: str = "cae", collectivite: str | None = None) -> pd.DataFrame:
     """Scores of every node of every evaluation of the referential (unrounded), as
-    compute_scores(toutes=True), plus the nodes' `nom` and `categorie` (categoricals)."""
-    ref, profiles, keys, statuses = _all_evaluations(db_path, referentiel)
+    compute_scores(toutes=True), plus the nodes' `nom` and `categorie` (categoricals). With
+    `collectivite`, only that collectivity's evaluations are read and scored (a page of one
+    collectivity then costs the same whatever the size of the database)."""
+    ref, profiles, keys, statuses = _all_evaluations(db_path, referentiel, collectivite)
     if keys.empty:
         return pd.DataFrame(columns=["collectivite", "date", *SCORE_FIELDS, "nom", "categorie"])
     scores = score_subjects(ref, profiles, keys, statuses)
@@ -135,12 +144,13 @@ def all_scores(db_path: Path, referentiel: str = "cae") -> pd.DataFrame:
     return scores
 
 
-def stars_for_all(db_path: Path, referentiel: str = "cae") -> pd.DataFrame:
+def stars_for_all(db_path: Path, referentiel: str = "cae", collectivite: str | None = None) -> pd.DataFrame:
     """Stars of every evaluation (scoring.md §5), one row per (collectivite, date), oldest
     first: score réalisé and programmé at the root, etoiles, prochaine_etoile, points_manquants
     and criteres_manquants for the next star, and whether the referential is complete enough
-    for stars to mean anything (the seed measures alone are not)."""
-    ref, profiles, keys, statuses = _all_evaluations(db_path, referentiel)
+    for stars to mean anything (the seed measures alone are not). With `collectivite`, only
+    that collectivity's evaluations."""
+    ref, profiles, keys, statuses = _all_evaluations(db_path, referentiel, collectivite)
     if keys.empty:
         return pd.DataFrame(columns=STARS_COLUMNS)
     scores = score_subjects(ref, profiles, keys, statuses)

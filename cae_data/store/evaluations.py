@@ -38,6 +38,33 @@ def statuses_for(con: duckdb.DuckDBPyConnection, referentiel: str, keys: pd.Data
         con.unregister("wanted_keys")
 
 
+def evaluation_keys_of(con: duckdb.DuckDBPyConnection, referentiel: str, collectivite: str) -> pd.DataFrame:
+    """collectivite, date of one collectivity's evaluations of the referential, oldest first."""
+    return con.execute(
+        "SELECT collectivite, date FROM evaluations WHERE referentiel = ? AND collectivite = ? ORDER BY date",
+        [referentiel, collectivite],
+    ).df()
+
+
+def statuses_of_collectivite(con: duckdb.DuckDBPyConnection, referentiel: str, collectivite: str,
+                             keys: pd.DataFrame) -> pd.DataFrame:
+    """statuses_for, for evaluations of one collectivity only: the filter on the collectivity is
+    pushed into the scan, so a national database is not read whole for one collectivity's page.
+    `keys` has date and subject (its collectivite column, if any, is not read)."""
+    wanted = pd.DataFrame({"date": pd.to_datetime(keys["date"]).dt.date, "subject": keys["subject"].to_numpy()})
+    con.register("wanted_dates", wanted)
+    try:
+        return con.execute(
+            "SELECT k.subject, s.action_id, s.statut, s.fait, s.programme, s.pas_fait "
+            "FROM evaluation_statuses s JOIN wanted_dates k ON s.date = k.date "
+            "JOIN referentiel_nodes n ON n.referentiel = s.referentiel AND n.action_id = s.action_id "
+            "WHERE s.referentiel = ? AND s.collectivite = ?",
+            [referentiel, collectivite],
+        ).df()
+    finally:
+        con.unregister("wanted_dates")
+
+
 def evaluation_digests(con: duckdb.DuckDBPyConnection) -> dict[tuple, str | None]:
     """(collectivite, date, referentiel) → sha256 of the file each evaluation came from."""
     return {
