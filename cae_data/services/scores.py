@@ -5,17 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 
 from .. import store
 from ..errors import Refused
 from ..personnalisation.profile import Profile
 from ..referentiel.model import Referentiel
-from ..scoring.engine import score_evaluations
+from ..scoring.csv_writer import NotInline, Numbers, Pieces, csv_text, field_text, iter_lines, piece_table
+from ..scoring.engine import POINT_FIELDS as ENGINE_POINTS
+from ..scoring.engine import StatusRows, _long_frame, personnalisation_matrices, score_evaluations, scored_chunks
 from ..scoring.rounding import round_exact
 from ..scoring.stars import CRITERES, referentiel_complet, stars
-from ..store.evaluations import evaluation_keys_of, statuses_of_collectivite
+from ..scoring.tree import tree_of
+from ..store.evaluations import evaluation_keys_of, status_codes_for, statuses_of_collectivite
 from .common import require_referentiel
 
 SCORE_FIELDS = [
@@ -65,6 +70,26 @@ def only_collectivite(names: list[str], collectivite: str | None, known: set[str
     return names[0]
 
 
+def _score_keys(con, referentiel: str, profiles: dict, collectivite: str | None, on_date: date | None,
+                toutes: bool) -> pd.DataFrame:
+    """collectivite, date, subject of the evaluations `pcaet scores` is about: every one
+    (`toutes`), or one collectivity's at `on_date` (its latest when None; a collectivity without
+    evaluation gets one row dated NaT, scored as wholly non renseigné)."""
+    evaluated = store.evaluation_keys(con, referentiel)
+    if toutes:
+        keys = evaluated
+    else:
+        names = sorted(set(evaluated["collectivite"])) or sorted(profiles)
+        collectivite = only_collectivite(names, collectivite, set(profiles) | set(evaluated["collectivite"]))
+        own = evaluated[evaluated["collectivite"] == collectivite]
+        if on_date is not None:
+            own = own[own["date"].dt.date == on_date] if len(own) else own
+            if own.empty:
+                raise Refused(f"Aucune évaluation de « {collectivite} » au {on_date.strftime('%d/%m/%Y')}.")
+        keys = pd.DataFrame({"collectivite": [collectivite], "date": [pd.NaT]}) if own.empty else own.tail(1)
+    return _numbered(keys)
+
+
 def compute_scores(db_path: Path, referentiel: str = "cae", collectivite: str | None = None,
                    on_date: date | None = None, toutes: bool = False) -> pd.DataFrame:
     """Scores of every node, unrounded, with `collectivite` and `date` columns: every evaluation
@@ -72,23 +97,80 @@ def compute_scores(db_path: Path, referentiel: str = "cae", collectivite: str | 
     with store.reading(db_path) as con:
         ref = require_referentiel(con, referentiel)
         profiles = store.load_profiles(con)
-        evaluated = store.evaluation_keys(con, referentiel)
-        if toutes:
-            keys = evaluated
-        else:
-            names = sorted(set(evaluated["collectivite"])) or sorted(profiles)
-            collectivite = only_collectivite(names, collectivite, set(profiles) | set(evaluated["collectivite"]))
-            own = evaluated[evaluated["collectivite"] == collectivite]
-            if on_date is not None:
-                own = own[own["date"].dt.date == on_date] if len(own) else own
-                if own.empty:
-                    raise Refused(f"Aucune évaluation de « {collectivite} » au {on_date.strftime('%d/%m/%Y')}.")
-            keys = pd.DataFrame({"collectivite": [collectivite], "date": [pd.NaT]}) if own.empty else own.tail(1)
-        keys = _numbered(keys)
+        keys = _score_keys(con, referentiel, profiles, collectivite, on_date, toutes)
         statuses = _statuses(con, referentiel, keys)
     if keys.empty:
         return pd.DataFrame(columns=["collectivite", "date"] + SCORE_FIELDS)
     return score_subjects(ref, profiles, keys, statuses)
+
+
+# Evaluations scored and written at a time by write_scores_csv: small enough for its arrays
+# to stay in memory already touched (about 15 MB a matrix of 1 471 nodes), large enough for
+# numpy to work on long columns.
+CSV_CHUNK = 128
+
+
+def write_scores_csv(db_path: Path, out: BinaryIO, referentiel: str = "cae", collectivite: str | None = None,
+                     on_date: date | None = None, toutes: bool = False) -> None:
+    """`pcaet scores --format csv` written to the binary stream `out`, chunk of evaluations by
+    chunk: the same bytes as scores_csv(compute_scores(…), with_keys=toutes), without the long
+    table in between. Statuses are read from DuckDB as numbers (status_codes_for), the engine
+    scores CSV_CHUNK evaluations at a time (scoring.engine.scored_chunks) and each chunk is
+    written by scoring.csv_writer; memory stays that of one chunk whatever the number of
+    evaluations. Nothing is written when the arguments are refused."""
+    with store.reading(db_path) as con:
+        ref = require_referentiel(con, referentiel)
+        profiles = store.load_profiles(con)
+        keys = _score_keys(con, referentiel, profiles, collectivite, on_date, toutes)
+        codes = status_codes_for(con, referentiel, keys) if len(keys) else None
+    fields = (["collectivite", "date"] if toutes else []) + SCORE_FIELDS
+    out.write((",".join(fields) + "\n").encode("utf-8"))
+    if keys.empty:
+        return
+    tree = tree_of(ref)
+    names = sorted(set(keys["collectivite"]))
+    profile_list = [profiles.get(n) or Profile(nom=n) for n in names]
+    subjects = keys.assign(profile=keys["collectivite"].map({n: i for i, n in enumerate(names)}))
+    rows = StatusRows.from_codes(tree, codes["subject"], codes["position"], codes["code"], codes["fait"],
+                                 codes["programme"], codes["pas_fait"])
+    reduction, desactive = personnalisation_matrices(ref, tree, profile_list)
+    node_texts = [
+        ",".join(field_text(v) for v in (ref.nom, action_id, niveau, _point_text(points))).encode("utf-8") + b","
+        for action_id, niveau, points in zip(tree.ids, tree.niveau, tree.point_referentiel)
+    ]
+    node_table = piece_table(node_texts)
+    flag_table = piece_table([f"{a},{b}\n".encode() for a in ("false", "true") for b in ("false", "true")])
+    if toutes:
+        dates = pd.to_datetime(keys["date"])
+        eval_texts = [f"{field_text(c)},{'' if pd.isna(d) else d.strftime('%Y-%m-%d')},".encode("utf-8")
+                      for c, d in zip(keys["collectivite"], dates)]
+    n_nodes = tree.size
+    for start, stop, result in scored_chunks(ref, profile_list, subjects, rows, reduction, desactive, CSV_CHUNK):
+        count = stop - start
+        chunk_fields = []
+        if toutes:
+            chunk_fields.append(Pieces(np.repeat(np.arange(count), n_nodes), eval_texts[start:stop]))
+        chunk_fields.append(Pieces(np.tile(np.arange(n_nodes), count), node_table))
+        matrices = [result.potential] + [result.points[name] for name in ENGINE_POINTS]
+        chunk_fields += [Numbers(m.reshape(-1), 3, b",") for m in matrices]
+        flags = result.desactive.astype(np.int64) * 2 + (~result.non_concerne).astype(np.int64)
+        chunk_fields.append(Pieces(flags.reshape(-1), flag_table))
+        try:
+            for block in iter_lines(chunk_fields, count * n_nodes):
+                out.write(block)
+        except NotInline:  # a number too long for the fast writer (not CAE's nor TE's): the general one
+            frame = _long_frame(tree, keys["subject"].to_numpy()[start:stop], {
+                "point_potentiel": result.potential, **result.points, "desactive": result.desactive,
+                "concerne": ~result.non_concerne})
+            frame = frame.merge(keys[["subject", "collectivite", "date"]], on="subject", how="left")
+            frame.insert(0, "referentiel", ref.nom)
+            text = scores_csv(frame, with_keys=toutes)
+            out.write(text[text.index(b"\n") + 1:])
+
+
+def _point_text(value: float) -> str:
+    """A point value as scores_csv writes it: rounded as Python's round, then %.3f."""
+    return "" if value != value else f"{round(float(value), 3) + 0.0:.3f}"
 
 
 def scores_for_output(scores: pd.DataFrame, with_keys: bool) -> pd.DataFrame:
@@ -105,7 +187,13 @@ def scores_for_output(scores: pd.DataFrame, with_keys: bool) -> pd.DataFrame:
 
 def scores_csv(scores: pd.DataFrame, with_keys: bool) -> bytes:
     """`pcaet scores --format csv` (cli.md): the fields of `scores_for_output`, points with 3
-    decimals, booleans as true/false, written by DuckDB in one pass."""
+    decimals, booleans as true/false; written by scoring.csv_writer from the unrounded scores
+    (it rounds as scores_for_output does), else by DuckDB in one pass."""
+    fields = (["collectivite", "date"] if with_keys else []) + SCORE_FIELDS
+    if set(fields) <= set(scores.columns):
+        text = csv_text(scores[fields], {column: 3 for column in POINT_FIELDS}, "%Y-%m-%d")
+        if text is not None:
+            return text
     return store.export.csv_bytes(scores_for_output(scores, with_keys), {column: 3 for column in POINT_FIELDS})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from .. import clock
@@ -63,6 +64,44 @@ def statuses_of_collectivite(con: duckdb.DuckDBPyConnection, referentiel: str, c
         ).df()
     finally:
         con.unregister("wanted_dates")
+
+
+# Order of scoring.engine.STATUTS: the engine's status codes.
+_STATUT_CODES = ("fait", "programme", "pas_fait", "detaille", "non_concerne", "non_renseigne")
+
+
+def status_codes_for(con: duckdb.DuckDBPyConnection, referentiel: str, keys: pd.DataFrame,
+                     collectivite: str | None = None) -> dict[str, np.ndarray]:
+    """statuses_for as numpy arrays of numbers, for the engine on many evaluations: `subject`,
+    `position` (the node's position in the referential, its row in the engine's matrices),
+    `code` (index in scoring.engine.STATUTS, −1 for a status it does not know), `fait`,
+    `programme`, `pas_fait`; no text crosses from DuckDB to Python. With `collectivite`, only
+    that collectivity's statuses are scanned (`keys` then needs date and subject only)."""
+    cases = " ".join(f"WHEN '{name}' THEN {code}" for code, name in enumerate(_STATUT_CODES))
+    if collectivite is None:
+        wanted = keys[["collectivite", "date", "subject"]]
+        join, where, params = "s.collectivite = k.collectivite AND s.date = k.date", "", [referentiel]
+    else:
+        wanted = pd.DataFrame({"date": pd.to_datetime(keys["date"]).dt.date, "subject": keys["subject"].to_numpy()})
+        join, where, params = "s.date = k.date", " AND s.collectivite = ?", [referentiel, collectivite]
+    con.register("wanted_codes", wanted)
+    try:
+        found = con.execute(
+            "SELECT k.subject::BIGINT AS subject, n.position::BIGINT AS position, "
+            f"(CASE s.statut {cases} ELSE -1 END)::TINYINT AS code, s.fait, s.programme, s.pas_fait "
+            f"FROM evaluation_statuses s JOIN wanted_codes k ON {join} "
+            "JOIN referentiel_nodes n ON n.referentiel = s.referentiel AND n.action_id = s.action_id "
+            f"WHERE s.referentiel = ?{where} ORDER BY k.subject",
+            params,
+        ).fetchnumpy()
+    finally:
+        con.unregister("wanted_codes")
+    out = {name: np.asarray(found[name]) for name in ("subject", "position", "code")}
+    for name in ("fait", "programme", "pas_fait"):
+        values = found[name]
+        out[name] = np.ma.filled(values.astype(np.float64), np.nan) if np.ma.isMaskedArray(values) \
+            else np.asarray(values, dtype=np.float64)
+    return out
 
 
 def evaluation_digests(con: duckdb.DuckDBPyConnection) -> dict[tuple, str | None]:
