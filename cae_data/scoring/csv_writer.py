@@ -252,8 +252,8 @@ def iter_lines(fields: list[Pieces | Numbers], n_rows: int):
                 words[:, j, 0], words[:, j, 1] = found
         count = words.shape[0] * words.shape[1]
         array = pa.Array.from_buffers(pa.binary_view(), count, [None, pa.py_buffer(words), *buffers])
-        text = array.cast(pa.large_binary())
-        offsets = np.frombuffer(text.buffers()[1], dtype=np.int64, count=count + 1, offset=8 * text.offset)
+        text = array.cast(pa.binary())  # int32 offsets: a block is far below 2 GB (and this cast is the fast one)
+        offsets = np.frombuffer(text.buffers()[1], dtype=np.int32, count=count + 1, offset=4 * text.offset)
         yield memoryview(text.buffers()[2])[int(offsets[0]):int(offsets[-1])]
 
 

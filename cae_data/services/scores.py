@@ -20,7 +20,12 @@ from ..scoring.engine import StatusRows, _long_frame, personnalisation_matrices,
 from ..scoring.rounding import round_exact
 from ..scoring.stars import CRITERES, referentiel_complet, stars
 from ..scoring.tree import tree_of
-from ..store.evaluations import evaluation_keys_of, status_codes_for, statuses_of_collectivite
+from ..store.evaluations import (
+    evaluation_keys_of,
+    scoring_referentiel,
+    status_codes_for,
+    statuses_of_collectivite,
+)
 from .common import require_referentiel
 
 SCORE_FIELDS = [
@@ -119,7 +124,9 @@ def write_scores_csv(db_path: Path, out: BinaryIO, referentiel: str = "cae", col
     written by scoring.csv_writer; memory stays that of one chunk whatever the number of
     evaluations. Nothing is written when the arguments are refused."""
     with store.reading(db_path) as con:
-        ref = require_referentiel(con, referentiel)
+        ref = scoring_referentiel(con, referentiel)
+        if ref is None:
+            require_referentiel(con, referentiel)  # refused with the usual message
         profiles = store.load_profiles(con)
         keys = _score_keys(con, referentiel, profiles, collectivite, on_date, toutes)
         codes = status_codes_for(con, referentiel, keys) if len(keys) else None

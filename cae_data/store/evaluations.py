@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import clock
+from ..referentiel.model import RULE_COLUMNS, Referentiel
 
 STATUS_COLUMNS = ["collectivite", "date", "referentiel", "action_id", "statut", "fait", "programme", "pas_fait",
                   "commentaire"]
@@ -66,6 +67,27 @@ def statuses_of_collectivite(con: duckdb.DuckDBPyConnection, referentiel: str, c
         con.unregister("wanted_dates")
 
 
+def scoring_referentiel(con: duckdb.DuckDBPyConnection, nom: str) -> Referentiel | None:
+    """The referential as the engine needs it to score evaluations, and nothing more: the nodes'
+    tree and points (action_id, parent_id, depth, niveau, points_declares, pourcentage,
+    point_referentiel), the personnalisation rules and the scoring rules (`source_kind`). The
+    full `store.load_referentiel` also decodes every node's texts, which a command that only
+    scores (pcaet scores) does not show. None when the referential is unknown."""
+    row = con.execute("SELECT nom, titre, source_kind, source FROM referentiels WHERE nom = ?", [nom]).fetchall()
+    if not row:
+        return None
+    nom, titre, source_kind, source = row[0]
+    nodes = con.execute(
+        "SELECT action_id, parent_id, depth, niveau, points_declares, pourcentage, point_referentiel "
+        "FROM referentiel_nodes WHERE referentiel = ? ORDER BY position", [nom]).df()
+    nodes["depth"] = nodes["depth"].astype(int)
+    nodes["parent_id"] = nodes["parent_id"].astype(object).where(nodes["action_id"] != "", None)
+    rules = con.execute(
+        f"SELECT {', '.join(RULE_COLUMNS)} FROM personnalisation_rules WHERE referentiel = ? "
+        "ORDER BY source_file, source_line, action_id, kind", [nom]).df()
+    return Referentiel(nom=nom, titre=titre, nodes=nodes, rules=rules, source_kind=source_kind, source=source or "")
+
+
 # Order of scoring.engine.STATUTS: the engine's status codes.
 _STATUT_CODES = ("fait", "programme", "pas_fait", "detaille", "non_concerne", "non_renseigne")
 
@@ -91,7 +113,7 @@ def status_codes_for(con: duckdb.DuckDBPyConnection, referentiel: str, keys: pd.
             f"(CASE s.statut {cases} ELSE -1 END)::TINYINT AS code, s.fait, s.programme, s.pas_fait "
             f"FROM evaluation_statuses s JOIN wanted_codes k ON {join} "
             "JOIN referentiel_nodes n ON n.referentiel = s.referentiel AND n.action_id = s.action_id "
-            f"WHERE s.referentiel = ?{where} ORDER BY k.subject",
+            f"WHERE s.referentiel = ?{where}",  # the engine sorts by subject itself
             params,
         ).fetchnumpy()
     finally:
