@@ -156,7 +156,16 @@ def former_engine(folder: Path, db: Path, statuses: pd.DataFrame) -> tuple[float
                                    "point_non_renseigne"])
     merged = theirs.merge(ours, on="key", suffixes=("_ancien", ""))
     fields = ["point_potentiel", "point_fait", "point_programme", "point_pas_fait", "point_non_renseigne"]
-    differing = sum(int(((merged[f + "_ancien"] - merged[f]).abs() > 0.0015).sum()) for f in fields)
+    off = np.zeros(len(merged), dtype=bool)
+    differing = 0
+    for f in fields:
+        wrong = ((merged[f + "_ancien"] - merged[f]).abs() > 0.0015).to_numpy()
+        differing += int(wrong.sum())
+        off |= wrong
+    where = merged.loc[off, "key"].str.split("|").str[1].value_counts().head(8)
+    if len(where):
+        print("    nœuds où l'ancien moteur diffère (nombre d'évaluations) : "
+              + ", ".join(f"{a or 'racine'} ({c})" for a, c in where.items()))
     return elapsed, differing, len(merged) * len(fields)
 
 

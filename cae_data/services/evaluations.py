@@ -107,6 +107,12 @@ class ImportPlan:
 SEUIL_CONFIRMATION = 5.0  # percentage points of score réalisé
 
 
+def _row_counts(rows: pd.DataFrame, columns: list[str]) -> dict[tuple, int]:
+    """Number of rows of each key (one grouping, not one scan of the file per evaluation)."""
+    sizes = rows.groupby(columns, sort=False, dropna=False).size()
+    return {key: int(count) for key, count in sizes.items()}
+
+
 def _keys(rows: pd.DataFrame) -> list[tuple]:
     return [tuple(k) for k in rows[["collectivite", "date", "referentiel"]].drop_duplicates().itertuples(index=False)]
 
@@ -209,9 +215,8 @@ def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: s
         auth.require_role(con, user, auth.EDITION)
         previous = store.evaluation_digests(con)
         if keys and all(previous.get(k) == digest for k in keys):
-            rows = evaluation.rows
-            outcomes = [EvaluationOutcome(c, d, r, int(((rows.collectivite == c) & (rows.date == d)).sum()), "identique")
-                        for c, d, r in keys]
+            per_pair = _row_counts(evaluation.rows, ["collectivite", "date"])
+            outcomes = [EvaluationOutcome(c, d, r, per_pair.get((c, d), 0), "identique") for c, d, r in keys]
             unchanged = ImportResult(filename, digest, None, outcomes, messages + ["Fichier déjà importé : rien n'a changé."],
                                      complet)
             raise NoChange
@@ -223,12 +228,9 @@ def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: s
             if store.ensure_collectivite(con, nom):
                 messages.append(f"Collectivité « {nom} » créée : complétez son profil avec pcaet collectivite set.")
         store.replace_evaluations(con, keys, upload_id, rows)
-        given = evaluation.rows
-        outcomes = [
-            EvaluationOutcome(c, d, r, int(((given.collectivite == c) & (given.date == d) & (given.referentiel == r)).sum()),
-                              "remplacée" if (c, d, r) in previous else "créée")
-            for c, d, r in keys
-        ]
+        per_key = _row_counts(evaluation.rows, ["collectivite", "date", "referentiel"])
+        outcomes = [EvaluationOutcome(c, d, r, per_key.get((c, d, r), 0), "remplacée" if (c, d, r) in previous else "créée")
+                    for c, d, r in keys]
         carried = len(mise.carried)
         if carried:
             messages.append(f"{carried} statut{'s' if carried > 1 else ''} repris de l'évaluation précédente "
