@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -45,8 +47,13 @@ def score_subjects(ref: Referentiel, profiles: dict, keys: pd.DataFrame, statuse
     subjects = keys.copy()
     subjects["profile"] = subjects["collectivite"].map({n: i for i, n in enumerate(names)})
     scores = score_evaluations(ref, profile_list, subjects[["subject", "profile"]], statuses)
-    scores = scores.merge(subjects[["subject", "collectivite", "date"]], on="subject", how="left")
-    scores.insert(0, "referentiel", ref.nom)
+    # The engine's rows go subject by subject in the order of `subjects`, every node each time:
+    # the keys are spread by position (what a merge on `subject` gave, without its hashing).
+    n_nodes = len(scores) // len(subjects) if len(subjects) else 0
+    spread = np.repeat(np.arange(len(subjects)), n_nodes)
+    for column in ("collectivite", "date"):
+        scores[column] = subjects[column].array.take(spread)
+    scores.insert(0, "referentiel", pd.array([ref.nom], dtype="str").take(np.zeros(len(scores), dtype=np.intp)))
     return scores
 
 
@@ -204,19 +211,50 @@ def scores_csv(scores: pd.DataFrame, with_keys: bool) -> bytes:
     return store.export.csv_bytes(scores_for_output(scores, with_keys), {column: 3 for column in POINT_FIELDS})
 
 
-def _all_evaluations(db_path: Path, referentiel: str, collectivite: str | None = None):
+# The referential read for the score services, kept while the database file is unchanged
+# (store.data_version: its size and modification time): a page of one collectivity then does not
+# decode every node's texts again at each call. Referentials are never modified once read.
+_REFERENTIELS: OrderedDict[tuple, Referentiel] = OrderedDict()
+_REFERENTIELS_LOCK = threading.Lock()
+
+
+def _referentiel(con, db_path: Path, nom: str) -> Referentiel:
+    key = (str(Path(db_path).resolve()), store.data_version(Path(db_path)), nom)
+    with _REFERENTIELS_LOCK:
+        hit = _REFERENTIELS.get(key)
+        if hit is not None:
+            _REFERENTIELS.move_to_end(key)
+            return hit
+    ref = require_referentiel(con, nom)
+    with _REFERENTIELS_LOCK:
+        _REFERENTIELS[key] = ref
+        while len(_REFERENTIELS) > 4:
+            _REFERENTIELS.popitem(last=False)
+    return ref
+
+
+def _all_evaluations(db_path: Path, referentiel: str, collectivite: str | None = None, as_codes: bool = False):
     """Referential, profiles, evaluation keys (with `subject`) and their statuses, in one read:
     every evaluation of the referential, or only those of `collectivite` (only its statuses are
-    read then)."""
+    read then). `as_codes`: the statuses as the engine's StatusRows (read as numbers), for a
+    caller that only scores them."""
     with store.reading(db_path) as con:
-        ref = require_referentiel(con, referentiel)
+        ref = _referentiel(con, db_path, referentiel)
         profiles = store.load_profiles(con)
         if collectivite is None:
             keys = _numbered(store.evaluation_keys(con, referentiel))
-            statuses = _statuses(con, referentiel, keys) if len(keys) else None
         else:
             keys = _numbered(evaluation_keys_of(con, referentiel, collectivite))
-            statuses = statuses_of_collectivite(con, referentiel, collectivite, keys) if len(keys) else None
+        if not len(keys):
+            statuses = None
+        elif as_codes:
+            codes = status_codes_for(con, referentiel, keys, collectivite=collectivite)
+            statuses = StatusRows.from_codes(tree_of(ref), codes["subject"], codes["position"], codes["code"],
+                                             codes["fait"], codes["programme"], codes["pas_fait"])
+        elif collectivite is None:
+            statuses = _statuses(con, referentiel, keys)
+        else:
+            statuses = statuses_of_collectivite(con, referentiel, collectivite, keys)
     return ref, profiles, keys, statuses
 
 
@@ -225,7 +263,7 @@ def all_scores(db_path: Path, referentiel: str = "cae", collectivite: str | None
     compute_scores(toutes=True), plus the nodes' `nom` and `categorie` (categoricals). With
     `collectivite`, only that collectivity's evaluations are read and scored (a page of one
     collectivity then costs the same whatever the size of the database)."""
-    ref, profiles, keys, statuses = _all_evaluations(db_path, referentiel, collectivite)
+    ref, profiles, keys, statuses = _all_evaluations(db_path, referentiel, collectivite, as_codes=True)
     if keys.empty:
         return pd.DataFrame(columns=["collectivite", "date", *SCORE_FIELDS, "nom", "categorie"])
     scores = score_subjects(ref, profiles, keys, statuses)
