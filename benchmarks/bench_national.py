@@ -166,41 +166,24 @@ def score_everything(path: Path) -> pd.DataFrame:
 
 
 def page_reads(path: Path, nom: str) -> list[tuple[str, float]]:
-    """The data reads of one collectivity's score pages, median of 5 after a first call."""
-    ref = services.load_referentiel(path, "cae")
-
-    def overview():
-        scores = services.all_scores(path, "cae", collectivite=nom)
-        summary = analyses.global_summary(scores)
-        table = services.stars_for_all(path, "cae", collectivite=nom)
-        return summary, table, analyses.scores_by_axis(scores)
-
-    def par_mesure():
-        scores = services.all_scores(path, "cae", collectivite=nom)
-        latest = scores[scores["date"] == scores["date"].max()]
-        return analyses.scores_by_level(latest, "mesure")
-
-    def radar():
-        return analyses.scores_by_category(services.all_scores(path, "cae", collectivite=nom))
-
-    def historique():
-        scores = services.all_scores(path, "cae", collectivite=nom)
-        return analyses.history(scores), services.evaluation_dates(path, nom)
-
-    def simulateur():
-        return services.simulation_inputs(path, nom)
-
+    """What one collectivity's score pages read (median of 5 after a first call): the services
+    they call, with `collectivite`, then the tables the pages derive from the scores (the
+    pages keep the scores in Streamlit's cache, shared by every page, for each data version)."""
+    latest = services.evaluation_dates(path, nom)[-1]
+    scores = services.all_scores(path, "cae", collectivite=nom)
+    at_latest = scores[scores["date"] == scores["date"].max()]
     measures = [
         ("services.all_scores(…, collectivite=…)", lambda: services.all_scores(path, "cae", collectivite=nom)),
         ("services.stars_for_all(…, collectivite=…)", lambda: services.stars_for_all(path, "cae", collectivite=nom)),
-        ("vue d'ensemble (scores, résumé, étoiles, axes)", overview),
-        ("scores par mesure (dernière évaluation)", par_mesure),
-        ("radar par catégorie", radar),
-        ("historique", historique),
-        ("simulateur (simulation_inputs)", simulateur),
-        ("référentiel (load_referentiel)", lambda: services.load_referentiel(path, "cae")),
+        ("services.statuses_at (détail d'une mesure)", lambda: services.statuses_at(path, nom, latest)),
+        ("services.evaluation_dates (historique)", lambda: services.evaluation_dates(path, nom)),
+        ("services.simulation_inputs (simulateur)", lambda: services.simulation_inputs(path, nom)),
+        ("services.load_referentiel", lambda: services.load_referentiel(path, "cae")),
+        ("vue d'ensemble : analyses.global_summary", lambda: analyses.global_summary(scores)),
+        ("scores par mesure : analyses.scores_by_level", lambda: analyses.scores_by_level(at_latest, "mesure")),
+        ("radar : analyses.scores_by_category", lambda: analyses.scores_by_category(scores)),
+        ("historique : analyses.history", lambda: analyses.history(scores)),
     ]
-    del ref
     results = []
     for label, function in measures:
         function()

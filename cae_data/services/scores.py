@@ -24,6 +24,7 @@ from ..scoring.stars import CRITERES, referentiel_complet, stars
 from ..scoring.tree import tree_of
 from ..store.evaluations import (
     evaluation_keys_of,
+    profiles_named,
     scoring_referentiel,
     status_codes_for,
     statuses_of_collectivite,
@@ -240,7 +241,7 @@ def _all_evaluations(db_path: Path, referentiel: str, collectivite: str | None =
     caller that only scores them."""
     with store.reading(db_path) as con:
         ref = _referentiel(con, db_path, referentiel)
-        profiles = store.load_profiles(con)
+        profiles = store.load_profiles(con) if collectivite is None else profiles_named(con, [collectivite])
         if collectivite is None:
             keys = _numbered(store.evaluation_keys(con, referentiel))
         else:
@@ -283,7 +284,7 @@ def stars_for_all(db_path: Path, referentiel: str = "cae", collectivite: str | N
     and criteres_manquants for the next star, and whether the referential is complete enough
     for stars to mean anything (the seed measures alone are not). With `collectivite`, only
     that collectivity's evaluations."""
-    ref, profiles, keys, statuses = _all_evaluations(db_path, referentiel, collectivite)
+    ref, profiles, keys, statuses = _all_evaluations(db_path, referentiel, collectivite, as_codes=True)
     if keys.empty:
         return pd.DataFrame(columns=STARS_COLUMNS)
     scores = score_subjects(ref, profiles, keys, statuses)
@@ -311,8 +312,8 @@ def simulation_inputs(db_path: Path, collectivite: str, on_date: date | None = N
     """What the simulator needs for one evaluation (the latest when `on_date` is None), read in
     one connection; an unknown collectivity gets a bare profile and no statuses."""
     with store.reading(db_path) as con:
-        ref = require_referentiel(con, referentiel)
-        profile = store.load_profiles(con).get(collectivite) or Profile(nom=collectivite)
+        ref = _referentiel(con, db_path, referentiel)
+        profile = profiles_named(con, [collectivite]).get(collectivite) or Profile(nom=collectivite)
         if on_date is None:
             on_date = store.latest_evaluation_date(con, collectivite, referentiel)
         statuses = store.statuses_at(con, collectivite, on_date, referentiel, in_referentiel_order=False)

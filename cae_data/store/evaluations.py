@@ -67,6 +67,24 @@ def statuses_of_collectivite(con: duckdb.DuckDBPyConnection, referentiel: str, c
         con.unregister("wanted_dates")
 
 
+def profiles_named(con: duckdb.DuckDBPyConnection, names: list[str]) -> dict:
+    """store.load_profiles for the given collectivities only (a national database holds
+    thousands of profiles; a page of one collectivity needs one)."""
+    from ..personnalisation.profile import Profile
+    from .codec import from_json
+
+    profiles = {}
+    for nom, type_, population, localisation, reponses, soustype in con.execute(
+        "SELECT nom, type, population, localisation, reponses, soustype FROM collectivites "
+        "WHERE list_contains(?, nom) ORDER BY nom", [list(names)]
+    ).fetchall():
+        profiles[nom] = Profile(
+            nom=nom, type=type_, population=None if population is None else int(population),
+            localisation=localisation, reponses=from_json(reponses) or {}, soustype=soustype,
+        )
+    return profiles
+
+
 def scoring_referentiel(con: duckdb.DuckDBPyConnection, nom: str) -> Referentiel | None:
     """The referential as the engine needs it to score evaluations, and nothing more: the nodes'
     tree and points (action_id, parent_id, depth, niveau, points_declares, pourcentage,
