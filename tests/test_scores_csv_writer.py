@@ -91,3 +91,29 @@ def test_stream_for_a_collectivity_without_evaluation(tmp_path):
     root = stream.getvalue().splitlines()[1]
     # nothing evaluated: the whole potential (3 seed mesures × 100 points) is non renseigné
     assert root == b"cae,,referentiel,300.000,300.000,0.000,0.000,0.000,300.000,false,true"
+
+
+def test_json_stream_gives_the_pandas_text(tmp_path):
+    """`pcaet scores --format json` writes what pandas' to_json wrote (records, indent 1, a final
+    line end), built by the fast writer: 500 → 500.0, 58.63 stays 58.63, NaN → null."""
+    db = tmp_path / "pcaet.duckdb"
+    services.init_database(db, demo=True)
+    for toutes in (False, True):
+        frame = services.scores_for_output(services.compute_scores(db, toutes=toutes), toutes)
+        expected = (frame.to_json(orient="records", force_ascii=False, indent=1) + "\n").encode("utf-8")
+        stream = io.BytesIO()
+        services.write_scores_json(db, stream, toutes=toutes)
+        assert stream.getvalue() == expected
+        args = ["scores", "--format", "json", *(["--toutes"] if toutes else []), "--db", str(db)]
+        assert CliRunner().invoke(main, args).stdout_bytes == expected
+    assert expected.startswith(b'[\n {\n  "collectivite":"CAPSO",\n  "date":"2024-03-15",\n  "referentiel":"cae",\n')
+
+
+def test_json_numbers_and_nulls():
+    from cae_data.scoring.csv_writer import JsonNumbers, Pieces, iter_lines
+
+    values = np.array([0.0, 58.63, 500.0, 0.001, np.nan, 999.999, 12.5, 1.0005, 7.1204])
+    text = b"".join(iter_lines([Pieces(np.zeros(len(values), dtype=np.int64), [b":"]),
+                                JsonNumbers(values, b",")], len(values)))
+    # 1.0005 is stored below the midpoint → 1.000 → "1.0"; 7.1204 → 7.120 → "7.12"
+    assert text == b":0.0,:58.63,:500.0,:0.001,:null,:999.999,:12.5,:1.0,:7.12,"

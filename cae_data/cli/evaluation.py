@@ -116,10 +116,6 @@ def scores(collectivite_nom, on_date, referentiel_nom, toutes, output_format, db
     if toutes and (collectivite_nom or on_date):
         raise click.UsageError("--toutes ne se combine pas avec --collectivite ni --date")
     db_path = store.resolve_db_path(db_option)
-    if output_format == "json":
-        result = services.compute_scores(db_path, referentiel_nom, collectivite_nom, on_date, toutes)
-        out = services.scores_for_output(result, with_keys=toutes)
-        click.echo(out.to_json(orient="records", force_ascii=False, indent=1))
-    else:  # written chunk by chunk as it is scored: memory and time stay those of the engine
-        services.write_scores_csv(db_path, click.get_binary_stream("stdout"), referentiel_nom, collectivite_nom,
-                                  on_date, toutes)
+    # Written chunk by chunk as it is scored: memory and time stay those of the engine.
+    write = services.write_scores_json if output_format == "json" else services.write_scores_csv
+    write(db_path, click.get_binary_stream("stdout"), referentiel_nom, collectivite_nom, on_date, toutes)

@@ -157,6 +157,54 @@ def _number_words(numbers: Numbers) -> tuple[np.ndarray, np.ndarray] | None:
     return words[:, 0], words[:, 1]
 
 
+@dataclass
+class JsonNumbers:
+    """Numbers written as pandas' `to_json` writes values already rounded to 3 decimals (up to
+    10 decimals, trailing zeros dropped but one kept: 500.0, 58.63, 0.001; NaN as null),
+    each followed by `separator`."""
+
+    values: np.ndarray
+    separator: bytes
+
+
+def _json_fraction_table(separator: bytes) -> np.ndarray:
+    texts = [("." + (str(f).zfill(3).rstrip("0") or "0")).encode() + separator for f in range(1000)]
+    return np.array([int.from_bytes(t, "little") for t in texts], dtype=np.uint64)
+
+
+def _json_number_words(numbers: JsonNumbers) -> tuple[np.ndarray, np.ndarray] | None:
+    """The two words of each number's inline view; None unless every value is NaN or within
+    [0, 1000) (its text then fits: at most `999.999` and a separator of up to 3 bytes)."""
+    x, sep = numbers.values, numbers.separator
+    if len(sep) > 3:
+        return None
+    finite = np.isfinite(x)
+    safe = np.where(finite, x, 0.0)
+    if len(x) and (safe.min() < 0 or safe.max() >= 999.9995):
+        return None
+    key = ("json", sep)
+    if key not in _TABLES:
+        _TABLES[key] = (*_small_tables(3, b"")[:2], _json_fraction_table(sep))
+    whole_int, whole_len, fraction_int = _TABLES[key]
+    whole, fraction = np.divmod(_exact_thousandths(safe, 3), np.int64(1000))
+    fraction_text = fraction_int[fraction]
+    # length of the fraction's text: its highest non-zero byte (texts never end with a NUL byte)
+    fraction_len = np.zeros(len(x), dtype=np.uint64)
+    for byte in range(8):
+        fraction_len = np.where((fraction_text >> np.uint64(8 * byte)) > 0, np.uint64(byte + 1), fraction_len)
+    shift = whole_len[whole] * np.uint64(8)
+    with np.errstate(over="ignore"):
+        low = (whole_int[whole] | (fraction_text << shift)) & np.uint64(0xFFFFFFFF)
+    high = fraction_text >> (np.uint64(32) - shift)
+    length = whole_len[whole] + fraction_len
+    if not finite.all():
+        null = int.from_bytes(b"null" + sep, "little")
+        low = np.where(finite, low, np.uint64(null & 0xFFFFFFFF))
+        high = np.where(finite, high, np.uint64(null >> 32))
+        length = np.where(finite, length, np.uint64(4 + len(sep)))
+    return length | (low << np.uint64(32)), high
+
+
 def _number_views(numbers: Numbers) -> np.ndarray | None:
     """(n × 16) uint8 inline views of the numbers followed by their separator; None when one
     does not fit in INLINE bytes (the general way, any sign and size)."""
@@ -222,7 +270,7 @@ def _number_views(numbers: Numbers) -> np.ndarray | None:
     return out.view(np.uint8).reshape(n, 16)
 
 
-def iter_lines(fields: list[Pieces | Numbers], n_rows: int):
+def iter_lines(fields: list, n_rows: int):
     """The rows' text, block by block (memoryviews): for each row, each field's text in order
     (texts carry their separators). Raises NotInline when a number does not fit inline."""
     pools: list[bytes] = []
@@ -246,7 +294,10 @@ def iter_lines(fields: list[Pieces | Numbers], n_rows: int):
                 words[:, j, 0] = table[codes, 0]
                 words[:, j, 1] = table[codes, 1]
             else:
-                found = _number_words(Numbers(field.values[start:stop], field.decimals, field.separator))
+                if isinstance(field, JsonNumbers):
+                    found = _json_number_words(JsonNumbers(field.values[start:stop], field.separator))
+                else:
+                    found = _number_words(Numbers(field.values[start:stop], field.decimals, field.separator))
                 if found is None:
                     raise NotInline
                 words[:, j, 0], words[:, j, 1] = found

@@ -61,6 +61,7 @@ from .scores import (
     simulation_inputs,
     stars_for_all,
     write_scores_csv,
+    write_scores_json,
 )
 from .uploads import ArchivedUpload, list_uploads, read_upload
 
@@ -71,7 +72,7 @@ __all__ = [
     "read_evaluation_file", "import_evaluation", "plan_import", "ImportPlan", "Bilan", "SEUIL_CONFIRMATION", "evaluation_dates", "statuses_at", "EvaluationOutcome",
     "ImportResult",
     "compute_scores", "scores_for_output", "scores_csv", "score_subjects", "all_scores", "stars_for_all", "simulation_inputs",
-    "write_scores_csv", "SimulationInputs", "SCORE_FIELDS", "POINT_FIELDS", "STARS_COLUMNS",
+    "write_scores_csv", "write_scores_json", "SimulationInputs", "SCORE_FIELDS", "POINT_FIELDS", "STARS_COLUMNS",
     "list_uploads", "read_upload", "ArchivedUpload",
     "import_indicator_values", "read_indicator_file", "add_indicator_value", "export_indicators",
     "indicator_overview", "indicator_values", "indicator_targets", "IndicatorImportResult",

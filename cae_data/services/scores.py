@@ -16,7 +16,16 @@ from .. import store
 from ..errors import Refused
 from ..personnalisation.profile import Profile
 from ..referentiel.model import Referentiel
-from ..scoring.csv_writer import NotInline, Numbers, Pieces, csv_text, field_text, iter_lines, piece_table
+from ..scoring.csv_writer import (
+    JsonNumbers,
+    NotInline,
+    Numbers,
+    Pieces,
+    csv_text,
+    field_text,
+    iter_lines,
+    piece_table,
+)
 from ..scoring.engine import POINT_FIELDS as ENGINE_POINTS
 from ..scoring.engine import StatusRows, _long_frame, personnalisation_matrices, score_evaluations, scored_chunks
 from ..scoring.rounding import round_exact
@@ -123,6 +132,40 @@ def compute_scores(db_path: Path, referentiel: str = "cae", collectivite: str | 
 CSV_CHUNK = 128
 
 
+def _scored_stream(db_path: Path, referentiel: str, collectivite: str | None, on_date: date | None, toutes: bool):
+    """What write_scores_csv and write_scores_json share: (ref, tree, keys, chunks), where
+    chunks yields (start, stop, ScoreMatrices) for CSV_CHUNK evaluations at a time; keys is
+    empty (and chunks None) when there is nothing to score. Refusals are raised here, before
+    anything is written."""
+    with store.reading(db_path) as con:
+        ref = scoring_referentiel(con, referentiel)
+        if ref is None:
+            require_referentiel(con, referentiel)  # refused with the usual message
+        profiles = store.load_profiles(con)
+        keys = _score_keys(con, referentiel, profiles, collectivite, on_date, toutes)
+        codes = status_codes_for(con, referentiel, keys) if len(keys) else None
+    tree = tree_of(ref)
+    if keys.empty:
+        return ref, tree, keys, None
+    names = sorted(set(keys["collectivite"]))
+    profile_list = [profiles.get(n) or Profile(nom=n) for n in names]
+    subjects = keys.assign(profile=keys["collectivite"].map({n: i for i, n in enumerate(names)}))
+    rows = StatusRows.from_codes(tree, codes["subject"], codes["position"], codes["code"], codes["fait"],
+                                 codes["programme"], codes["pas_fait"])
+    reduction, desactive = personnalisation_matrices(ref, tree, profile_list)
+    return ref, tree, keys, scored_chunks(ref, profile_list, subjects, rows, reduction, desactive, CSV_CHUNK)
+
+
+def _chunk_frame(ref, tree, keys: pd.DataFrame, start: int, stop: int, result) -> pd.DataFrame:
+    """The long table of one chunk, for the general writers (numbers the fast ones refuse)."""
+    frame = _long_frame(tree, keys["subject"].to_numpy()[start:stop], {
+        "point_potentiel": result.potential, **result.points, "desactive": result.desactive,
+        "concerne": ~result.non_concerne})
+    frame = frame.merge(keys[["subject", "collectivite", "date"]], on="subject", how="left")
+    frame.insert(0, "referentiel", ref.nom)
+    return frame
+
+
 def write_scores_csv(db_path: Path, out: BinaryIO, referentiel: str = "cae", collectivite: str | None = None,
                      on_date: date | None = None, toutes: bool = False) -> None:
     """`pcaet scores --format csv` written to the binary stream `out`, chunk of evaluations by
@@ -131,24 +174,11 @@ def write_scores_csv(db_path: Path, out: BinaryIO, referentiel: str = "cae", col
     scores CSV_CHUNK evaluations at a time (scoring.engine.scored_chunks) and each chunk is
     written by scoring.csv_writer; memory stays that of one chunk whatever the number of
     evaluations. Nothing is written when the arguments are refused."""
-    with store.reading(db_path) as con:
-        ref = scoring_referentiel(con, referentiel)
-        if ref is None:
-            require_referentiel(con, referentiel)  # refused with the usual message
-        profiles = store.load_profiles(con)
-        keys = _score_keys(con, referentiel, profiles, collectivite, on_date, toutes)
-        codes = status_codes_for(con, referentiel, keys) if len(keys) else None
+    ref, tree, keys, chunks = _scored_stream(db_path, referentiel, collectivite, on_date, toutes)
     fields = (["collectivite", "date"] if toutes else []) + SCORE_FIELDS
     out.write((",".join(fields) + "\n").encode("utf-8"))
-    if keys.empty:
+    if chunks is None:
         return
-    tree = tree_of(ref)
-    names = sorted(set(keys["collectivite"]))
-    profile_list = [profiles.get(n) or Profile(nom=n) for n in names]
-    subjects = keys.assign(profile=keys["collectivite"].map({n: i for i, n in enumerate(names)}))
-    rows = StatusRows.from_codes(tree, codes["subject"], codes["position"], codes["code"], codes["fait"],
-                                 codes["programme"], codes["pas_fait"])
-    reduction, desactive = personnalisation_matrices(ref, tree, profile_list)
     node_texts = [
         ",".join(field_text(v) for v in (ref.nom, action_id, niveau, _point_text(points))).encode("utf-8") + b","
         for action_id, niveau, points in zip(tree.ids, tree.niveau, tree.point_referentiel)
@@ -160,7 +190,7 @@ def write_scores_csv(db_path: Path, out: BinaryIO, referentiel: str = "cae", col
         eval_texts = [f"{field_text(c)},{'' if pd.isna(d) else d.strftime('%Y-%m-%d')},".encode("utf-8")
                       for c, d in zip(keys["collectivite"], dates)]
     n_nodes = tree.size
-    for start, stop, result in scored_chunks(ref, profile_list, subjects, rows, reduction, desactive, CSV_CHUNK):
+    for start, stop, result in chunks:
         count = stop - start
         chunk_fields = []
         if toutes:
@@ -174,13 +204,81 @@ def write_scores_csv(db_path: Path, out: BinaryIO, referentiel: str = "cae", col
             for block in iter_lines(chunk_fields, count * n_nodes):
                 out.write(block)
         except NotInline:  # a number too long for the fast writer (not CAE's nor TE's): the general one
-            frame = _long_frame(tree, keys["subject"].to_numpy()[start:stop], {
-                "point_potentiel": result.potential, **result.points, "desactive": result.desactive,
-                "concerne": ~result.non_concerne})
-            frame = frame.merge(keys[["subject", "collectivite", "date"]], on="subject", how="left")
-            frame.insert(0, "referentiel", ref.nom)
-            text = scores_csv(frame, with_keys=toutes)
+            text = scores_csv(_chunk_frame(ref, tree, keys, start, stop, result), with_keys=toutes)
             out.write(text[text.index(b"\n") + 1:])
+
+
+def _json_value(value) -> str:
+    """A text as pandas' to_json writes it (its own encoder, one distinct value at a time)."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return "null"
+    text = pd.Series([str(value)], dtype=object).to_json(force_ascii=False)
+    return text[len('{"0":'):-1]
+
+
+def _json_point(value: float) -> str:
+    """A rounded point value as to_json writes it (up to 10 decimals, trailing zeros dropped)."""
+    if value != value:
+        return "null"
+    text = f"{round(float(value), 3) + 0.0:.3f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def write_scores_json(db_path: Path, out: BinaryIO, referentiel: str = "cae", collectivite: str | None = None,
+                      on_date: date | None = None, toutes: bool = False) -> None:
+    """`pcaet scores --format json` written to `out` chunk by chunk: the bytes of
+    `scores_for_output(compute_scores(…), toutes).to_json(orient="records", force_ascii=False,
+    indent=1)` and a line end (what the command printed), built like write_scores_csv: texts from
+    tables of distinct values (encoded by pandas' own JSON encoder), numbers formatted by numpy,
+    concatenated by Arrow. A chunk with a number the fast path does not write (negative, or
+    1 000 points and more) goes through pandas' to_json."""
+    ref, tree, keys, chunks = _scored_stream(db_path, referentiel, collectivite, on_date, toutes)
+    if chunks is None:
+        out.write(b"[]\n")
+        return
+    if np.nanmax(np.abs(tree.point_referentiel), initial=0.0) >= 1e5:  # _json_point's exact range
+        frame = scores_for_output(compute_scores(db_path, referentiel, collectivite, on_date, toutes), toutes)
+        out.write((frame.to_json(orient="records", force_ascii=False, indent=1) + "\n").encode("utf-8"))
+        return
+    node_table = piece_table([
+        (f'  "referentiel":{_json_value(ref.nom)},\n  "action_id":{_json_value(action_id)},\n'
+         f'  "niveau":{_json_value(niveau)},\n  "point_referentiel":{_json_point(points)},\n').encode("utf-8")
+        for action_id, niveau, points in zip(tree.ids, tree.niveau, tree.point_referentiel)])
+    labels = [piece_table([f'  "{name}":'.encode()]) for name in ["point_potentiel", *ENGINE_POINTS]]
+    flag_table = piece_table([f'  "desactive":{a},\n  "concerne":{b}\n }},\n'.encode()
+                              for a in ("false", "true") for b in ("false", "true")])
+    if toutes:
+        dates = pd.to_datetime(keys["date"])
+        eval_texts = [(f' {{\n  "collectivite":{_json_value(c)},\n  "date":'
+                       f'{"null" if pd.isna(d) else _json_value(d.strftime("%Y-%m-%d"))},\n').encode("utf-8")
+                      for c, d in zip(keys["collectivite"], dates)]
+    else:
+        eval_texts = [b" {\n"] * len(keys)
+    n_nodes = tree.size
+    out.write(b"[\n")
+    pending = b""  # the last bytes written are held back: the final ",\n" becomes "\n]"
+    for start, stop, result in chunks:
+        count = stop - start
+        rows = count * n_nodes
+        chunk_fields = [Pieces(np.repeat(np.arange(count), n_nodes), eval_texts[start:stop]),
+                        Pieces(np.tile(np.arange(n_nodes), count), node_table)]
+        matrices = [result.potential] + [result.points[name] for name in ENGINE_POINTS]
+        zeros = np.zeros(rows, dtype=np.int64)
+        for label, matrix in zip(labels, matrices):
+            chunk_fields += [Pieces(zeros, label), JsonNumbers(matrix.reshape(-1), b",\n")]
+        flags = result.desactive.astype(np.int64) * 2 + (~result.non_concerne).astype(np.int64)
+        chunk_fields.append(Pieces(flags.reshape(-1), flag_table))
+        try:
+            blocks = list(iter_lines(chunk_fields, rows))
+        except NotInline:
+            frame = scores_for_output(_chunk_frame(ref, tree, keys, start, stop, result), toutes)
+            text = frame.to_json(orient="records", force_ascii=False, indent=1)
+            blocks = [(text[2:-2] + ",\n").encode("utf-8")]
+        for block in blocks:
+            if pending:
+                out.write(pending)
+            pending = block
+    out.write(bytes(pending)[:-2] + b"\n]\n")
 
 
 def _point_text(value: float) -> str:
