@@ -118,4 +118,6 @@ def scores(collectivite_nom, on_date, referentiel_nom, toutes, output_format, db
     db_path = store.resolve_db_path(db_option)
     # Written chunk by chunk as it is scored: memory and time stay those of the engine.
     write = services.write_scores_json if output_format == "json" else services.write_scores_csv
-    write(db_path, click.get_binary_stream("stdout"), referentiel_nom, collectivite_nom, on_date, toutes)
+    sys.stdout.flush()
+    write(db_path, sys.stdout.buffer, referentiel_nom, collectivite_nom, on_date, toutes)
+    sys.stdout.buffer.flush()
