@@ -61,28 +61,33 @@ def milliers(value: int) -> str:
     return f"{value:,}".replace(",", "\u202f")
 
 
-def build(folder: Path, n: int) -> tuple[Path, Path, pd.DataFrame]:
+def build(folder: Path, n: int, sizes: list[int]) -> tuple[dict[int, Path], pd.DataFrame]:
+    """One database per size (the first `size` weeks of the same data); the statuses of the
+    `n` evaluations of the main one."""
     started = time.perf_counter()
-    (folder / "n").mkdir(parents=True)
-    full = base_with_referentiel(folder / "n" / "pcaet.duckdb")
-    ref = services.load_referentiel(full, "cae")
-    services.set_collectivites(full, [(demo.demo_profile_yaml(ref).encode("utf-8"), "capso.yaml")])
-    half_folder = folder / "half"
-    shutil.copytree(full.parent, half_folder)
-    half = half_folder / full.name
+    (folder / "modele").mkdir(parents=True)
+    template = base_with_referentiel(folder / "modele" / "pcaet.duckdb")
+    ref = services.load_referentiel(template, "cae")
+    services.set_collectivites(template, [(demo.demo_profile_yaml(ref).encode("utf-8"), "capso.yaml")])
     sous_actions = ref.nodes.loc[ref.nodes["niveau"] == "sous-action", "action_id"].to_numpy()
-    dates = weekly_dates(n, clock.today())
+    dates = weekly_dates(max(sizes), clock.today())
     statuses = weekly_statuses(sous_actions, [demo.DEMO_COLLECTIVITE], dates)
     statuses["date"] = pd.to_datetime(statuses["date"]).dt.date
     statuses = statuses.astype({"collectivite": str, "action_id": str})
-    for path, wanted in ((full, dates), (half, dates[: n // 2])):
+    paths = {}
+    for size in sizes:
+        shutil.copytree(template.parent, folder / str(size))
+        path = folder / str(size) / template.name
+        wanted = dates[-size:]  # the latest `size` weeks
         rows = statuses[statuses["date"].isin(set(wanted))]
         with store.writing(path) as con:
             store.replace_evaluations(con, [(demo.DEMO_COLLECTIVITE, d, "cae") for d in wanted], None, rows)
-    print(f"Bases : {n} et {n // 2} évaluations hebdomadaires de la CAPSO sur le référentiel CAE officiel "
-          f"({len(ref.nodes)} nœuds), {milliers(len(statuses))} statuts pour {n} ; construites en "
+        paths[size] = path
+    main = statuses[statuses["date"].isin(set(dates[-n:]))]
+    print(f"Bases : {', '.join(map(str, sizes))} évaluations hebdomadaires de la CAPSO sur le référentiel CAE "
+          f"officiel ({len(ref.nodes)} nœuds), {milliers(len(main))} statuts pour {n} ; construites en "
           f"{time.perf_counter() - started:.1f} s")
-    return full, half, statuses
+    return paths, main
 
 
 def compile_bytecode() -> None:
@@ -208,21 +213,30 @@ def main() -> None:
     compile_bytecode()
     folder = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
     try:
-        full, half, statuses = build(folder, args.evaluations)
-        n, h = args.evaluations, args.evaluations // 2
+        n = args.evaluations
+        sizes = [n // 2, n, 2 * n, 4 * n]
+        paths, statuses = build(folder, n, sizes)
+        full = paths[n]
         expected = services.scores_csv(services.compute_scores(full, toutes=True), with_keys=True)
         written = subprocess.run([str(VENV_BIN / "pcaet"), "scores", "--toutes", "--format", "csv", "--db", str(full)],
                                  capture_output=True, check=True).stdout
         assert written == expected, "la commande n'écrit pas ce que calcule le moteur"
         lines = written.count(b"\n") - 1
         print(f"Sortie de la commande : {len(written) / 1e6:.1f} Mo, {milliers(lines)} lignes")
-        wall, cpu, peak, how = timed_command(full, args.runs)
-        wall_h, cpu_h, peak_h, _ = timed_command(half, args.runs)
-        print(f"(b) pcaet scores --toutes --format csv, {n} évaluations : {wall:.3f} s ({cpu:.3f} s CPU, "
-              f"pic {peak:.0f} Mio) [{how}]")
-        print(f"    même commande, {h} évaluations : {wall_h:.3f} s ({cpu_h:.3f} s CPU, pic {peak_h:.0f} Mio)")
-        marginal_wall, marginal_cpu = (wall - wall_h) / (n - h), (cpu - cpu_h) / (n - h)
-        print(f"(c) coût marginal d'une évaluation : {marginal_wall * 1000:.3f} ms ({marginal_cpu * 1000:.3f} ms CPU)")
+        timed = {}
+        for size in sizes:
+            timed[size] = timed_command(paths[size], args.runs)
+            wall, cpu, peak, how = timed[size]
+            print(f"{'(b)' if size == n else '   '} pcaet scores --toutes --format csv, {size} évaluations : "
+                  f"{wall:.3f} s ({cpu:.3f} s CPU, pic {peak:.0f} Mio) [{how}]", flush=True)
+        # (c) the slope of time against the number of evaluations (least squares over the sizes):
+        # one difference of two medians is within the noise of a process's start on a shared machine.
+        x = np.array(sizes, dtype=float)
+        marginal_wall = float(np.polyfit(x, [timed[k][0] for k in sizes], 1)[0])
+        marginal_cpu = float(np.polyfit(x, [timed[k][1] for k in sizes], 1)[0])
+        wall = timed[n][0]
+        print(f"(c) coût marginal d'une évaluation (pente de {sizes[0]} à {sizes[-1]} évaluations) : "
+              f"{marginal_wall * 1000:.3f} ms ({marginal_cpu * 1000:.3f} ms CPU)")
         if args.ancien_moteur is None:
             print("(a) ancien moteur non mesuré : donnez --ancien-moteur DOSSIER")
             return

@@ -140,14 +140,13 @@ def bench_commands(n_rows: int) -> None:
         bench_database_template(template, levels, services, store, Referentiel)
         db = Path(folder) / "base" / "pcaet.duckdb"
         # each run imports into a fresh copy of the database (the copy is part of both commands)
-        importer = (f"rm -rf {db.parent} && cp -r {template.parent} {db.parent} && exec {venv / 'pcaet'} evaluation "
-                    f"import {csv_path} --db {db} > /dev/null")
-        reader = (f"rm -rf {db.parent} && cp -r {template.parent} {db.parent} && exec {sys.executable} -c "
-                  f"\"import pandas; pandas.read_csv('{csv_path}', sep=';', encoding='cp1252')\"")
-        done = subprocess.run(["farm-bench", "-n", "5", "--timeout", "600", "--", "sh", "-c", importer,
-                               "--vs", f"sh -c \"{reader}\""] if False else
-                              ["farm-bench", "-n", "5", "--timeout", "600", "--vs", f"sh -c '{reader}'", "--",
-                               "sh", "-c", importer], capture_output=True, text=True)
+        importer, reader = Path(folder) / "importer.sh", Path(folder) / "lire.sh"
+        reset = f"rm -rf {db.parent} && cp -r {template.parent} {db.parent}\n"
+        importer.write_text(reset + f"exec {venv / 'pcaet'} evaluation import {csv_path} --db {db} > /dev/null\n")
+        reader.write_text(reset + f"exec {sys.executable} -c \"import pandas; pandas.read_csv('{csv_path}', "
+                                  "sep=';', encoding='cp1252')\"\n")
+        done = subprocess.run(["farm-bench", "-n", "5", "--timeout", "900", "--vs", f"sh {reader}", "--",
+                               "sh", str(importer)], capture_output=True, text=True)
         lines = [line for line in (done.stdout + done.stderr).splitlines()
                  if re.match(r"\s*(A|B|A/B) (wall|cpu)", line)]
         print("pcaet evaluation import (A) contre python -c pandas.read_csv (B), processus entiers :")
