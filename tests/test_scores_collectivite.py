@@ -112,3 +112,10 @@ def test_store_reads_only_that_collectivity(two_db):
     # A has 8 status rows, B 9 (nothing carried over: B gives every action A gave).
     assert statuses.groupby("subject").size().to_dict() == {0: 8, 1: 9}
     assert "6.5.1.1" in set(statuses["action_id"])
+
+
+def test_evaluation_list_reads_keys_only(two_db):
+    everyone = services.evaluation_list(two_db)
+    assert list(zip(everyone["collectivite"], everyone["date"].dt.date)) == [
+        ("Bourg-Voisin", DATE_VOISIN), ("Ville-Test", DATE_A), ("Ville-Test", DATE_B)]
+    assert services.evaluation_list(two_db, collectivite="Ville-Test")["date"].dt.date.tolist() == [DATE_A, DATE_B]

@@ -357,6 +357,16 @@ def _all_evaluations(db_path: Path, referentiel: str, collectivite: str | None =
     return ref, profiles, keys, statuses
 
 
+def evaluation_list(db_path: Path, referentiel: str = "cae", collectivite: str | None = None) -> pd.DataFrame:
+    """collectivite, date (datetime64) of the referential's evaluations, by collectivity then
+    date (only `collectivite`'s when given): what a page needs to offer its choice of
+    collectivity and date, read without scoring anything."""
+    with store.reading(db_path) as con:
+        if collectivite is None:
+            return store.evaluation_keys(con, referentiel)
+        return evaluation_keys_of(con, referentiel, collectivite)
+
+
 def all_scores(db_path: Path, referentiel: str = "cae", collectivite: str | None = None) -> pd.DataFrame:
     """Scores of every node of every evaluation of the referential (unrounded), as
     compute_scores(toutes=True), plus the nodes' `nom` and `categorie` (categoricals). With
