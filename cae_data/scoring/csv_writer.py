@@ -33,6 +33,7 @@ from .rounding import round_exact
 
 BLOCK_ROWS = 1 << 16
 INLINE = 12  # bytes of data an Arrow view holds inline
+_VIEW = np.dtype((np.void, 16))  # one Arrow view as a single numpy item
 ZERO, DOT, MINUS = ord("0"), ord("."), ord("-")
 
 
@@ -280,7 +281,7 @@ def iter_lines(fields: list, n_rows: int):
             table = field.texts if isinstance(field.texts, PieceTable) else piece_table(field.texts)
             words = table.words.copy()
             words[table.pointer, 1] = (words[table.pointer, 1] & np.uint64(0xFFFFFFFF00000000)) | np.uint64(len(pools))
-            tables.append(words)
+            tables.append(words.view(_VIEW).reshape(-1))  # one 16-byte item per view: one gather a field
             pools.append(table.pool)
         else:
             tables.append(None)
@@ -288,11 +289,10 @@ def iter_lines(fields: list, n_rows: int):
     for start in range(0, n_rows, BLOCK_ROWS):
         stop = min(start + BLOCK_ROWS, n_rows)
         words = np.empty((stop - start, len(fields), 2), dtype=np.uint64)
+        views = words.view(_VIEW).reshape(stop - start, len(fields))
         for j, (field, table) in enumerate(zip(fields, tables)):
             if table is not None:
-                codes = field.codes[start:stop]
-                words[:, j, 0] = table[codes, 0]
-                words[:, j, 1] = table[codes, 1]
+                views[:, j] = table[field.codes[start:stop]]
             else:
                 if isinstance(field, JsonNumbers):
                     found = _json_number_words(JsonNumbers(field.values[start:stop], field.separator))
