@@ -121,9 +121,9 @@ def scores(collectivite_nom, on_date, referentiel_nom, toutes, output_format, db
     """Afficher les points de chaque nœud du référentiel (dernière évaluation par défaut)."""
     if toutes and (collectivite_nom or on_date):
         raise click.UsageError("--toutes ne se combine pas avec --collectivite ni --date")
-    result = services.compute_scores(store.resolve_db_path(db_option), referentiel_nom, collectivite_nom, on_date, toutes)
-    if output_format == "json":
-        out = services.scores_for_output(result, with_keys=toutes)
-        click.echo(out.to_json(orient="records", force_ascii=False, indent=1))
-    else:
-        click.echo(services.scores_csv(result, with_keys=toutes), nl=False)
+    db_path = store.resolve_db_path(db_option)
+    # Written chunk by chunk as it is scored: memory and time stay those of the engine.
+    write = services.write_scores_json if output_format == "json" else services.write_scores_csv
+    sys.stdout.flush()
+    write(db_path, sys.stdout.buffer, referentiel_nom, collectivite_nom, on_date, toutes)
+    sys.stdout.buffer.flush()

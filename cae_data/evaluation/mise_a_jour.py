@@ -96,8 +96,9 @@ def _status_text(frame: pd.DataFrame) -> pd.Series:
     """statut plus shares, to tell a change (« détaillé 40/30/30 » against « détaillé 50/50/0 »)."""
     text = frame["statut"].astype(str)
     detailed = frame["statut"].eq("detaille")
-    if detailed.any():
-        shares = frame.loc[detailed, SHARES].astype(float).round(4).astype(str).agg("/".join, axis=1)
+    if detailed.any():  # column by column (vectorised), not row by row
+        parts = frame.loc[detailed, SHARES].astype(float).round(4).astype(str)
+        shares = parts[SHARES[0]] + "/" + parts[SHARES[1]] + "/" + parts[SHARES[2]]
         text = text.where(~detailed, text + " " + shares)
     return text
 

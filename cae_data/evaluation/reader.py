@@ -241,10 +241,13 @@ def _parse_evaluation_sheet(sheet: Sheet, max_rows: int) -> ParsedSheet:
         )
 
     def column(fld: str) -> pd.Series:
+        """The column as text (pandas' Arrow-backed str: comparisons and string functions run in
+        C); tabular already stripped the cells."""
         key = columns.get(fld)
         if key is None:
-            return pd.Series("", index=frame.index, dtype="object")
-        return frame[key].astype("object").fillna("")  # tabular already stripped the cells
+            return pd.Series("", index=frame.index, dtype="str")
+        values = frame[key]
+        return values if values.dtype == "str" and not values.hasnans else values.astype("object").fillna("").astype("str")
 
     parsed = ParsedSheet("evaluation", pd.DataFrame(), labels, positions, sheet_name=sheet.sheet_name)
     parsed.problems.extend((p.line or -1, -1, p) for p in found)
@@ -273,17 +276,17 @@ def _parse_evaluation_sheet(sheet: Sheet, max_rows: int) -> ParsedSheet:
                    f"statut inconnu « {shown(statut_raw.iloc[i])} » (attendu : {EXPECTED_TEXT})")
 
     fractions = _shares(parsed, filename, lines, codes.eq(DETAILLE) & keep, shares_raw, columns)
-    out = pd.DataFrame({
+    out = pd.DataFrame({  # the columns' arrays as they are (no round trip through Python objects)
         "line": lines,
-        "action_raw": column("action").to_numpy(),
-        "statut": codes.to_numpy(),
+        "action_raw": column("action").array,
+        "statut": codes.array,
         "fait": fractions["fait"],
         "programme": fractions["programme"],
         "pas_fait": fractions["pas_fait"],
-        "commentaire": commentaire.to_numpy(),
-        "date_raw": column("date").to_numpy(),
-        "collectivite_raw": column("collectivite").to_numpy(),
-        "referentiel_raw": column("referentiel").to_numpy(),
+        "commentaire": commentaire.array,
+        "date_raw": column("date").array,
+        "collectivite_raw": column("collectivite").array,
+        "referentiel_raw": column("referentiel").array,
     })
     parsed.frame = out[keep.to_numpy()].reset_index(drop=True)
     return parsed
@@ -376,12 +379,17 @@ def _finish(parsed: ParsedSheet, filename: str, refs: dict[str, _Referentiel], c
     frame = parsed.frame
     loaded = ", ".join(sorted(refs)) or "aucun"
 
-    # -- referential and action ids
+    # -- referential and action ids: ids repeat (a file has at most a few thousand distinct
+    # ones), so each distinct id is parsed and checked once and the answers spread by its code.
     action_raw = frame["action_raw"].astype(str)
-    split = {v: _split_prefix(v) for v in action_raw.unique()}  # ids repeat: parse each once
-    raw_prefix = action_raw.map({v: p for v, (p, _) in split.items()})
-    prefix = raw_prefix.str.lower()
-    action_id = action_raw.map({v: i for v, (_, i) in split.items()})
+    action_codes, action_uniques = pd.factorize(action_raw)
+    split = [_split_prefix(v) for v in action_uniques]
+    unique_prefix = np.array([p for p, _ in split], dtype=object)
+    unique_action = np.array([i for _, i in split], dtype=object)
+    raw_prefix = pd.Series(unique_prefix[action_codes], index=frame.index)
+    prefix = pd.Series(np.array([p.lower() for p in unique_prefix], dtype=object)[action_codes], index=frame.index)
+    action_id = pd.Series(unique_action[action_codes], index=frame.index)
+    unique_index = pd.Index(unique_action, dtype=object)
     ref_column = frame["referentiel_raw"].str.strip().str.lower()
     default_ref = chosen_ref or _default_referentiel(refs)
     referentiel = prefix.where(prefix.ne(""), ref_column.where(ref_column.ne(""), default_ref))
@@ -424,13 +432,14 @@ def _finish(parsed: ParsedSheet, filename: str, refs: dict[str, _Referentiel], c
         in_ref = valid & referentiel.eq(name)
         if not in_ref.any():
             continue
-        unknown = in_ref & ~action_id.isin(ref.ids)
+        unknown = in_ref & ~unique_index.isin(ref.ids)[action_codes]
         # A tâche of a known sous-action that this edition of the referential does not have
         # (editions differ by a task here and there, and the official scoring examples carry
         # such rows): ignored with a warning, as the official platform does. Anything else
         # unknown refuses the file.
-        parent_level = action_id.str.rsplit(".", n=1).str[0].map(ref.niveau)
-        other_edition = unknown & parent_level.eq("sous-action")
+        parent_is_sous_action = np.array([ref.niveau.get(a.rsplit(".", 1)[0]) == "sous-action" for a in unique_action],
+                                         dtype=bool)
+        other_edition = unknown & parent_is_sous_action[action_codes]
         for i in np.flatnonzero(other_edition):
             warnings.append(Problem(filename, int(lines[i]), parsed.labels.get("action", "action_id"),
                                     f"tâche « {shown(action_raw.iloc[i])} » absente de cette édition du référentiel "
@@ -440,7 +449,7 @@ def _finish(parsed: ParsedSheet, filename: str, refs: dict[str, _Referentiel], c
         for i in np.flatnonzero(unknown):
             parsed.add(filename, int(lines[i]), "action",
                        f"action inconnue « {shown(action_raw.iloc[i])} » dans le référentiel {name}")
-        not_evaluable = in_ref & ~unknown & ~other_edition & ~action_id.isin(ref.evaluable)
+        not_evaluable = in_ref & ~unknown & ~other_edition & ~unique_index.isin(ref.evaluable)[action_codes]
         labels = ref.regles.niveau_labels
         evaluable_words = (f"les {labels['sous-action'][1]} et les {labels['tache'][1]}"
                            if ref.regles.detaille_a_la_tache else f"les {labels['sous-action'][1]}")

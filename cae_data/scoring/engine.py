@@ -89,6 +89,21 @@ class StatusRows:
         return cls(row[known][order], position[known][order], codes[known][order],
                    *(values[known][order] for values in shares))
 
+    @classmethod
+    def from_codes(cls, tree: CompiledTree, row: np.ndarray, position: np.ndarray, code: np.ndarray,
+                   fait: np.ndarray, programme: np.ndarray, pas_fait: np.ndarray) -> "StatusRows":
+        """Status rows already as numbers (store.evaluations.status_codes_for): node positions
+        and codes in STATUTS order (−1: unknown status, refused as from_frame does)."""
+        code = np.asarray(code)
+        if (code < 0).any() or (code >= len(STATUTS)).any():
+            raise ValueError("statuts inconnus (attendus : " + ", ".join(STATUTS) + ")")
+        position = np.asarray(position, dtype=np.int64)
+        known = (position >= 0) & (position < tree.size)
+        row = np.asarray(row, dtype=np.int64)[known]
+        order = np.argsort(row, kind="stable")
+        return cls(row[order], position[known][order], code.astype(np.int8)[known][order],
+                   *(np.asarray(values, dtype=np.float64)[known][order] for values in (fait, programme, pas_fait)))
+
     def matrices(self, n_nodes: int, start: int, stop: int) -> StatusMatrices:
         """Matrices of the subjects at rows start…stop-1."""
         lo, hi = np.searchsorted(self.row, [start, stop])
@@ -438,7 +453,7 @@ def score_matrices(tree: CompiledTree, status: StatusMatrices, reduction: np.nda
     return ScoreMatrices(personalised, potential, points, desactive, non_concerne, own)
 
 
-def _long_frame(tree: CompiledTree, subject_ids: np.ndarray, columns: dict[str, np.ndarray]) -> pd.DataFrame:
+def long_frame(tree: CompiledTree, subject_ids: np.ndarray, columns: dict[str, np.ndarray]) -> pd.DataFrame:
     """Long output from (S × N) matrices: one row per (subject, node), subject-major."""
     n_subjects, n_nodes = len(subject_ids), tree.size
     niveaux = pd.unique(pd.Series(tree.niveau, dtype=object))
@@ -477,22 +492,47 @@ def score_evaluations(referentiel: Referentiel, profiles: list, subjects: pd.Dat
 
 
 def score_personalised(referentiel: Referentiel, profiles: list, subjects: pd.DataFrame,
-                       statuses: pd.DataFrame, reduction_by_profile: np.ndarray,
+                       statuses: pd.DataFrame | StatusRows, reduction_by_profile: np.ndarray,
                        desactive_by_profile: np.ndarray) -> pd.DataFrame:
     """score_evaluations once the reduction and désactivation rules have been evaluated
-    (personnalisation_matrices); separate so that the benchmark can time both parts."""
+    (personnalisation_matrices); separate so that the benchmark can time both parts.
+    `statuses` may also be StatusRows already (rows = positions in `subjects`)."""
+    tree = tree_of(referentiel)
+    subject_ids = subjects["subject"].to_numpy(dtype=np.int64)
+    n_subjects = len(subject_ids)
+    columns = {name: np.empty((n_subjects, tree.size)) for name in ("point_potentiel", *POINT_FIELDS)}
+    columns["desactive"] = np.empty((n_subjects, tree.size), dtype=bool)
+    columns["concerne"] = np.empty((n_subjects, tree.size), dtype=bool)
+    for start, stop, result in scored_chunks(referentiel, profiles, subjects, statuses, reduction_by_profile,
+                                             desactive_by_profile):
+        columns["point_potentiel"][start:stop] = result.potential
+        for name in POINT_FIELDS:
+            columns[name][start:stop] = result.points[name]
+        columns["desactive"][start:stop] = result.desactive
+        columns["concerne"][start:stop] = ~result.non_concerne
+    return long_frame(tree, subject_ids, columns)
+
+
+def scored_chunks(referentiel: Referentiel, profiles: list, subjects: pd.DataFrame,
+                  statuses: pd.DataFrame | StatusRows, reduction_by_profile: np.ndarray,
+                  desactive_by_profile: np.ndarray, chunk: int = CHUNK):
+    """The engine on `chunk` subjects at a time, in the order of `subjects`: yields (start,
+    stop, ScoreMatrices) so that a caller can write each chunk out and keep memory bounded."""
     tree = tree_of(referentiel)
     subject_ids = subjects["subject"].to_numpy(dtype=np.int64)
     profile_of = subjects["profile"].to_numpy(dtype=np.int64)
     if len(profile_of) and (profile_of.min() < 0 or profile_of.max() >= len(profiles)):
         raise ValueError("profil hors limites dans `subjects`")
-    subject_index = pd.Index(subject_ids)
-    if subject_index.has_duplicates:
-        raise ValueError("sujets en double dans `subjects`")
-    row = subject_index.get_indexer(statuses["subject"]) if len(statuses) else np.zeros(0, np.int64)
-    if (row < 0).any():
-        raise ValueError("statuts d'un sujet absent de `subjects`")
-    rows = StatusRows.from_frame(tree, statuses, row)
+    if isinstance(statuses, StatusRows):
+        rows = statuses
+    else:
+        subject_index = pd.Index(subject_ids)
+        if subject_index.has_duplicates:
+            raise ValueError("sujets en double dans `subjects`")
+        row = subject_index.get_indexer(statuses["subject"]) if len(statuses) else np.zeros(0, np.int64)
+        if (row < 0).any():
+            raise ValueError("statuts d'un sujet absent de `subjects`")
+        rows = StatusRows.from_frame(tree, statuses, row)
     score_rules = score_rules_of(referentiel, tree)
 
     base_context = None
@@ -501,23 +541,14 @@ def score_personalised(referentiel: Referentiel, profiles: list, subjects: pd.Da
 
         base_context = ProfileContext(profiles)
     n_subjects = len(subject_ids)
-    columns = {name: np.empty((n_subjects, tree.size)) for name in ("point_potentiel", *POINT_FIELDS)}
-    columns["desactive"] = np.empty((n_subjects, tree.size), dtype=bool)
-    columns["concerne"] = np.empty((n_subjects, tree.size), dtype=bool)
-    for start in range(0, n_subjects, CHUNK):
-        stop = min(start + CHUNK, n_subjects)
+    for start in range(0, n_subjects, chunk):
+        stop = min(start + chunk, n_subjects)
         chunk_profiles = profile_of[start:stop]
         make_context = (lambda score, of=chunk_profiles: _SubjectContext(base_context, of, score)) \
             if score_rules else None
-        result = score_matrices(tree, rows.matrices(tree.size, start, stop),
-                                reduction_by_profile[chunk_profiles],
-                                desactive_by_profile[chunk_profiles], score_rules, make_context)
-        columns["point_potentiel"][start:stop] = result.potential
-        for name in POINT_FIELDS:
-            columns[name][start:stop] = result.points[name]
-        columns["desactive"][start:stop] = result.desactive
-        columns["concerne"][start:stop] = ~result.non_concerne
-    return _long_frame(tree, subject_ids, columns)
+        yield start, stop, score_matrices(tree, rows.matrices(tree.size, start, stop),
+                                          reduction_by_profile[chunk_profiles],
+                                          desactive_by_profile[chunk_profiles], score_rules, make_context)
 
 
 def score_one(referentiel: Referentiel, profile, statuses: pd.DataFrame) -> pd.DataFrame:

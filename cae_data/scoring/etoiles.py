@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..referentiel.model import Referentiel
-from .engine import DETAILLE, FAIT, NO_STATUS, NON_RENSEIGNE, PAS_FAIT, PROGRAMME, status_matrices
+from .engine import DETAILLE, FAIT, NO_STATUS, NON_RENSEIGNE, PAS_FAIT, PROGRAMME, StatusRows, status_matrices
 from .tree import CompiledTree, tree_of
 
 SEUILS = {1: 0.0, 2: 0.35, 3: 0.50, 4: 0.65, 5: 0.75}
@@ -129,12 +129,19 @@ def criteres(referentiel: Referentiel, scores: pd.DataFrame,
     programme = _wide(scores, subjects, tree, "point_programme")
     desactive = _wide(scores, subjects, tree, "desactive")
 
-    if statuses is None:
-        statuses = pd.DataFrame(columns=["subject", "action_id", "statut", "fait", "programme", "pas_fait"])
-    if "subject" not in statuses.columns:
-        statuses = statuses.assign(subject=subjects[0] if n else 0)
-    rows = statuses.assign(subject=pd.Index(subjects).get_indexer(statuses["subject"]))
-    status = status_matrices(tree, rows[rows["subject"] >= 0], n)
+    if isinstance(statuses, StatusRows):
+        # Rows already as numbers, one per subject position: valid when the scores' subjects
+        # are those positions in order (services.etoiles_for_all).
+        if not np.array_equal(np.asarray(subjects, dtype=np.int64), np.arange(n)):
+            raise ValueError("StatusRows : les sujets des scores doivent être 0, 1, … dans l'ordre")
+        status = statuses.matrices(tree.size, 0, n)
+    else:
+        if statuses is None:
+            statuses = pd.DataFrame(columns=["subject", "action_id", "statut", "fait", "programme", "pas_fait"])
+        if "subject" not in statuses.columns:
+            statuses = statuses.assign(subject=subjects[0] if n else 0)
+        rows = statuses.assign(subject=pd.Index(subjects).get_indexer(statuses["subject"]))
+        status = status_matrices(tree, rows[rows["subject"] >= 0], n)
     status_fait, status_prog = _status_shares(tree, status.code, status.fait, status.programme)
     with np.errstate(divide="ignore", invalid="ignore"):
         share_fait = np.where(potential > 0, fait / potential, status_fait)

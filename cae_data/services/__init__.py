@@ -71,10 +71,13 @@ from .scores import (
     all_scores,
     compute_scores,
     etoiles_for_all,
+    evaluation_list,
     score_subjects,
     scores_csv,
     scores_for_output,
     simulation_inputs,
+    write_scores_csv,
+    write_scores_json,
 )
 from .uploads import ArchivedUpload, list_uploads, read_upload
 
@@ -84,8 +87,9 @@ __all__ = [
     "set_collectivites", "known_questions", "load_profiles", "collectivite_names",
     "read_evaluation_file", "import_evaluation", "evaluation_template", "plan_import", "ImportPlan", "Bilan", "SEUIL_CONFIRMATION", "evaluation_dates", "statuses_at", "EvaluationOutcome",
     "ImportResult",
-    "compute_scores", "scores_for_output", "scores_csv", "score_subjects", "all_scores", "etoiles_for_all", "simulation_inputs",
-    "SimulationInputs", "SCORE_FIELDS", "POINT_FIELDS", "ETOILES_COLUMNS",
+    "compute_scores", "scores_for_output", "scores_csv", "score_subjects", "all_scores", "etoiles_for_all",
+    "simulation_inputs", "write_scores_csv", "write_scores_json", "evaluation_list", "SimulationInputs", "SCORE_FIELDS",
+    "POINT_FIELDS", "ETOILES_COLUMNS",
     "list_uploads", "read_upload", "ArchivedUpload",
     "import_indicateur_values", "read_indicateur_file", "add_indicateur_value", "export_indicateurs",
     "indicateur_overview", "indicateur_values", "indicateur_targets", "IndicateurImportResult",

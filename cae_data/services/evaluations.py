@@ -111,6 +111,12 @@ class ImportPlan:
 SEUIL_CONFIRMATION = 5.0  # percentage points of score réalisé
 
 
+def _row_counts(rows: pd.DataFrame, columns: list[str]) -> dict[tuple, int]:
+    """Number of rows of each key (one grouping, not one scan of the file per evaluation)."""
+    sizes = rows.groupby(columns, sort=False, dropna=False).size()
+    return {key: int(count) for key, count in sizes.items()}
+
+
 def _keys(rows: pd.DataFrame) -> list[tuple]:
     return [tuple(k) for k in rows[["collectivite", "date", "referentiel"]].drop_duplicates().itertuples(index=False)]
 
@@ -142,48 +148,56 @@ def plan_import(db_path: Path, data: bytes, filename: str, collectivite: str | N
 
 
 def _bilans(refs: dict, profiles: dict, before: pd.DataFrame, after: pd.DataFrame, changes: pd.DataFrame) -> list[Bilan]:
-    """Score both states of every evaluation of the file in one engine call per referential."""
+    """Score both states of every evaluation of the file in one engine call per referential.
+    Set-based: the statuses of both sides are attached to their subjects by one merge each, the
+    axis scores pivoted once; only the small Bilan of each evaluation is built one by one."""
     bilans = []
     fields = ["action_id", "statut", "fait", "programme", "pas_fait"]
+    key_columns = ["collectivite", "date", "referentiel"]
+    natures = {key: group["nature"].value_counts().to_dict()
+               for key, group in changes.groupby(key_columns, sort=False)} if len(changes) else {}
+    base_dates = {}
+    if len(before):
+        firsts = before.assign(date=pd.to_datetime(before["date"])).groupby(["collectivite", "date"], sort=False)
+        base_dates = {(c, d.date()): b for (c, d), b in firsts["base_date"].first().items()}
     for referentiel, ref in refs.items():
         keys = [k for k in _keys(after) if k[2] == referentiel]
+        key_frame = pd.DataFrame(keys, columns=key_columns).assign(index=range(len(keys)))
+        key_frame["date"] = pd.to_datetime(key_frame["date"])
         subjects = pd.DataFrame([(c, d, 2 * i + side) for i, (c, d, _) in enumerate(keys) for side in (0, 1)],
                                 columns=["collectivite", "date", "subject"])
         parts = []
-        for i, (c, d, r) in enumerate(keys):
-            for side, frame in ((0, before), (1, after)):
-                own = frame[(frame["collectivite"] == c) & (pd.to_datetime(frame["date"]).dt.date == d)
-                            & (frame["referentiel"] == r)] if len(frame) else frame
-                parts.append(own[fields].assign(subject=2 * i + side))
+        for side, frame in ((0, before), (1, after)):
+            if len(frame):
+                rows = frame[[*key_columns, *fields]].assign(date=pd.to_datetime(frame["date"]))
+                rows = rows.merge(key_frame, on=key_columns)
+                parts.append(rows[fields].assign(subject=2 * rows["index"].to_numpy() + side))
         statuses = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*fields, "subject"])
         scores = score_subjects(ref, profiles, subjects, statuses)
         table = etoiles(ref, scores, statuses).set_index("subject")
         root = scores[scores["niveau"].astype(str) == "referentiel"].set_index("subject")
         axes = scores[scores["niveau"].astype(str) == "axe"]
+        axes = axes.assign(part=np.where(axes["point_potentiel"] > 0, axes["point_fait"] / axes["point_potentiel"].where(
+            axes["point_potentiel"] > 0, 1), 0.0))
+        wide = axes.pivot_table(index="action_id", columns="subject", values="part", observed=True)
         complete = referentiel_complet(ref)
         noms = ref.nodes.assign(action_id=ref.nodes["action_id"].astype(str)).set_index("action_id")["nom"]
-        for i, (c, d, r) in enumerate(keys):
+        for i, (c, d, r) in enumerate(keys):  # one small Bilan per evaluation of the file
             a, b = 2 * i, 2 * i + 1
-            base_rows = before[(before["collectivite"] == c) & (pd.to_datetime(before["date"]).dt.date == d)] \
-                if len(before) else before
-            axis = axes[axes["subject"].isin([a, b])].assign(
-                part=lambda f: np.where(f["point_potentiel"] > 0, f["point_fait"] / f["point_potentiel"].where(
-                    f["point_potentiel"] > 0, 1), 0.0))
-            axis = axis.pivot_table(index="action_id", columns="subject", values="part", observed=True)
-            axis = axis.reindex(columns=[a, b]).fillna(0.0).set_axis(["avant", "apres"], axis=1).reset_index()
+            axis = wide.reindex(columns=[a, b]).fillna(0.0).set_axis(["avant", "apres"], axis=1).reset_index()
             axis["action_id"] = axis["action_id"].astype(str)
             axis.insert(1, "nom", axis["action_id"].map(noms))
-            own_changes = changes[(changes["collectivite"] == c) & (changes["date"] == d) & (changes["referentiel"] == r)]
+            base_date = base_dates.get((c, d))
             bilans.append(Bilan(
                 collectivite=c, date=d, referentiel=r,
-                base_date=None if base_rows.empty else pd.Timestamp(base_rows["base_date"].iloc[0]).date(),
+                base_date=None if base_date is None else pd.Timestamp(base_date).date(),
                 score_avant=float(table.loc[a, "score_realise"]), score_apres=float(table.loc[b, "score_realise"]),
                 points_avant=float(root.loc[a, "point_fait"]), points_apres=float(root.loc[b, "point_fait"]),
                 potentiel_avant=float(root.loc[a, "point_potentiel"]),
                 potentiel_apres=float(root.loc[b, "point_potentiel"]),
                 etoiles_avant=int(table.loc[a, "etoiles"]), etoiles_apres=int(table.loc[b, "etoiles"]),
                 etoiles_significatives=complete,
-                axes=axis, natures=own_changes["nature"].value_counts().to_dict(),
+                axes=axis, natures=natures.get((c, d, r), {}),
             ))
     return bilans
 
@@ -213,9 +227,8 @@ def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: s
         auth.require_role(con, user, auth.EDITION)
         previous = store.evaluation_digests(con)
         if keys and all(previous.get(k) == digest for k in keys):
-            rows = evaluation.rows
-            outcomes = [EvaluationOutcome(c, d, r, int(((rows.collectivite == c) & (rows.date == d)).sum()), "identique")
-                        for c, d, r in keys]
+            per_pair = _row_counts(evaluation.rows, ["collectivite", "date"])
+            outcomes = [EvaluationOutcome(c, d, r, per_pair.get((c, d), 0), "identique") for c, d, r in keys]
             unchanged = ImportResult(filename, digest, None, outcomes, messages + ["Fichier déjà importé : rien n'a changé."],
                                      complet)
             raise NoChange
@@ -227,12 +240,9 @@ def import_evaluation(db_path: Path, data: bytes, filename: str, collectivite: s
             if store.ensure_collectivite(con, nom):
                 messages.append(f"Collectivité « {nom} » créée : complétez son profil avec pcaet collectivite set.")
         store.replace_evaluations(con, keys, upload_id, rows)
-        given = evaluation.rows
-        outcomes = [
-            EvaluationOutcome(c, d, r, int(((given.collectivite == c) & (given.date == d) & (given.referentiel == r)).sum()),
-                              "remplacée" if (c, d, r) in previous else "créée")
-            for c, d, r in keys
-        ]
+        per_key = _row_counts(evaluation.rows, ["collectivite", "date", "referentiel"])
+        outcomes = [EvaluationOutcome(c, d, r, per_key.get((c, d, r), 0), "remplacée" if (c, d, r) in previous else "créée")
+                    for c, d, r in keys]
         carried = len(mise.carried)
         if carried:
             messages.append(f"{carried} statut{'s' if carried > 1 else ''} repris de l'évaluation précédente "

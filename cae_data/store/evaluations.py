@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from .. import clock
+from ..referentiel.model import RULE_COLUMNS, Referentiel
 
 STATUS_COLUMNS = ["collectivite", "date", "referentiel", "action_id", "statut", "fait", "programme", "pas_fait",
                   "commentaire"]
@@ -36,6 +38,110 @@ def statuses_for(con: duckdb.DuckDBPyConnection, referentiel: str, keys: pd.Data
         ).df()
     finally:
         con.unregister("wanted_keys")
+
+
+def evaluation_keys_of(con: duckdb.DuckDBPyConnection, referentiel: str, collectivite: str) -> pd.DataFrame:
+    """collectivite, date of one collectivity's evaluations of the referential, oldest first."""
+    return con.execute(
+        "SELECT collectivite, date FROM evaluations WHERE referentiel = ? AND collectivite = ? ORDER BY date",
+        [referentiel, collectivite],
+    ).df()
+
+
+def statuses_of_collectivite(con: duckdb.DuckDBPyConnection, referentiel: str, collectivite: str,
+                             keys: pd.DataFrame) -> pd.DataFrame:
+    """statuses_for, for evaluations of one collectivity only: the filter on the collectivity is
+    pushed into the scan, so a national database is not read whole for one collectivity's page.
+    `keys` has date and subject (its collectivite column, if any, is not read)."""
+    wanted = pd.DataFrame({"date": pd.to_datetime(keys["date"]).dt.date, "subject": keys["subject"].to_numpy()})
+    con.register("wanted_dates", wanted)
+    try:
+        return con.execute(
+            "SELECT k.subject, s.action_id, s.statut, s.fait, s.programme, s.pas_fait "
+            "FROM evaluation_statuses s JOIN wanted_dates k ON s.date = k.date "
+            "JOIN referentiel_nodes n ON n.referentiel = s.referentiel AND n.action_id = s.action_id "
+            "WHERE s.referentiel = ? AND s.collectivite = ?",
+            [referentiel, collectivite],
+        ).df()
+    finally:
+        con.unregister("wanted_dates")
+
+
+def profiles_named(con: duckdb.DuckDBPyConnection, names: list[str]) -> dict:
+    """store.load_profiles for the given collectivities only (a national database holds
+    thousands of profiles; a page of one collectivity needs one)."""
+    from ..personnalisation.profile import Profile
+    from .codec import from_json
+
+    profiles = {}
+    for nom, type_, population, localisation, reponses, soustype in con.execute(
+        "SELECT nom, type, population, localisation, reponses, soustype FROM collectivites "
+        "WHERE list_contains(?, nom) ORDER BY nom", [list(names)]
+    ).fetchall():
+        profiles[nom] = Profile(
+            nom=nom, type=type_, population=None if population is None else int(population),
+            localisation=localisation, reponses=from_json(reponses) or {}, soustype=soustype,
+        )
+    return profiles
+
+
+def scoring_referentiel(con: duckdb.DuckDBPyConnection, nom: str) -> Referentiel | None:
+    """The referential as the engine needs it to score evaluations, and nothing more: the nodes'
+    tree and points (action_id, parent_id, depth, niveau, points_declares, pourcentage,
+    point_referentiel), the personnalisation rules and the scoring rules (`source_kind`). The
+    full `store.load_referentiel` also decodes every node's texts, which a command that only
+    scores (pcaet scores) does not show. None when the referential is unknown."""
+    row = con.execute("SELECT nom, titre, source_kind, source FROM referentiels WHERE nom = ?", [nom]).fetchall()
+    if not row:
+        return None
+    nom, titre, source_kind, source = row[0]
+    nodes = con.execute(
+        "SELECT action_id, parent_id, depth, niveau, points_declares, pourcentage, point_referentiel "
+        "FROM referentiel_nodes WHERE referentiel = ? ORDER BY position", [nom]).df()
+    nodes["depth"] = nodes["depth"].astype(int)
+    nodes["parent_id"] = nodes["parent_id"].astype(object).where(nodes["action_id"] != "", None)
+    rules = con.execute(
+        f"SELECT {', '.join(RULE_COLUMNS)} FROM personnalisation_rules WHERE referentiel = ? "
+        "ORDER BY source_file, source_line, action_id, kind", [nom]).df()
+    return Referentiel(nom=nom, titre=titre, nodes=nodes, rules=rules, source_kind=source_kind, source=source or "")
+
+
+# Order of scoring.engine.STATUTS: the engine's status codes.
+_STATUT_CODES = ("fait", "programme", "pas_fait", "detaille", "non_concerne", "non_renseigne")
+
+
+def status_codes_for(con: duckdb.DuckDBPyConnection, referentiel: str, keys: pd.DataFrame,
+                     collectivite: str | None = None) -> dict[str, np.ndarray]:
+    """statuses_for as numpy arrays of numbers, for the engine on many evaluations: `subject`,
+    `position` (the node's position in the referential, its row in the engine's matrices),
+    `code` (index in scoring.engine.STATUTS, −1 for a status it does not know), `fait`,
+    `programme`, `pas_fait`; no text crosses from DuckDB to Python. With `collectivite`, only
+    that collectivity's statuses are scanned (`keys` then needs date and subject only)."""
+    cases = " ".join(f"WHEN '{name}' THEN {code}" for code, name in enumerate(_STATUT_CODES))
+    if collectivite is None:
+        wanted = keys[["collectivite", "date", "subject"]]
+        join, where, params = "s.collectivite = k.collectivite AND s.date = k.date", "", [referentiel]
+    else:
+        wanted = pd.DataFrame({"date": pd.to_datetime(keys["date"]).dt.date, "subject": keys["subject"].to_numpy()})
+        join, where, params = "s.date = k.date", " AND s.collectivite = ?", [referentiel, collectivite]
+    con.register("wanted_codes", wanted)
+    try:
+        found = con.execute(
+            "SELECT k.subject::BIGINT AS subject, n.position::BIGINT AS position, "
+            f"(CASE s.statut {cases} ELSE -1 END)::TINYINT AS code, s.fait, s.programme, s.pas_fait "
+            f"FROM evaluation_statuses s JOIN wanted_codes k ON {join} "
+            "JOIN referentiel_nodes n ON n.referentiel = s.referentiel AND n.action_id = s.action_id "
+            f"WHERE s.referentiel = ?{where}",  # the engine sorts by subject itself
+            params,
+        ).fetchnumpy()
+    finally:
+        con.unregister("wanted_codes")
+    out = {name: np.asarray(found[name]) for name in ("subject", "position", "code")}
+    for name in ("fait", "programme", "pas_fait"):
+        values = found[name]
+        out[name] = np.ma.filled(values.astype(np.float64), np.nan) if np.ma.isMaskedArray(values) \
+            else np.asarray(values, dtype=np.float64)
+    return out
 
 
 def evaluation_digests(con: duckdb.DuckDBPyConnection) -> dict[tuple, str | None]:
