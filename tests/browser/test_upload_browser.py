@@ -92,7 +92,9 @@ def test_import_d_une_evaluation_de_bout_en_bout(private_dashboard_page, private
     tab.screenshot("import-1-fichier-refuse", full=False)
     assert services.evaluation_dates(db_path, "CAPSO") == evaluations_before
 
-    # the valid cp1252 file: preview, then import
+    # the valid cp1252 file, marked complete (the whole state: what is absent becomes non
+    # renseigné): preview, then import
+    tab.page.get_by_text("Fichier complet", exact=False).first.click()
     drop_file(tab, "evaluation-cp1252.csv", EVALUATION_CP1252)
     tab.wait_for_text("Fichier valide : 6 lignes d'évaluation.")
     tab.wait_for_text(f"Évaluation de CAPSO au {clock.today():%d/%m/%Y} : 6 lignes ; elle sera ajoutée.")

@@ -62,6 +62,11 @@ on_date = right.date_input("Date de l'évaluation", value=today, max_value=today
 
 # --- 2. the file ------------------------------------------------------------------------------
 st.subheader("2. Fichier", anchor=False)
+complet = st.checkbox(
+    "Fichier complet : il donne tout l'état de la collectivité", key="import_complet",
+    help="Sans cette case, le fichier met à jour l'état : une action absente du fichier garde son statut de "
+         "l'évaluation précédente. Avec elle, une action absente devient « non renseignée ». Un export de "
+         "Territoires en Transitions est toujours complet.")
 uploaded = st.file_uploader(
     f"Fichier d'évaluation : CSV (séparateur « ; » ou « , ») ou XLSX, {MAX_MO} Mo au plus",
     type=["csv", "xlsx", "xls"], key="import_fichier",
@@ -111,7 +116,7 @@ else:
         if st.button("Importer", type="primary", icon=":material/download_done:", key="import_bouton"):
             try:
                 result = services.import_evaluation(lecture.database_path(), data, uploaded.name, collectivite or None,
-                                                    on_date, user=session.current_user())
+                                                    on_date, user=session.current_user(), complet=complet)
             except InvalidInput as exc:  # the database changed since the check
                 show_problems(exc.problems)
             except services.DatabaseBusy as exc:
